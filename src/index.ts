@@ -5,6 +5,7 @@ import { sidebarPlugin } from './plugins/sidebar';
 
 export * from './tokens';
 export { TrialbookClient } from './api/client';
+export { loadPlotly } from './plot/plotly';
 
 const plugins: JupyterFrontEndPlugin<unknown>[] = [clientPlugin, sidebarPlugin];
 
