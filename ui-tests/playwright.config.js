@@ -1,12 +1,15 @@
 /**
- * Galata configuration: JupyterLab on port 8888 started from this folder, and
- * Debian's Chromium (Playwright cannot download its own browser here). Set
- * TRIALBOOK_CHROMIUM to another executable, or to "bundled" to use
- * Playwright's own browser on a laptop.
+ * Galata configuration: JupyterLab started from this folder, and Debian's
+ * Chromium (Playwright cannot download its own browser here).
+ *
+ * TRIALBOOK_CHROMIUM  browser executable, or "bundled" for Playwright's own
+ * TRIALBOOK_UI_PORT   the test server's port (default 8888, Galata's)
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const chromium = process.env.TRIALBOOK_CHROMIUM || '/usr/bin/chromium';
+const port = process.env.TRIALBOOK_UI_PORT || '8888';
+const baseURL = `http://localhost:${port}`;
 
 module.exports = {
   ...baseConfig,
@@ -14,14 +17,15 @@ module.exports = {
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,
+    baseURL,
     video: 'off',
     trace: 'retain-on-failure',
     launchOptions: chromium === 'bundled' ? {} : { executablePath: chromium }
   },
   webServer: {
-    command: 'npm start',
-    url: 'http://localhost:8888/lab',
+    command: `jupyter lab --config jupyter_server_test_config.py --ServerApp.port=${port}`,
+    url: `${baseURL}/lab`,
     timeout: 120 * 1000,
-    reuseExistingServer: !process.env.CI
+    reuseExistingServer: false
   }
 };
