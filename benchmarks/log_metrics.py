@@ -1,0 +1,194 @@
+"""Benchmark ``Tracker.log_metric`` against a floor and peers measured in the same run.
+
+Reports, for N points through one component and for 100 components:
+  (a) per-call overhead on the caller's thread (p50, p99),
+  (b) end-to-end points/s until durable (first call → ``trialbook.flush()`` returned),
+  (c) the floor: the same rows through raw ``sqlite3.executemany`` in one transaction,
+  (d) MLflow ``log_metric`` / ``log_batch`` on SQLite and (e) W&B offline, when installed.
+
+Usage: python benchmarks/log_metrics.py [--quick]
+(Not named logging.py: a script of that name would shadow the standard library's module.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def fresh_store(folder: Path, label: str) -> None:
+    from trialbook.store import reset_store_cache
+
+    reset_store_cache()
+    os.environ["TRIALBOOK_STORE"] = str(folder / label / "trialbook.db")
+
+
+def per_call_latency(points: int, folder: Path) -> tuple[float, float]:
+    """p50 and p99 of one log_metric call, in microseconds."""
+    import trialbook as tb
+
+    fresh_store(folder, "latency")
+    tracker = tb.Tracker.create("latency")
+    clock = time.perf_counter_ns
+    samples = [0] * points
+    log = tracker.log_metric
+    for step in range(points):
+        started = clock()
+        log("loss", 0.5, None, step)
+        samples[step] = clock() - started
+    tracker.close()
+    # subtract the cost of reading the clock itself
+    empty = []
+    for _ in range(10_000):
+        started = clock()
+        empty.append(clock() - started)
+    clock_cost = statistics.median(empty)
+    samples.sort()
+    p50 = max(samples[len(samples) // 2] - clock_cost, 0) / 1000
+    p99 = max(samples[int(len(samples) * 0.99)] - clock_cost, 0) / 1000
+    return p50, p99
+
+
+def end_to_end(components: int, points_each: int, folder: Path, label: str) -> float:
+    """Points per second from the first log_metric call until flush() returned."""
+    import trialbook as tb
+
+    fresh_store(folder, label)
+    trackers = [tb.Tracker.create(f"c{i}") for i in range(components)]
+    started = time.perf_counter()
+    if components == 1:
+        log = trackers[0].log_metric
+        for step in range(points_each):
+            log("loss", 0.5, None, step)
+    else:
+        for step in range(points_each):
+            for tracker in trackers:
+                tracker.log_metric("loss", 0.5, None, step)
+    tb.flush()
+    elapsed = time.perf_counter() - started
+    for tracker in trackers:
+        tracker.close()
+    return components * points_each / elapsed
+
+
+def floor(components: int, points_each: int, folder: Path, label: str) -> float:
+    """Raw executemany of the same rows in one transaction (same table, WAL, same pragmas)."""
+    path = folder / label / "floor.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute(
+        "CREATE TABLE metric_points (series_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+        " step INTEGER NOT NULL, time REAL NOT NULL, value REAL,"
+        " PRIMARY KEY (series_id, seq)) WITHOUT ROWID"
+    )
+    now = time.time()
+    rows = [
+        (series, step, step, now, 0.5)
+        for step in range(points_each)
+        for series in range(components)
+    ]
+    started = time.perf_counter()
+    connection.execute("BEGIN IMMEDIATE")
+    connection.executemany("INSERT INTO metric_points VALUES (?, ?, ?, ?, ?)", rows)
+    connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return len(rows) / elapsed
+
+
+def mlflow_rate(calls: int, folder: Path) -> tuple[float, float] | None:
+    try:
+        import mlflow
+        from mlflow.entities import Metric
+        from mlflow.tracking import MlflowClient
+    except ImportError:
+        return None
+    mlflow.set_tracking_uri(f"sqlite:///{folder / 'mlflow.db'}")
+    client = MlflowClient()
+    run = client.create_run(client.create_experiment("bench"))
+    started = time.perf_counter()
+    for step in range(calls):
+        client.log_metric(run.info.run_id, "loss", 0.5, step=step)
+    per_call = calls / (time.perf_counter() - started)
+    batch = [Metric("loss2", 0.5, int(time.time() * 1000), step) for step in range(calls)]
+    started = time.perf_counter()
+    for start in range(0, calls, 1000):
+        client.log_batch(run.info.run_id, metrics=batch[start : start + 1000])
+    return per_call, calls / (time.perf_counter() - started)
+
+
+def wandb_rate(calls: int, folder: Path) -> float | None:
+    try:
+        import wandb
+    except ImportError:
+        return None
+    run = wandb.init(mode="offline", dir=str(folder), project="bench")
+    started = time.perf_counter()
+    for step in range(calls):
+        run.log({"loss": 0.5}, step=step)
+    run.finish()
+    return calls / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run (well under 2 min)")
+    options = parser.parse_args()
+    points = 100_000 if options.quick else 1_000_000
+    components, per_component = (100, 1_000) if options.quick else (100, 10_000)
+    print(f"trialbook log_metric benchmark ({'quick' if options.quick else 'full'})")
+    print(
+        f"python {platform.python_version()} · sqlite {sqlite3.sqlite_version} · "
+        f"{platform.machine()} · {os.cpu_count()} cpus"
+    )
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        p50, p99 = per_call_latency(points, folder)
+        print(
+            f"(a) per-call overhead: p50 {p50:.2f} µs, p99 {p99:.2f} µs (targets ≤ 2 µs, ≤ 20 µs)"
+        )
+        for label, count, each in (
+            ("one component", 1, points),
+            ("100 components", components, per_component),
+        ):
+            rate = end_to_end(count, each, folder, label.replace(" ", "-"))
+            base = floor(count, each, folder, label.replace(" ", "-"))
+            print(f"(b) end to end, {label}: {rate:,.0f} points/s until durable")
+            print(
+                f"(c) floor, {label}: {base:,.0f} points/s raw executemany "
+                f"→ ratio {rate / base:.0%} (target ≥ 50%)"
+            )
+        mlflow = mlflow_rate(2_000 if options.quick else 20_000, folder)
+        if mlflow is None:
+            print("(d) MLflow: skipped (not installed; pip install mlflow)")
+        else:
+            print(
+                f"(d) MLflow log_metric {mlflow[0]:,.0f}/s, log_batch {mlflow[1]:,.0f}/s "
+                f"→ trialbook per-call advantage {1e6 / max(p50, 1e-3) / mlflow[0]:,.0f}×"
+            )
+        wandb = wandb_rate(20_000 if options.quick else 200_000, folder)
+        if wandb is None:
+            print("(e) W&B offline: skipped (not installed)")
+        else:
+            print(
+                f"(e) W&B offline {wandb:,.0f}/s → trialbook per-call advantage "
+                f"{1e6 / max(p50, 1e-3) / wandb:,.0f}×"
+            )
+        from trialbook.store import reset_store_cache
+
+        reset_store_cache()
+
+
+if __name__ == "__main__":
+    main()

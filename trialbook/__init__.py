@@ -1,0 +1,53 @@
+"""Trialbook: experiment tracking that lives inside JupyterLab."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from trialbook.analytics import ExperimentAnalytics
+from trialbook.component import TrialComponent
+from trialbook.errors import (
+    AlreadyExistsError,
+    NotFoundError,
+    TrialbookError,
+    ValidationError,
+)
+from trialbook.experiment import Experiment
+from trialbook.status import TrialStatus
+from trialbook.tracker import Tracker
+from trialbook.trial import Trial
+from trialbook.variables import Choice, Range
+
+__all__ = [
+    "AlreadyExistsError",
+    "Choice",
+    "Experiment",
+    "ExperimentAnalytics",
+    "NotFoundError",
+    "Range",
+    "Tracker",
+    "Trial",
+    "TrialComponent",
+    "TrialStatus",
+    "TrialbookError",
+    "ValidationError",
+    "__version__",
+    "flush",
+]
+
+
+def flush() -> None:
+    """Write every buffered metric point to the store now."""
+    from trialbook.store import flush_all
+
+    flush_all()
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "trialbook"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    # The server side lives in its own subpackage so that importing the kernel
+    # library never imports Jupyter Server.
+    return [{"module": "trialbook.server"}]

@@ -1,0 +1,205 @@
+"""pandas views of the store: SageMaker's ExperimentAnalytics shape, per-trial and per-step.
+
+pandas is imported only when a dataframe is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from trialbook import values
+from trialbook.errors import ValidationError
+from trialbook.names import validate_name
+from trialbook.store import open_store
+from trialbook.store.base import SUMMARY_STATS, ComponentRecord
+
+if TYPE_CHECKING:
+    import pandas
+
+
+class ExperimentAnalytics:
+    """One row per trial component of an experiment, as SageMaker's ExperimentAnalytics."""
+
+    def __init__(
+        self,
+        experiment_name: str,
+        *,
+        metric_names: Iterable[str] | None = None,
+        parameter_names: Iterable[str] | None = None,
+        input_artifact_names: Iterable[str] | None = None,
+        output_artifact_names: Iterable[str] | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> None:
+        self.experiment_name = validate_name(experiment_name, "experiment_name")
+        open_store().get_experiment(self.experiment_name)  # NotFoundError early
+        self.metric_names = _names(metric_names)
+        self.parameter_names = _names(parameter_names)
+        self.input_artifact_names = _names(input_artifact_names)
+        self.output_artifact_names = _names(output_artifact_names)
+        if sort_order not in (None, "Ascending", "Descending"):
+            raise ValidationError(
+                f"sort_order must be 'Ascending' or 'Descending', got {sort_order!r}"
+            )
+        self.sort_by = sort_by
+        self.sort_order = sort_order or "Ascending"
+        self._dataframe: pandas.DataFrame | None = None
+
+    def _components(self) -> list[ComponentRecord]:
+        return open_store().list_components(experiment_name=self.experiment_name)
+
+    def dataframe(self, force_refresh: bool = False) -> pandas.DataFrame:
+        """The table (cached; ``force_refresh=True`` re-reads the store)."""
+        import pandas
+
+        if self._dataframe is not None and not force_refresh:
+            return self._dataframe
+        from trialbook.store import flush_all
+
+        flush_all()
+        components = self._components()
+        experiments_of_trial = {
+            trial.name: trial.experiment_name for trial in open_store().list_trials()
+        }
+        rows = [self._row(component, experiments_of_trial) for component in components]
+        frame = pandas.DataFrame(rows)
+        if not frame.empty:  # list columns last, as SageMaker's
+            ordered = [c for c in frame.columns if c not in ("Trials", "Experiments")]
+            frame = frame[[*ordered, "Trials", "Experiments"]]
+        frame = self._sorted(frame, components)
+        self._dataframe = frame.reset_index(drop=True)
+        return self._dataframe
+
+    def _row(
+        self, component: ComponentRecord, experiments_of_trial: dict[str, str]
+    ) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "TrialComponentName": component.name,
+            "DisplayName": component.display_name,
+        }
+        for name, value in component.parameters.items():
+            if self.parameter_names is None or name in self.parameter_names:
+                row[name] = value
+        for name, summary in component.metrics.items():
+            if self.metric_names is None or name in self.metric_names:
+                for stat in SUMMARY_STATS:
+                    row[f"{name} - {stat}"] = summary.stat(stat)
+        for artifacts, wanted in (
+            (component.input_artifacts, self.input_artifact_names),
+            (component.output_artifacts, self.output_artifact_names),
+        ):
+            for name, artifact in artifacts.items():
+                if wanted is None or name in wanted:
+                    row[f"{name} - MediaType"] = artifact.media_type
+                    row[f"{name} - Value"] = artifact.value
+        row["Trials"] = list(component.trial_names)
+        row["Experiments"] = list(
+            dict.fromkeys(
+                experiments_of_trial[t] for t in component.trial_names if t in experiments_of_trial
+            )
+        )
+        return row
+
+    def _sorted(
+        self, frame: pandas.DataFrame, components: list[ComponentRecord]
+    ) -> pandas.DataFrame:
+        if not self.sort_by or frame.empty:
+            return frame
+        ascending = self.sort_order == "Ascending"
+        if self.sort_by == "Name":
+            column = "TrialComponentName"
+        elif self.sort_by == "CreationTime":
+            created = {c.name: c.creation_time for c in components}
+            order = frame["TrialComponentName"].map(created)
+            return frame.iloc[order.sort_values(ascending=ascending, kind="stable").index]
+        elif self.sort_by.startswith("Parameters."):
+            column = self.sort_by.removeprefix("Parameters.")
+        elif self.sort_by.startswith("Metrics."):
+            metric, _, stat = self.sort_by.removeprefix("Metrics.").rpartition(".")
+            if stat not in SUMMARY_STATS:
+                raise ValidationError(
+                    f"sort_by {self.sort_by!r}: use Metrics.<metric>.<{'|'.join(SUMMARY_STATS)}>"
+                )
+            column = f"{metric} - {stat}"
+        else:
+            raise ValidationError(
+                f"sort_by must be 'Name', 'CreationTime', 'Parameters.<p>' or "
+                f"'Metrics.<m>.<Stat>', got {self.sort_by!r}"
+            )
+        if column not in frame.columns:
+            raise ValidationError(f"sort_by {self.sort_by!r}: no column {column!r} in the table")
+        return frame.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+
+    def metrics_dataframe(self) -> pandas.DataFrame:
+        """Long format: TrialComponentName, Trials, metric, step, timestamp, value."""
+        import pandas
+
+        from trialbook.store import flush_all
+
+        flush_all()
+        store = open_store()
+        columns: dict[str, list[Any]] = {
+            "TrialComponentName": [],
+            "Trials": [],
+            "metric": [],
+            "step": [],
+            "timestamp": [],
+            "value": [],
+        }
+        for component in self._components():
+            for metric in component.metrics:
+                if self.metric_names is not None and metric not in self.metric_names:
+                    continue
+                series = store.metric_points(component.name, metric)
+                size = len(series.values)
+                columns["TrialComponentName"] += [component.name] * size
+                columns["Trials"] += [list(component.trial_names) for _ in range(size)]
+                columns["metric"] += [metric] * size
+                columns["step"] += series.steps
+                columns["timestamp"] += series.times
+                columns["value"] += series.values
+        frame = pandas.DataFrame(columns)
+        frame["timestamp"] = pandas.to_datetime(frame["timestamp"], unit="s", utc=True)
+        frame["step"] = frame["step"].astype("int64")
+        frame["value"] = frame["value"].astype("float64")
+        return frame
+
+    def export_csv(self, path: str) -> None:
+        self.dataframe().to_csv(path, index=False)
+
+    def __repr__(self) -> str:
+        return f"ExperimentAnalytics(experiment_name={self.experiment_name!r})"
+
+
+def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
+    """One row per trial: name, status, times, variables, objective value, metric summaries."""
+    import pandas
+
+    from trialbook.store import flush_all
+
+    flush_all()
+    store = open_store()
+    experiment = store.get_experiment(experiment_name)
+    rows = []
+    for trial in store.trial_rows(experiment_name):
+        row: dict[str, Any] = {
+            "TrialName": trial["name"],
+            "Status": trial["status"],
+            "CreationTime": values.to_datetime(trial["creation_time"]),
+            "StartTime": values.to_datetime(trial["start_time"]),
+            "EndTime": values.to_datetime(trial["end_time"]),
+        }
+        for name, value in (trial["variables"] or {}).items():
+            row[name] = value
+        if experiment.objective:
+            row["ObjectiveValue"] = trial["objective_value"]
+        for key, summary in trial["metrics"].items():
+            for stat in SUMMARY_STATS:
+                row[f"{key} - {stat}"] = summary[stat.lower() if stat != "StdDev" else "stddev"]
+        rows.append(row)
+    return pandas.DataFrame(rows)
+
+
+def _names(names: Iterable[str] | None) -> set[str] | None:
+    return None if names is None else set(names)

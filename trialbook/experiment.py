@@ -1,0 +1,253 @@
+"""``Experiment``: a systematic test of one hypothesis or objective."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from trialbook import values
+from trialbook import variables as variable_space
+from trialbook.errors import AlreadyExistsError, ValidationError
+from trialbook.names import validate_name
+from trialbook.store import open_store
+from trialbook.store.base import ExperimentRecord
+from trialbook.trial import Trial
+
+if TYPE_CHECKING:
+    import pandas
+
+    from trialbook.tracker import Tracker
+
+GOALS = ("maximize", "minimize")
+SUMMARIES = ("best", "last")
+
+
+def normalize_objective(objective: Any) -> dict[str, str] | None:
+    """``{"metric": ..., "goal": "maximize"|"minimize", "summary": "best"|"last"}``."""
+    if objective is None:
+        return None
+    if not isinstance(objective, Mapping):
+        raise ValidationError(
+            "objective must be a dict like {'metric': 'val_accuracy', 'goal': 'maximize'}, "
+            f"got {objective!r}"
+        )
+    unknown = set(objective) - {"metric", "goal", "summary"}
+    if unknown:
+        raise ValidationError(
+            f"objective has unknown keys {sorted(unknown)}; use metric, goal, summary"
+        )
+    metric = validate_name(objective.get("metric"), "objective metric")
+    goal = objective.get("goal")
+    if goal not in GOALS:
+        raise ValidationError(f"objective goal must be 'maximize' or 'minimize', got {goal!r}")
+    summary = objective.get("summary", "best")
+    if summary not in SUMMARIES:
+        raise ValidationError(f"objective summary must be 'best' or 'last', got {summary!r}")
+    return {"metric": metric, "goal": goal, "summary": summary}
+
+
+class Experiment:
+    """An experiment as stored; ``variables`` is its variable space (name → Choice/Range)."""
+
+    experiment_name: str
+    description: str | None
+    hypothesis: str | None
+    objective: dict[str, str] | None
+    variables: dict[str, variable_space.Variable] | None
+    tags: dict[str, str]
+    notes: str | None
+
+    def __init__(self, record: ExperimentRecord) -> None:
+        self._apply(record)
+
+    def _apply(self, record: ExperimentRecord) -> None:
+        self.experiment_name = record.name
+        self.display_name = record.name
+        self.description = record.description
+        self.hypothesis = record.hypothesis
+        self.objective = record.objective
+        self.variables = variable_space.space_from_json(record.variables)
+        self.tags = dict(record.tags)
+        self.notes = record.notes
+        self.creation_time = values.to_datetime(record.creation_time)
+        self.last_modified_time = values.to_datetime(record.last_modified_time)
+        self.last_activity = values.to_datetime(record.last_activity)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        experiment_name: str,
+        *,
+        description: str | None = None,
+        hypothesis: str | None = None,
+        objective: Mapping[str, Any] | None = None,
+        variables: Mapping[str, Any] | None = None,
+        tags: Any = None,
+        exist_ok: bool = False,
+    ) -> Experiment:
+        """Create an experiment characterized by a hypothesis, an objective or a description.
+
+        With ``exist_ok=True`` an existing experiment of that name is returned (re-running a
+        notebook just works), unless its hypothesis, objective or variables differ.
+        """
+        name = validate_name(experiment_name, "experiment_name")
+        description = values.text(description, "description")
+        hypothesis = values.text(hypothesis, "hypothesis")
+        normalized_objective = normalize_objective(objective)
+        space = variable_space.parse_space(variables)
+        if not (description or hypothesis or normalized_objective):
+            raise ValidationError(
+                f"Experiment {name!r} needs a hypothesis, an objective or a description: an "
+                "experiment is characterized by what it tests, e.g. "
+                "Experiment.create(name, hypothesis='A custom CNN beats ResNet50 on CIFAR10')"
+            )
+        space_json = variable_space.space_to_json(space)
+        store = open_store()
+        try:
+            record = store.create_experiment(
+                name,
+                description=description,
+                hypothesis=hypothesis,
+                objective=normalized_objective,
+                variables=space_json,
+                tags=values.tags(tags),
+            )
+        except AlreadyExistsError as error:
+            if not exist_ok:
+                raise
+            existing: ExperimentRecord = error.existing
+            _check_same_definition(existing, hypothesis, normalized_objective, space_json)
+            return cls(existing)
+        return cls(record)
+
+    @classmethod
+    def load(cls, experiment_name: str) -> Experiment:
+        return cls(open_store().get_experiment(validate_name(experiment_name, "experiment_name")))
+
+    @classmethod
+    def list(cls) -> builtins.list[Experiment]:
+        """Every experiment, oldest first."""
+        return [cls(record) for record in open_store().list_experiments()]
+
+    def refresh(self) -> Experiment:
+        self._apply(open_store().get_experiment(self.experiment_name))
+        return self
+
+    def save(self) -> Experiment:
+        """Write description, hypothesis, objective, tags, notes (and variables while the
+        experiment has no trials) back to the store."""
+        store = open_store()
+        space_json = variable_space.space_to_json(variable_space.parse_space(self.variables))
+        current = store.get_experiment(self.experiment_name)
+        fields: dict[str, Any] = {
+            "description": values.text(self.description, "description"),
+            "hypothesis": values.text(self.hypothesis, "hypothesis"),
+            "objective": normalize_objective(self.objective),
+            "tags": values.tags(self.tags),
+            "notes": values.text(self.notes, "notes"),
+        }
+        if not (fields["description"] or fields["hypothesis"] or fields["objective"]):
+            raise ValidationError("an experiment needs a hypothesis, an objective or a description")
+        if space_json != current.variables:
+            if store.list_trials(experiment_name=self.experiment_name):
+                raise ValidationError(
+                    f"cannot change the variables of {self.experiment_name!r}: it has trials; "
+                    "create a new experiment for a new variable space"
+                )
+            fields["variables"] = space_json
+        self._apply(store.update_experiment(self.experiment_name, **fields))
+        return self
+
+    def delete(self) -> None:
+        """Delete the experiment; it must have no trials (see ``delete_all``)."""
+        open_store().delete_experiment(self.experiment_name, force=False)
+
+    def delete_all(self, action: str | None = None, *, force: bool = False) -> None:
+        """Delete the experiment, its trials, the components used only by them and their
+        artifact files; components shared with other experiments are only disassociated.
+        Pass ``action="--force"`` (as smexperiments) or ``force=True``."""
+        if action != "--force" and not force:
+            raise ValidationError(
+                "delete_all removes every trial and component of the experiment; confirm with "
+                "exp.delete_all(action='--force') or exp.delete_all(force=True)"
+            )
+        open_store().delete_experiment(self.experiment_name, force=True)
+
+    # -- trials ----------------------------------------------------------------------------
+    def create_trial(
+        self,
+        trial_name: str | None = None,
+        *,
+        variables: dict[str, Any] | None = None,
+        tags: Any = None,
+    ) -> Trial:
+        return Trial.create(self.experiment_name, trial_name, variables=variables, tags=tags)
+
+    def list_trials(self) -> builtins.list[Trial]:
+        return Trial.list(experiment_name=self.experiment_name)
+
+    def grid(self) -> builtins.list[dict[str, Any]]:
+        """Every variable set of the space in product order (ranges need ``num``)."""
+        if not self.variables:
+            raise ValidationError(f"experiment {self.experiment_name!r} declares no variables")
+        return variable_space.grid(self.variables)
+
+    def sample(self, n: int, seed: int | None = None) -> builtins.list[dict[str, Any]]:
+        """``n`` distinct variable sets not yet used by a trial of this experiment."""
+        if not self.variables:
+            raise ValidationError(f"experiment {self.experiment_name!r} declares no variables")
+        used = {variable_space.identity(trial.variables) for trial in self.list_trials()}
+        used.discard(None)
+        return variable_space.sample(self.variables, n, used, seed)  # type: ignore[arg-type]
+
+    def run(self, variables: dict[str, Any] | None = None, *, rerun: bool = False) -> Tracker:
+        """Find or create the trial for ``variables`` and a training component; use as
+        ``with exp.run(variables={...}) as tracker:``.
+
+        A Failed, Stopped or Interrupted trial gets a new attempt; a Completed one raises
+        AlreadyExistsError unless ``rerun=True``; a running one always raises.
+        """
+        from trialbook.run import start_run
+
+        return start_run(self, variables, rerun=rerun)
+
+    def dataframe(self) -> pandas.DataFrame:
+        """One row per trial: variables, objective value and metric summaries."""
+        from trialbook.analytics import trials_dataframe
+
+        return trials_dataframe(self.experiment_name)
+
+    def __repr__(self) -> str:
+        return (
+            f"Experiment(experiment_name={self.experiment_name!r}, hypothesis={self.hypothesis!r}, "
+            f"objective={self.objective!r}, variables={sorted(self.variables or {})})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Experiment) and other.experiment_name == self.experiment_name
+
+    def __hash__(self) -> int:
+        return hash(("Experiment", self.experiment_name))
+
+
+def _check_same_definition(
+    existing: ExperimentRecord,
+    hypothesis: str | None,
+    objective: dict[str, str] | None,
+    space_json: dict[str, Any] | None,
+) -> None:
+    differences = []
+    if hypothesis is not None and hypothesis != existing.hypothesis:
+        differences.append(f"hypothesis {existing.hypothesis!r} ≠ {hypothesis!r}")
+    if objective is not None and objective != existing.objective:
+        differences.append(f"objective {existing.objective!r} ≠ {objective!r}")
+    if space_json is not None and space_json != existing.variables:
+        differences.append("variables differ")
+    if differences:
+        raise ValidationError(
+            f"Experiment {existing.name!r} already exists with a different definition "
+            f"({'; '.join(differences)}). An experiment is characterized by its hypothesis: "
+            "create a new experiment (another name) to test a different one."
+        )

@@ -1,0 +1,31 @@
+"""Tunable intervals, read from the environment so tests and operators can change them."""
+
+from __future__ import annotations
+
+import os
+
+
+def _seconds(variable: str, default: float) -> float:
+    raw = os.environ.get(variable)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def heartbeat_seconds() -> float:
+    """How often the writer thread refreshes the heartbeat of live components (default 5 s)."""
+    return _seconds("TRIALBOOK_HEARTBEAT_SECONDS", 5.0)
+
+
+def stale_seconds() -> float:
+    """Age of the last heartbeat after which InProgress reads as Interrupted (default 30 s)."""
+    return _seconds("TRIALBOOK_STALE_SECONDS", 30.0)
+
+
+def flush_seconds() -> float:
+    """How often buffered metric points are written (default 0.25 s; at most 1 s)."""
+    return min(_seconds("TRIALBOOK_FLUSH_SECONDS", 0.25), 1.0)

@@ -1,0 +1,125 @@
+"""Store access: ``open_store()`` returns this process's cached store for a location."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from trialbook.errors import TrialbookError
+from trialbook.store.base import Store
+from trialbook.store.location import StoreLocation, resolve_store_location
+from trialbook.store.writer import MetricWriter
+
+__all__ = [
+    "MetricWriter",
+    "Store",
+    "StoreLocation",
+    "create_store",
+    "metric_writer",
+    "open_store",
+    "reset_store_cache",
+    "resolve_store_location",
+]
+
+
+@dataclass
+class _Session:
+    store: Store
+    writer: MetricWriter
+    pid: int
+
+
+_sessions: dict[str, _Session] = {}
+_sessions_lock = threading.Lock()
+_exit_hooks: list[Callable[[], None]] = []
+
+
+def create_store(location: StoreLocation) -> Store:
+    """A new (uncached) store object for a resolved location."""
+    if location.kind == "sqlite":
+        from trialbook.store.sqlite import SqliteStore
+
+        return SqliteStore(location)
+    raise TrialbookError(
+        f"The store {location.describe()} is PostgreSQL, which this Trialbook does not support "
+        "yet; set TRIALBOOK_STORE to a SQLite path."
+    )
+
+
+def _session(location: str | None) -> _Session:
+    resolved = resolve_store_location(location)
+    key = resolved.url
+    with _sessions_lock:
+        session = _sessions.get(key)
+        if session is not None and session.pid == os.getpid():
+            return session
+        if session is not None:  # inherited across a fork that skipped our hook
+            session.store.reset_after_fork()
+            session.writer.reset_after_fork()
+            session.pid = os.getpid()
+            return session
+        store = create_store(resolved)
+        session = _Session(store, MetricWriter(store), os.getpid())
+        _sessions[key] = session
+        return session
+
+
+def open_store(location: str | None = None) -> Store:
+    """The store at ``location`` (default: ``resolve_store_location()``), cached per process."""
+    return _session(location).store
+
+
+def metric_writer(location: str | None = None) -> MetricWriter:
+    """The background metric writer bound to the store at ``location``."""
+    return _session(location).writer
+
+
+def flush_all() -> None:
+    """Write every buffered metric point of every open store."""
+    with _sessions_lock:
+        sessions = list(_sessions.values())
+    for session in sessions:
+        session.writer.flush()
+
+
+def reset_store_cache() -> None:
+    """Flush, stop writers and close every cached store (tests; changing TRIALBOOK_STORE)."""
+    with _sessions_lock:
+        sessions = list(_sessions.values())
+        _sessions.clear()
+    for session in sessions:
+        session.writer.close()
+        session.store.close()
+
+
+def register_exit_hook(hook: Callable[[], None]) -> None:
+    """Run ``hook`` at interpreter exit before the final flush (used to close open trackers)."""
+    _exit_hooks.append(hook)
+
+
+def _at_exit() -> None:
+    for hook in _exit_hooks:
+        with contextlib.suppress(Exception):
+            hook()
+    with _sessions_lock:
+        sessions = list(_sessions.values())
+    for session in sessions:
+        if session.pid == os.getpid():
+            session.writer.flush_quietly()
+
+
+def _after_fork_in_child() -> None:
+    global _sessions_lock
+    _sessions_lock = threading.Lock()
+    for session in _sessions.values():
+        session.store.reset_after_fork()
+        session.writer.reset_after_fork()
+        session.pid = os.getpid()
+
+
+atexit.register(_at_exit)
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,195 @@
+"""The SQLite schema and its versioned migrations (``PRAGMA user_version``).
+
+Migration N turns a store at version N-1 into version N. Add a new migration at the end;
+never edit a released one. A library older than the store refuses to open it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+from trialbook.errors import StoreVersionError
+
+# NaN cannot be stored in a SQLite REAL (it becomes NULL), so a NULL metric value means NaN.
+# ±inf are stored as such.
+_V1 = """
+CREATE TABLE experiments (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT,
+    hypothesis TEXT,
+    objective TEXT,              -- JSON
+    variables TEXT,              -- JSON variable space
+    tags TEXT NOT NULL DEFAULT '{}',
+    notes TEXT,
+    creation_time REAL NOT NULL,
+    last_modified_time REAL NOT NULL,
+    last_activity REAL NOT NULL
+);
+
+CREATE TABLE trials (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+    variables TEXT,              -- JSON as given
+    identity TEXT,               -- canonical JSON of the variable set, NULL when none
+    tags TEXT NOT NULL DEFAULT '{}',
+    notes TEXT,
+    creation_time REAL NOT NULL,
+    last_modified_time REAL NOT NULL,
+    last_activity REAL NOT NULL
+);
+CREATE UNIQUE INDEX trials_identity ON trials(experiment_id, identity);
+CREATE INDEX trials_experiment ON trials(experiment_id, id);
+
+CREATE TABLE components (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    display_name TEXT,
+    kind TEXT,
+    status TEXT,                 -- stored status; Interrupted is derived on read
+    status_message TEXT,
+    start_time REAL,
+    end_time REAL,
+    creation_time REAL NOT NULL,
+    last_modified_time REAL NOT NULL,
+    last_activity REAL NOT NULL,
+    heartbeat_time REAL,
+    tags TEXT NOT NULL DEFAULT '{}',
+    notes TEXT,
+    provenance TEXT              -- JSON
+);
+
+CREATE TABLE trial_components (
+    trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+    component_id INTEGER NOT NULL REFERENCES components(id) ON DELETE CASCADE,
+    added_time REAL NOT NULL,
+    PRIMARY KEY (trial_id, component_id)
+) WITHOUT ROWID;
+CREATE INDEX trial_components_component ON trial_components(component_id, trial_id);
+
+CREATE TABLE parameters (
+    component_id INTEGER NOT NULL REFERENCES components(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,          -- bool | int | float | str
+    value,                       -- no affinity: ints stay ints, NULL float means NaN
+    PRIMARY KEY (component_id, name)
+);                               -- rowid keeps the order parameters were first logged in
+
+CREATE TABLE artifacts (
+    id INTEGER PRIMARY KEY,
+    component_id INTEGER NOT NULL REFERENCES components(id) ON DELETE CASCADE,
+    direction TEXT NOT NULL,     -- input | output
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    media_type TEXT,
+    sha256 TEXT,
+    size INTEGER,
+    path TEXT,                   -- relative to the artifact root when copied there
+    creation_time REAL NOT NULL,
+    UNIQUE (component_id, direction, name)
+);
+CREATE INDEX artifacts_path ON artifacts(path);
+
+CREATE TABLE metric_series (
+    id INTEGER PRIMARY KEY,
+    component_id INTEGER NOT NULL REFERENCES components(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0,          -- every point, NaN included
+    finite_count INTEGER NOT NULL DEFAULT 0,
+    pos_inf_count INTEGER NOT NULL DEFAULT 0,
+    neg_inf_count INTEGER NOT NULL DEFAULT 0,
+    mean REAL NOT NULL DEFAULT 0,              -- of finite values (Welford / Chan)
+    m2 REAL NOT NULL DEFAULT 0,
+    min_value REAL,                            -- NaN skipped, ±inf included
+    max_value REAL,
+    last_step INTEGER,
+    last_time REAL,
+    last_value REAL,
+    first_time REAL,
+    UNIQUE (component_id, name)
+);
+
+CREATE TABLE metric_points (
+    series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    time REAL NOT NULL,
+    value REAL,                                -- NULL means NaN
+    PRIMARY KEY (series_id, seq)
+) WITHOUT ROWID;
+
+-- Level L groups 64 * 4**L consecutive points (by seq); min/max keep their points.
+CREATE TABLE metric_buckets (
+    series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE,
+    level INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    first_seq INTEGER NOT NULL, first_step INTEGER NOT NULL,
+    first_time REAL NOT NULL, first_value REAL,
+    last_seq INTEGER NOT NULL, last_step INTEGER NOT NULL,
+    last_time REAL NOT NULL, last_value REAL,
+    min_seq INTEGER, min_step INTEGER, min_time REAL, min_value REAL,
+    max_seq INTEGER, max_step INTEGER, max_time REAL, max_value REAL,
+    PRIMARY KEY (series_id, level, bucket)
+) WITHOUT ROWID;
+
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time REAL NOT NULL,
+    kind TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    entity_name TEXT NOT NULL,
+    experiment_name TEXT,
+    payload TEXT NOT NULL DEFAULT '{}'
+);
+"""
+
+#: Migration N (index N-1) brings a store from version N-1 to N.
+MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+BUCKET_BASE_WIDTH = 64
+BUCKET_FACTOR = 4
+BUCKET_LEVELS = 8  # widths 64 .. 1,048,576 points
+
+
+def bucket_width(level: int) -> int:
+    return BUCKET_BASE_WIDTH * BUCKET_FACTOR**level
+
+
+def check_version(version: int, where: str) -> None:
+    """Refuse a store written by a newer Trialbook, naming the environment to upgrade."""
+    if version > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"The Trialbook store {where} was written by a newer Trialbook (schema {version}; "
+            f"this one understands up to {SCHEMA_VERSION}). Upgrade trialbook in {sys.prefix} "
+            f"(e.g. `{sys.executable} -m pip install -U trialbook`)."
+        )
+
+
+def migrate(connection: sqlite3.Connection, where: str) -> None:
+    """Bring the store up to SCHEMA_VERSION inside one write transaction (race-safe)."""
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    check_version(version, where)
+    if version == SCHEMA_VERSION:
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        check_version(version, where)
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in _statements(MIGRATIONS[number - 1]):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our statements)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]

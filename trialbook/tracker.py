@@ -1,0 +1,311 @@
+"""``Tracker``: logs parameters, artifacts and metrics of one trial component.
+
+``log_metric`` appends a tuple to the background writer's buffer and returns: no SQL and no
+thread wake-up on the caller's thread. Points become durable at the next flush (at least
+every second), on ``close()``/context exit, on ``trialbook.flush()`` and at exit.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from trialbook import values
+from trialbook.component import TrialComponent, validate_kind
+from trialbook.errors import ValidationError
+from trialbook.names import generate_name, validate_key, validate_name
+from trialbook.status import TrialStatus
+from trialbook.store import metric_writer, open_store, register_exit_hook
+from trialbook.store.base import ArtifactRecord, ComponentRecord, Store
+from trialbook.store.writer import MetricWriter
+
+_open_trackers: weakref.WeakSet[Tracker] = weakref.WeakSet()
+_open_lock = threading.Lock()
+
+
+class Tracker:
+    """Logs to one trial component; a context manager that sets its status."""
+
+    def __init__(self, record: ComponentRecord, store: Store, writer: MetricWriter) -> None:
+        self.trial_component_name = record.name
+        self.display_name = record.display_name
+        self._store = store
+        self._writer = writer
+        self._counts: dict[str, int] = {name: s.count for name, s in record.metrics.items()}
+        self._live = False
+        self._closed = False
+
+    # -- creation --------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        base_trial_component_name: str = "TrialComponent",
+        *,
+        display_name: str | None = None,
+        kind: str | None = None,
+        tags: Any = None,
+    ) -> Tracker:
+        """A new component ``<base>-<UTC timestamp>-<random>``, InProgress from now on."""
+        base = validate_name(base_trial_component_name, "base_trial_component_name")
+        return cls._start(generate_name(base), display_name=display_name, kind=kind, tags=tags)
+
+    @classmethod
+    def _start(
+        cls, name: str, *, display_name: str | None, kind: str | None, tags: Any = None
+    ) -> Tracker:
+        from trialbook import provenance
+
+        store = open_store()
+        record = store.create_component(
+            name,
+            display_name=values.text(display_name, "display_name"),
+            kind=validate_kind(kind),
+            tags=values.tags(tags),
+            provenance=provenance.capture(),
+            status=TrialStatus.IN_PROGRESS.value,
+            start_time=time.time(),
+        )
+        tracker = cls(record, store, metric_writer())
+        tracker._go_live()
+        return tracker
+
+    @classmethod
+    def load(cls, trial_component_name: str) -> Tracker:
+        """A tracker for an existing component (its status is left as it is)."""
+        record = open_store().get_component(
+            validate_name(trial_component_name, "trial_component_name")
+        )
+        return cls(record, open_store(), metric_writer())
+
+    def _go_live(self) -> None:
+        if not self._live:
+            self._live = True
+            self._closed = False
+            self._writer.add_live(self.trial_component_name)
+            with _open_lock:
+                _open_trackers.add(self)
+
+    # -- context manager -------------------------------------------------------------------
+    def __enter__(self) -> Tracker:
+        if not self._live:
+            self._store.update_component(
+                self.trial_component_name,
+                status=TrialStatus.IN_PROGRESS.value,
+                status_message=None,
+                end_time=None,
+                start_time=time.time(),
+            )
+            self._go_live()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self._finish(TrialStatus.COMPLETED, None)
+        elif issubclass(exc_type, KeyboardInterrupt):
+            self._finish(TrialStatus.STOPPED, "Stopped by KeyboardInterrupt")
+        else:
+            message = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
+            self._finish(TrialStatus.FAILED, message[:10_000])
+
+    def close(self) -> None:
+        """Flush and mark the component Completed (if it is still InProgress here)."""
+        self._finish(TrialStatus.COMPLETED, None)
+
+    def _finish(self, status: TrialStatus, message: str | None) -> None:
+        self._writer.flush()
+        if self._live:
+            self._store.update_component(
+                self.trial_component_name,
+                status=status.value,
+                status_message=message,
+                end_time=time.time(),
+            )
+            self._live = False
+            self._writer.remove_live(self.trial_component_name)
+            with _open_lock:
+                _open_trackers.discard(self)
+        self._closed = True
+
+    # -- metrics ---------------------------------------------------------------------------
+    def log_metric(
+        self,
+        metric_name: str,
+        value: Any,
+        timestamp: Any = None,
+        iteration_number: Any = None,
+        *,
+        step: Any = None,
+    ) -> None:
+        """Record one point; ``step`` defaults to the metric's point count (NaN/±inf kept)."""
+        counts = self._counts
+        count = counts.get(metric_name)
+        if count is None:
+            count = self._new_metric(metric_name)
+        if type(value) is not float:
+            value = values.metric_value(metric_name, value)
+        if step is not None:
+            if iteration_number is not None and iteration_number != step:
+                raise ValidationError("give step or iteration_number, not both")
+            iteration_number = step
+        if iteration_number is None:
+            iteration_number = count
+        elif type(iteration_number) is not int:
+            iteration_number = values.step(iteration_number)
+        counts[metric_name] = count + 1
+        if timestamp is None:
+            timestamp = time.time()
+        elif type(timestamp) is not float:
+            timestamp = values.epoch_seconds(timestamp)
+        writer = self._writer
+        with writer.lock:
+            writer.pending.append(
+                (self.trial_component_name, metric_name, iteration_number, timestamp, value)
+            )
+        if not writer.running:
+            writer.start()
+
+    def _new_metric(self, metric_name: str) -> int:
+        if (
+            not isinstance(metric_name, str)
+            or validate_key(metric_name, "metric_name") != metric_name
+        ):
+            raise ValidationError(
+                f"metric_name {metric_name!r} must be a string without surrounding whitespace"
+            )
+        self._counts[metric_name] = 0
+        return 0
+
+    def log_metrics(
+        self, metrics: Mapping[str, Any], step: Any = None, *, timestamp: Any = None
+    ) -> None:
+        """Log several metrics at one step (and one wall time)."""
+        if not isinstance(metrics, Mapping):
+            raise ValidationError(f"log_metrics takes a dict of name → value, got {metrics!r}")
+        when = time.time() if timestamp is None else values.epoch_seconds(timestamp)
+        for name, value in metrics.items():
+            self.log_metric(name, value, when, step)
+
+    # -- parameters ------------------------------------------------------------------------
+    def log_parameter(self, name: str, value: Any) -> None:
+        self.log_parameters({name: value})
+
+    def log_parameters(self, parameters: Mapping[str, Any]) -> None:
+        """Number, string or bool values; re-logging a name overwrites it."""
+        self._store.set_parameters(
+            self.trial_component_name, values.parameters(parameters), replace=False
+        )
+
+    # -- artifacts -------------------------------------------------------------------------
+    def log_input(self, name: str, value: str, media_type: str | None = None) -> ArtifactRecord:
+        return self._log_value("input", name, value, media_type)
+
+    def log_output(self, name: str, value: str, media_type: str | None = None) -> ArtifactRecord:
+        return self._log_value("output", name, value, media_type)
+
+    def _log_value(
+        self, direction: str, name: str, value: Any, media_type: str | None
+    ) -> ArtifactRecord:
+        if not isinstance(value, str) or not value:
+            raise ValidationError(
+                f"the {direction} {name!r} value must be a non-empty string (a URI or a path), "
+                f"got {value!r}; use log_artifact to copy a file"
+            )
+        return self._store.put_artifact(
+            self.trial_component_name,
+            direction=direction,  # type: ignore[arg-type]
+            name=validate_key(name, f"{direction} name"),
+            value=values.text(value, "value") or "",
+            media_type=values.text(media_type, "media_type"),
+        )
+
+    def log_artifact(
+        self, file_path: str | Path, name: str | None = None, media_type: str | None = None
+    ) -> ArtifactRecord:
+        """Copy a file into the artifact store as an output artifact (named after the file)."""
+        return self._log_file("output", file_path, name, media_type)
+
+    def log_output_artifact(
+        self, file_path: str | Path, name: str | None = None, media_type: str | None = None
+    ) -> ArtifactRecord:
+        return self._log_file("output", file_path, name, media_type)
+
+    def log_input_artifact(
+        self, file_path: str | Path, name: str | None = None, media_type: str | None = None
+    ) -> ArtifactRecord:
+        return self._log_file("input", file_path, name, media_type)
+
+    def log_artifacts(
+        self, directory: str | Path, media_type: str | None = None
+    ) -> list[ArtifactRecord]:
+        """Log every file directly inside ``directory`` as an output artifact."""
+        folder = Path(directory)
+        if not folder.is_dir():
+            raise ValidationError(
+                f"log_artifacts needs an existing directory, got {str(directory)!r}"
+            )
+        return [
+            self._log_file("output", path, None, media_type)
+            for path in sorted(folder.iterdir())
+            if path.is_file()
+        ]
+
+    def _log_file(
+        self, direction: str, file_path: str | Path, name: str | None, media_type: str | None
+    ) -> ArtifactRecord:
+        path = Path(file_path)
+        if not path.is_file():
+            raise ValidationError(
+                f"artifact file {str(file_path)!r} does not exist (or is not a file); check the "
+                "path, relative to the working directory, or use log_input/log_output for a URI"
+            )
+        relative, sha256, size = self._store.import_artifact_file(path)
+        guessed = media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        stored = (self._store.artifact_root / relative).absolute()
+        return self._store.put_artifact(
+            self.trial_component_name,
+            direction=direction,  # type: ignore[arg-type]
+            name=validate_key(name if name is not None else path.name, "artifact name"),
+            value=stored.as_uri(),
+            media_type=guessed,
+            sha256=sha256,
+            size=size,
+            path=relative,
+        )
+
+    # -- views -----------------------------------------------------------------------------
+    @property
+    def trial_component(self) -> TrialComponent:
+        """The component as stored now (pending metric points flushed first)."""
+        self._writer.flush()
+        return TrialComponent(self._store.get_component(self.trial_component_name))
+
+    def __repr__(self) -> str:
+        state = "open" if self._live else "closed" if self._closed else "loaded"
+        return f"Tracker(trial_component_name={self.trial_component_name!r}, {state})"
+
+
+def _close_open_trackers() -> None:
+    """At exit: a tracker never closed ends Completed in a script, Stopped in a kernel."""
+    in_kernel = "ipykernel" in sys.modules
+    with _open_lock:
+        trackers = list(_open_trackers)
+    for tracker in trackers:
+        if in_kernel:
+            tracker._finish(TrialStatus.STOPPED, "The kernel shut down while the tracker was open")
+        else:
+            tracker._finish(TrialStatus.COMPLETED, None)
+
+
+register_exit_hook(_close_open_trackers)
