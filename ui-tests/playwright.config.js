@@ -26,6 +26,9 @@ module.exports = {
     command: `jupyter lab --config jupyter_server_test_config.py --ServerApp.port=${port}`,
     url: `${baseURL}/lab`,
     timeout: 120 * 1000,
-    reuseExistingServer: false
+    reuseExistingServer: false,
+    // The server's log only helps when something fails: TRIALBOOK_UI_SERVER_LOG=1.
+    stdout: process.env.TRIALBOOK_UI_SERVER_LOG ? 'pipe' : 'ignore',
+    stderr: process.env.TRIALBOOK_UI_SERVER_LOG ? 'pipe' : 'ignore'
   }
 };
