@@ -51,3 +51,9 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     # The server side lives in its own subpackage so that importing the kernel
     # library never imports Jupyter Server.
     return [{"module": "trialbook.server"}]
+
+
+# Inside a Jupyter kernel, announce writes live to JupyterLab (a no-op anywhere else).
+from trialbook.kernel import attach_to_kernel as _attach_to_kernel  # noqa: E402
+
+_attach_to_kernel()

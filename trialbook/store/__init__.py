@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from trialbook.errors import TrialbookError
-from trialbook.store.base import Store
+from trialbook.store.base import Change, Store
 from trialbook.store.location import StoreLocation, resolve_store_location
 from trialbook.store.writer import MetricWriter
 
@@ -18,6 +18,7 @@ __all__ = [
     "MetricWriter",
     "Store",
     "StoreLocation",
+    "add_change_listener",
     "create_store",
     "metric_writer",
     "open_store",
@@ -36,6 +37,7 @@ class _Session:
 _sessions: dict[str, _Session] = {}
 _sessions_lock = threading.Lock()
 _exit_hooks: list[Callable[[], None]] = []
+_change_listeners: list[Callable[[list[Change]], None]] = []
 
 
 def create_store(location: StoreLocation) -> Store:
@@ -63,6 +65,8 @@ def _session(location: str | None) -> _Session:
             session.pid = os.getpid()
             return session
         store = create_store(resolved)
+        for listener in _change_listeners:
+            store.add_change_listener(listener)
         session = _Session(store, MetricWriter(store), os.getpid())
         _sessions[key] = session
         return session
@@ -96,6 +100,15 @@ def reset_store_cache() -> None:
         session.store.close()
 
 
+def add_change_listener(listener: Callable[[list[Change]], None]) -> None:
+    """Observe the committed writes of every store this process opens, now and later."""
+    with _sessions_lock:
+        _change_listeners.append(listener)
+        stores = [session.store for session in _sessions.values()]
+    for store in stores:
+        store.add_change_listener(listener)
+
+
 def register_exit_hook(hook: Callable[[], None]) -> None:
     """Run ``hook`` at interpreter exit before the final flush (used to close open trackers)."""
     _exit_hooks.append(hook)
@@ -115,7 +128,11 @@ def _at_exit() -> None:
 def _after_fork_in_child() -> None:
     global _sessions_lock
     _sessions_lock = threading.Lock()
+    # Observers belong to the parent (a kernel's live bridge), not to a forked worker.
+    listeners, _change_listeners[:] = list(_change_listeners), []
     for session in _sessions.values():
+        for listener in listeners:
+            session.store.remove_change_listener(listener)
         session.store.reset_after_fork()
         session.writer.reset_after_fork()
         session.pid = os.getpid()

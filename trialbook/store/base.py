@@ -10,7 +10,8 @@ NaN metric values are returned as ``float("nan")``; the REST layer turns them in
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,8 +20,10 @@ ParameterValue = bool | int | float | str
 Direction = Literal["input", "output"]
 OwnerKind = Literal["trial", "component"]
 
-#: One buffered metric point: (component_name, metric_name, step, wall_time, value).
-MetricPoint = tuple[str, str, int, float, float]
+#: One buffered metric point of a series: (step, wall_time, value).
+MetricPoint = tuple[int, float, float]
+#: A metric series: (component_name, metric_name).
+SeriesKey = tuple[str, str]
 
 #: Summary statistics kept per (component, metric) at write time.
 SUMMARY_STATS = ("Min", "Max", "Avg", "StdDev", "Last", "Count")
@@ -229,6 +232,25 @@ class Store(abc.ABC):
     #: Where copied artifact files live; ``ArtifactRecord.path`` is relative to it.
     artifact_root: Path
 
+    # -- in-process observers of committed writes --------------------------------------------
+    def add_change_listener(self, listener: Callable[[list[Change]], None]) -> None:
+        """Call ``listener`` with the change rows of each write transaction this process
+        commits, right after the commit, on the writing thread. Listeners must be quick and
+        must not write to the store. (The kernel bridge uses this to announce writes live.)"""
+        self.__dict__.setdefault("_change_listeners", []).append(listener)
+
+    def remove_change_listener(self, listener: Callable[[list[Change]], None]) -> None:
+        listeners = self.__dict__.get("_change_listeners", [])
+        if listener in listeners:
+            listeners.remove(listener)
+
+    def _notify_change_listeners(self, changes: list[Change]) -> None:
+        for listener in self.__dict__.get("_change_listeners", ()):
+            try:
+                listener(changes)
+            except Exception:  # an observer must never break a write
+                logging.getLogger("trialbook").exception("A change listener failed")
+
     # -- lifecycle -------------------------------------------------------------------------
     @abc.abstractmethod
     def close(self) -> None:
@@ -395,9 +417,10 @@ class Store(abc.ABC):
 
     # -- metrics ---------------------------------------------------------------------------
     @abc.abstractmethod
-    def append_metric_points(self, points: Sequence[MetricPoint]) -> int:
-        """Append points in one transaction, updating summaries and buckets; returns how many
-        were written (points of unknown components are dropped)."""
+    def append_metric_points(self, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) -> int:
+        """Append each series' points (in logging order) in one transaction, updating
+        summaries and buckets; returns how many were written (points of unknown components
+        are dropped)."""
 
     @abc.abstractmethod
     def record_heartbeat(self, component_names: Sequence[str], when: float) -> None:
@@ -615,3 +638,25 @@ def _matches(actual: Any, op: str, expected: Any) -> bool:
         return bool(actual >= expected)
     except TypeError:
         return False
+
+
+@dataclass(frozen=True)
+class TrialColumn:
+    """A parsed trial-table column id: ``group`` "fixed" (``key`` is the column),
+    "variables", "parameters" or "metrics" (with ``stat`` one of TRIAL_METRIC_STATS)."""
+
+    group: str
+    key: str
+    stat: str | None = None
+
+
+def parse_trial_column(column: str) -> TrialColumn:
+    """Split a column id; ValidationError (naming what is allowed) for an unknown one."""
+    _check_column(column, "column")
+    if column in TRIAL_FIXED_COLUMNS:
+        return TrialColumn("fixed", column)
+    group, _, rest = column.partition(".")
+    if group == "metrics":
+        metric, _, stat = rest.rpartition(".")
+        return TrialColumn(group, metric, stat)
+    return TrialColumn(group, rest)
