@@ -9,7 +9,7 @@ from trialbook.store import metric_writer, open_store
 
 
 def _child(tracker: tb.Tracker, index: int, queue: multiprocessing.Queue) -> None:
-    pending_at_start = len(metric_writer().pending)
+    pending_at_start = metric_writer().pending_points
     for step in range(500):
         tracker.log_metric(f"child-{index}", float(step))
     with tb.Tracker.create(f"child-{index}") as own:

@@ -1,8 +1,9 @@
 """``Tracker``: logs parameters, artifacts and metrics of one trial component.
 
-``log_metric`` appends a tuple to the background writer's buffer and returns: no SQL and no
-thread wake-up on the caller's thread. Points become durable at the next flush (at least
-every second), on ``close()``/context exit, on ``trialbook.flush()`` and at exit.
+``log_metric`` appends a ``(step, time, value)`` tuple to the writer's buffer for the series
+and returns: no lock, no SQL and no thread wake-up on the caller's thread. Points become
+durable at the next flush (at least every second), on ``close()``/context exit, on
+``trialbook.flush()`` and at exit.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from trialbook import values
+from trialbook import events, values
 from trialbook.component import TrialComponent, validate_kind
 from trialbook.errors import ValidationError
 from trialbook.names import generate_name, validate_key, validate_name
 from trialbook.status import TrialStatus
 from trialbook.store import metric_writer, open_store, register_exit_hook
-from trialbook.store.base import ArtifactRecord, ComponentRecord, Store
+from trialbook.store.base import ArtifactRecord, ComponentRecord, MetricPoint, Store
 from trialbook.store.writer import MetricWriter
 
 _open_trackers: weakref.WeakSet[Tracker] = weakref.WeakSet()
@@ -39,6 +40,7 @@ class Tracker:
         self._store = store
         self._writer = writer
         self._counts: dict[str, int] = {name: s.count for name, s in record.metrics.items()}
+        self._buffers: dict[str, list[MetricPoint]] = {}  # the writer's, per metric
         self._live = False
         self._closed = False
 
@@ -136,6 +138,7 @@ class Tracker:
             self._writer.remove_live(self.trial_component_name)
             with _open_lock:
                 _open_trackers.discard(self)
+        self._release_buffers()
         self._closed = True
 
     # -- metrics ---------------------------------------------------------------------------
@@ -168,13 +171,23 @@ class Tracker:
             timestamp = time.time()
         elif type(timestamp) is not float:
             timestamp = values.epoch_seconds(timestamp)
-        writer = self._writer
-        with writer.lock:
-            writer.pending.append(
-                (self.trial_component_name, metric_name, iteration_number, timestamp, value)
+        buffer = self._buffers.get(metric_name)
+        if buffer is None:
+            buffer = self._buffers[metric_name] = self._writer.series_buffer(
+                self.trial_component_name, metric_name
             )
-        if not writer.running:
-            writer.start()
+        buffer.append((iteration_number, timestamp, value))
+        tap = events.point_tap
+        if tap is not None:  # a live view is attached (the kernel bridge)
+            tap(self.trial_component_name, metric_name, iteration_number, timestamp, value)
+        if not self._writer.running:
+            self._writer.start()
+
+    def _release_buffers(self) -> None:
+        """Let the writer forget this tracker's drained buffers (a later point re-registers)."""
+        names, self._buffers = list(self._buffers), {}
+        if names:
+            self._writer.release([(self.trial_component_name, name) for name in names])
 
     def _new_metric(self, metric_name: str) -> int:
         if (

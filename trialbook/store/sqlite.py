@@ -32,9 +32,12 @@ from trialbook.store.base import (
     MetricSummary,
     OwnerKind,
     ParameterValue,
+    SeriesKey,
     SeriesPoints,
     Store,
+    TrialQuery,
     TrialRecord,
+    TrialTable,
     objective_value,
     trial_metric_keys,
 )
@@ -67,9 +70,15 @@ NETWORK_FILESYSTEMS = frozenset(
         "fuse.davfs",
     }
 )
-_series_key = operator.itemgetter(0, 1)
+_point_step = operator.itemgetter(0)
+_point_time = operator.itemgetter(1)
+_point_value = operator.itemgetter(2)
 _CHUNK = 500  # keep IN (...) lists below SQLite's variable limit
 _RETRY_SECONDS = 300.0
+
+# The change rows of the write transaction running on this thread, handed to the store's
+# change listeners once it commits (see Store.add_change_listener).
+_transaction_changes = threading.local()
 _RAW_DECIMATION_LIMIT = 8  # series up to 8 × max_points are decimated from raw points
 _EXPERIMENT_FIELDS = frozenset(
     {"description", "hypothesis", "objective", "variables", "tags", "notes"}
@@ -205,15 +214,20 @@ class SqliteStore(Store):
         connection = self._connection()
 
         def attempt() -> T:
+            _transaction_changes.rows = []
             connection.execute("BEGIN IMMEDIATE")
             try:
                 result = body(connection)
                 connection.execute("COMMIT")
-                return result
             except BaseException:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
+            finally:
+                committed, _transaction_changes.rows = _transaction_changes.rows, None
+            if committed:
+                self._notify_change_listeners(committed)
+            return result
 
         return self._retry(attempt)
 
@@ -242,11 +256,24 @@ class SqliteStore(Store):
         experiment_name: str | None,
         payload: Mapping[str, Any] | None = None,
     ) -> None:
-        connection.execute(
+        cursor = connection.execute(
             "INSERT INTO changes (time, kind, entity_type, entity_name, experiment_name, payload)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (now, kind, entity_type, entity_name, experiment_name, _dumps(payload or {})),
         )
+        rows = getattr(_transaction_changes, "rows", None)
+        if rows is not None:
+            rows.append(
+                Change(
+                    cursor.lastrowid or 0,
+                    now,
+                    kind,
+                    entity_type,
+                    entity_name,
+                    experiment_name,
+                    dict(payload or {}),
+                )
+            )
 
     @staticmethod
     def _not_found(
@@ -1198,13 +1225,11 @@ class SqliteStore(Store):
         return self._read(body)
 
     # -- metrics ---------------------------------------------------------------------------
-    def append_metric_points(self, points: Sequence[MetricPoint]) -> int:
-        if not points:
+    def append_metric_points(self, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) -> int:
+        batches = {key: points for key, points in batches.items() if points}
+        if not batches:
             return 0
-        # Stable C-level sort + groupby: each series keeps its logging order.
-        by_series = sorted(points, key=_series_key)
-        groups = {key: list(run) for key, run in itertools.groupby(by_series, key=_series_key)}
-        return self._write(lambda connection: _write_points(self, connection, groups))
+        return self._write(lambda connection: _write_points(self, connection, batches))
 
     def record_heartbeat(self, component_names: Sequence[str], when: float) -> None:
         names = list(component_names)
@@ -1368,6 +1393,11 @@ class SqliteStore(Store):
     def trial_rows(self, experiment_name: str) -> list[dict[str, Any]]:
         return self._read(lambda connection: _trial_rows(self, connection, experiment_name))
 
+    def trial_table(self, experiment_name: str, query: TrialQuery) -> TrialTable:
+        from trialbook.store.sqlite_table import trial_table
+
+        return self._read(lambda connection: trial_table(self, connection, experiment_name, query))
+
     def trial_detail(self, name: str) -> dict[str, Any]:
         def body(connection: sqlite3.Connection) -> dict[str, Any]:
             detail = self._trial_by_name(connection, name).to_dict()
@@ -1517,14 +1547,44 @@ _BUCKET_UPSERT = (
 )
 
 
+# Points go in as multi-row INSERTs: one statement binds many rows, so the GIL is released
+# for a whole chunk (not per row as executemany does) and Python's per-row cost disappears.
+_POINT_COLUMNS = 5
+_MAX_ROWS_PER_INSERT = 1024 if sqlite3.sqlite_version_info >= (3, 32, 0) else 128  # variables
+
+
+def _insert_points_sql(rows: int) -> str:
+    return "INSERT INTO metric_points (series_id, seq, step, time, value) VALUES " + ",".join(
+        ["(?,?,?,?,?)"] * rows
+    )
+
+
+def _insert_points(connection: sqlite3.Connection, flat: list[Any]) -> None:
+    """Insert rows given as one flat list, in chunks of power-of-two sizes (so at most
+    log2(chunk) distinct statements, all kept in the connection's statement cache)."""
+    width = _POINT_COLUMNS
+    rows_left = len(flat) // width
+    start = 0
+    size = _MAX_ROWS_PER_INSERT
+    while rows_left:
+        while size > rows_left:
+            size //= 2
+        sql = _insert_points_sql(size)
+        end = start + size * width
+        connection.execute(sql, flat[start:end])
+        start = end
+        rows_left -= size
+
+
 def _write_points(
     store: SqliteStore,
     connection: sqlite3.Connection,
-    groups: dict[tuple[str, str], list[MetricPoint]],
+    batches: Mapping[SeriesKey, Sequence[MetricPoint]],
 ) -> int:
-    """Append grouped points, update series summaries and buckets, log one change per component."""
+    """Append each series' points, update series summaries and buckets, log one change per
+    component — all in the caller's transaction."""
     now = time.time()
-    component_names = sorted({component for component, _ in groups})
+    component_names = sorted({component for component, _ in batches})
     component_ids: dict[str, int] = {}
     for chunk in _chunks(component_names):
         component_ids.update(
@@ -1534,12 +1594,16 @@ def _write_points(
                 tuple(chunk),
             )
         )
-    written = 0
+    known = [key for key in batches if key[0] in component_ids]  # others were deleted
+    flat: list[Any] = [None] * (_POINT_COLUMNS * sum(len(batches[key]) for key in known))
+    offset = 0
+    series_updates: list[tuple[Any, ...]] = []
+    bucket_rows: list[tuple[Any, ...]] = []
     added: dict[int, dict[str, int]] = {}
-    for (component_name, metric), group in groups.items():
-        component_id = component_ids.get(component_name)
-        if component_id is None:
-            continue  # the component was deleted while points were buffered
+    for key in known:
+        component_name, metric = key
+        points = batches[key]
+        component_id = component_ids[component_name]
         row = connection.execute(
             "SELECT id, count, finite_count, pos_inf_count, neg_inf_count, mean, m2, min_value,"
             " max_value, last_step, last_time, last_value, first_time FROM metric_series"
@@ -1552,10 +1616,13 @@ def _write_points(
                 (component_id, metric),
             ).lastrowid
             row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None)
-        _append_series(connection, row, group)
-        written += len(group)
+        size = len(points)
+        offset = _append_series(row, points, flat, offset, series_updates, bucket_rows)
         per_metric = added.setdefault(component_id, {})
-        per_metric[metric] = per_metric.get(metric, 0) + len(group)
+        per_metric[metric] = per_metric.get(metric, 0) + size
+    _insert_points(connection, flat)
+    connection.executemany(_SERIES_UPDATE, series_updates)
+    connection.executemany(_BUCKET_UPSERT, bucket_rows)
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
         memberships = store._experiments_of_components(connection, list(added))
@@ -1571,12 +1638,20 @@ def _write_points(
                 {"metrics": metrics, "trials": trials, "experiments": experiments},
             )
         store._touch_components(connection, list(added), now)
-    return written
+    return offset // _POINT_COLUMNS
 
 
 def _append_series(
-    connection: sqlite3.Connection, row: Sequence[Any], group: list[MetricPoint]
-) -> None:
+    row: Sequence[Any],
+    points: Sequence[MetricPoint],
+    flat: list[Any],
+    offset: int,
+    series_updates: list[tuple[Any, ...]],
+    bucket_rows: list[tuple[Any, ...]],
+) -> int:
+    """Lay one series' points into ``flat`` (from ``offset``) as insert rows and queue its
+    summary update and bucket upserts; returns the next offset. Only C-level passes over
+    the points (itemgetter maps, slice assignment, sum/min/max/fsum)."""
     (
         series_id,
         count,
@@ -1592,29 +1667,34 @@ def _append_series(
         last_value,
         first_time,
     ) = row
-    _, _, steps, times, values = map(list, zip(*group, strict=True))
-    size = len(values)
+    size = len(points)
+    steps = list(map(_point_step, points))
+    times = list(map(_point_time, points))
+    values = list(map(_point_value, points))
     total = sum(values)
     all_finite = total - total == 0.0  # false when any value is NaN or ±inf (or the sum overflowed)
     stored = values if all_finite else [v if v == v else None for v in values]
-    connection.executemany(
-        "INSERT INTO metric_points (series_id, seq, step, time, value) VALUES (?, ?, ?, ?, ?)",
-        zip([series_id] * size, range(count, count + size), steps, times, stored, strict=False),
-    )
+    end = offset + _POINT_COLUMNS * size
+    flat[offset:end:_POINT_COLUMNS] = itertools.repeat(series_id, size)
+    flat[offset + 1 : end : _POINT_COLUMNS] = range(count, count + size)
+    flat[offset + 2 : end : _POINT_COLUMNS] = steps
+    flat[offset + 3 : end : _POINT_COLUMNS] = times
+    flat[offset + 4 : end : _POINT_COLUMNS] = stored
     # Summary: Chan's parallel merge of (count, mean, M2) over finite values.
     finite_values = values if all_finite else [v for v in values if v - v == 0.0]
     if finite_values:
         batch_count = len(finite_values)
         batch_mean = math.fsum(finite_values) / batch_count
-        batch_m2 = math.fsum([(v - batch_mean) ** 2 for v in finite_values])
+        deviations = list(map(operator.sub, finite_values, itertools.repeat(batch_mean)))
+        batch_m2 = math.fsum(map(operator.mul, deviations, deviations))
         merged = finite + batch_count
         delta = batch_mean - mean
         mean = mean + delta * batch_count / merged
         m2 = m2 + batch_m2 + delta * delta * finite * batch_count / merged
         finite = merged
     if not all_finite:
-        pos_inf += sum(1 for v in values if v == math.inf)
-        neg_inf += sum(1 for v in values if v == -math.inf)
+        pos_inf += values.count(math.inf)
+        neg_inf += values.count(-math.inf)
     present = values if all_finite else [v for v in values if v == v]
     if present:
         batch_min, batch_max = min(present), max(present)
@@ -1628,8 +1708,7 @@ def _append_series(
     if last_step is None or (steps[index], times[index]) >= (last_step, last_time):
         last_step, last_time, last_value = steps[index], times[index], stored[index]
     first_time = times[0] if first_time is None else first_time
-    connection.execute(
-        _SERIES_UPDATE,
+    series_updates.append(
         (
             count + size,
             finite,
@@ -1644,9 +1723,10 @@ def _append_series(
             last_value,
             first_time,
             series_id,
-        ),
+        )
     )
-    connection.executemany(_BUCKET_UPSERT, _buckets(series_id, count, steps, times, stored))
+    bucket_rows.extend(_buckets(series_id, count, steps, times, stored))
+    return end
 
 
 def _buckets(
@@ -1721,48 +1801,67 @@ def _read_series(
     count: int,
     max_points: int,
 ) -> None:
+    """Raw points when they fit; min/max decimation of raw points up to
+    ``_RAW_DECIMATION_LIMIT`` × ``max_points``; beyond, the extremes of at most
+    ``(max_points - 2) // 2`` groups of stored min/max buckets, merged and ordered in SQL, so the
+    cost follows the points sent, not the length of the series."""
     if count <= max_points:
-        for step, wall_time, value in connection.execute(
+        rows = connection.execute(
             "SELECT step, time, value FROM metric_points WHERE series_id = ? ORDER BY seq",
             (series_id,),
-        ):
-            series.steps.append(step)
-            series.times.append(wall_time)
-            series.values.append(_nan(value))
-        return
-    if count <= _RAW_DECIMATION_LIMIT * max_points:
+        ).fetchall()
+    elif count <= _RAW_DECIMATION_LIMIT * max_points:
         _decimate_raw(connection, series, series_id, count, max_points)
         return
-    level = 0
-    while (
-        level + 1 < schema.BUCKET_LEVELS
-        and 2 * math.ceil(count / schema.bucket_width(level)) + 2 > max_points
-    ):
-        level += 1
-    points: dict[int, tuple[int, float, float | None]] = {}
-    rows = connection.execute(
-        "SELECT first_seq, first_step, first_time, first_value, last_seq, last_step, last_time,"
-        " last_value, min_seq, min_step, min_time, min_value,"
-        " max_seq, max_step, max_time, max_value"
-        " FROM metric_buckets WHERE series_id = ? AND level = ? ORDER BY bucket",
-        (series_id, level),
-    ).fetchall()
-    for index, row in enumerate(rows):
-        if row[8] is None:  # only NaN in this bucket
-            points[row[0]] = (row[1], row[2], row[3])
-        else:
-            points[row[8]] = (row[9], row[10], row[11])
-            points[row[12]] = (row[13], row[14], row[15])
-        if index == 0:
-            points[row[0]] = (row[1], row[2], row[3])
-        if index == len(rows) - 1:
-            points[row[4]] = (row[5], row[6], row[7])
-    series.downsampled = True
-    for seq in sorted(points):
-        step, wall_time, value = points[seq]
-        series.steps.append(step)
-        series.times.append(wall_time)
-        series.values.append(_nan(value))
+    else:
+        groups = max((max_points - 2) // 2, 1)
+        # The coarsest level with at least groups / 2 buckets: fewer than 2 * groups are read.
+        level = 0
+        while (
+            level + 1 < schema.BUCKET_LEVELS
+            and math.ceil(count / schema.bucket_width(level + 1)) * 2 >= groups
+        ):
+            level += 1
+        buckets = math.ceil(count / schema.bucket_width(level))
+        rows = connection.execute(
+            _series_sql(grouped=buckets > groups),
+            {"series": series_id, "level": level, "groups": groups, "buckets": buckets},
+        ).fetchall()
+        series.downsampled = True
+    series.steps = [row[0] for row in rows]
+    series.times = [row[1] for row in rows]
+    values = [row[2] for row in rows]
+    series.values = values if None not in values else [_nan(value) for value in values]
+
+
+def _series_sql(*, grouped: bool) -> str:
+    """Points of one bucket level: each bucket's (or group of buckets') min and max, one point
+    of any NaN-only bucket so gaps show, and the series' first and last points; UNION drops the
+    duplicates (a min that is also the first point)."""
+    source = "FROM metric_buckets WHERE series_id = :series AND level = :level"
+    if grouped:
+        extremes = " UNION ".join(
+            f"SELECT {stat}_seq AS seq, {stat}_step AS step, {stat}_time AS time,"
+            f" {stat}({stat}_value) AS value {source}"
+            f" AND {stat}_value IS NOT NULL GROUP BY bucket * :groups / :buckets"
+            for stat in ("min", "max")
+        )
+    else:
+        extremes = " UNION ".join(
+            f"SELECT {stat}_seq AS seq, {stat}_step AS step, {stat}_time AS time,"
+            f" {stat}_value AS value {source}"
+            f" AND {stat}_value IS NOT NULL"
+            for stat in ("min", "max")
+        )
+    return (
+        f"SELECT step, time, value FROM ({extremes}"
+        f" UNION SELECT first_seq, first_step, first_time, first_value {source}"
+        " AND min_value IS NULL"
+        f" UNION SELECT * FROM (SELECT first_seq, first_step, first_time, first_value {source}"
+        " ORDER BY bucket LIMIT 1)"
+        f" UNION SELECT * FROM (SELECT last_seq, last_step, last_time, last_value {source}"
+        " ORDER BY bucket DESC LIMIT 1)) ORDER BY seq"
+    )
 
 
 def _decimate_raw(

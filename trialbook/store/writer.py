@@ -1,8 +1,11 @@
 """The background writer: metric points buffered on the caller's thread, written in batches.
 
-``log_metric`` only appends a tuple to ``pending`` under ``lock`` (no SQL, no wake-up). A
-daemon thread writes the batch every ``settings.flush_seconds()`` and refreshes the heartbeat
-of live components every ``settings.heartbeat_seconds()``. ``flush()`` writes synchronously.
+Each series (component, metric) has one buffer list here; a tracker keeps a reference to it
+and ``log_metric`` only appends a ``(step, time, value)`` tuple (one atomic list operation:
+no lock, no SQL, no wake-up). The writer takes what is buffered with a copy and a delete of
+that prefix (each atomic), so a concurrent append is never lost and no grouping is needed. A
+daemon thread writes every ``settings.flush_seconds()`` and refreshes the heartbeat of live
+components every ``settings.heartbeat_seconds()``. ``flush()`` writes synchronously.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import warnings
 from collections import Counter
 
 from trialbook import settings
-from trialbook.store.base import MetricPoint, Store
+from trialbook.store.base import MetricPoint, SeriesKey, Store
 
 
 class MetricWriter:
@@ -23,8 +26,9 @@ class MetricWriter:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.lock = threading.Lock()
-        self.pending: list[MetricPoint] = []
+        self.lock = threading.Lock()  # guards the buffer registry, not the buffers
+        self.buffers: dict[SeriesKey, list[MetricPoint]] = {}
+        self._users: Counter[SeriesKey] = Counter()
         self.running = False
         self._flush_lock = threading.Lock()
         self._live: Counter[str] = Counter()
@@ -49,11 +53,32 @@ class MetricWriter:
 
                 util.Finalize(None, self.flush_quietly, exitpriority=100)
 
-    def append(self, point: MetricPoint) -> None:
+    def series_buffer(self, component_name: str, metric_name: str) -> list[MetricPoint]:
+        """The buffer a tracker appends this series' points to (shared by its trackers)."""
+        key = (component_name, metric_name)
         with self.lock:
-            self.pending.append(point)
+            buffer = self.buffers.get(key)
+            if buffer is None:
+                buffer = self.buffers[key] = []
+            self._users[key] += 1
         if not self.running:
             self.start()
+        return buffer
+
+    def release(self, keys: list[SeriesKey]) -> None:
+        """A tracker stopped using these buffers; unused ones are dropped once drained."""
+        with self.lock:
+            for key in keys:
+                self._users[key] -= 1
+                if self._users[key] <= 0:
+                    del self._users[key]
+
+    @property
+    def pending_points(self) -> int:
+        """How many points wait for the next flush."""
+        with self.lock:
+            buffers = list(self.buffers.values())
+        return sum(len(buffer) for buffer in buffers)
 
     # -- liveness --------------------------------------------------------------------------
     def add_live(self, component_name: str) -> None:
@@ -79,16 +104,38 @@ class MetricWriter:
     def flush(self) -> int:
         """Write every buffered point now; returns how many were written."""
         with self._flush_lock:
-            with self.lock:
-                batch, self.pending = self.pending, []
-            if not batch:
-                return 0
-            try:
-                return self.store.append_metric_points(batch)
-            except BaseException:
-                with self.lock:
-                    self.pending[:0] = batch  # keep order; the next flush retries
-                raise
+            batches = self._take()
+            written = 0
+            if batches:
+                try:
+                    written = self.store.append_metric_points(batches)
+                except BaseException:
+                    for key, points in batches.items():
+                        self.buffers[key][:0] = points  # keep order; the next flush retries
+                    raise
+            self._drop_unused()
+            return written
+
+    def _take(self) -> dict[SeriesKey, list[MetricPoint]]:
+        with self.lock:
+            buffers = list(self.buffers.items())
+        batches = {}
+        for key, buffer in buffers:
+            if buffer:
+                points = buffer[:]  # atomic; points appended after it stay in the buffer
+                del buffer[: len(points)]
+                batches[key] = points
+        return batches
+
+    def _drop_unused(self) -> None:
+        """Forget drained buffers no tracker holds any more (under the flush lock, so never
+        while their points are being written)."""
+        with self.lock:
+            unused = [
+                key for key, buffer in self.buffers.items() if not buffer and key not in self._users
+            ]
+            for key in unused:
+                del self.buffers[key]
 
     def flush_quietly(self) -> None:
         try:
@@ -125,7 +172,8 @@ class MetricWriter:
     def reset_after_fork(self) -> None:
         """In a forked child: drop the parent's buffer, locks, liveness and thread."""
         self.lock = threading.Lock()
-        self.pending = []
+        for buffer in self.buffers.values():
+            buffer.clear()  # the child's trackers hold these very lists
         self.running = False
         self._flush_lock = threading.Lock()
         self._state_lock = threading.Lock()

@@ -1,0 +1,104 @@
+"""The background writer: per-series buffers, multi-row inserts, nothing lost or reordered."""
+
+from __future__ import annotations
+
+import math
+import random
+import sqlite3
+import statistics
+import threading
+from pathlib import Path
+
+import pytest
+
+import trialbook as tb
+from trialbook.store import metric_writer, open_store
+
+
+def _series_rows(store_path: Path, component: str, metric: str) -> list[tuple]:
+    with sqlite3.connect(store_path) as connection:
+        return connection.execute(
+            "SELECT p.seq, p.step, p.value FROM metric_points p"
+            " JOIN metric_series s ON s.id = p.series_id JOIN components c ON c.id = s.component_id"
+            " WHERE c.name = ? AND s.name = ? ORDER BY p.seq",
+            (component, metric),
+        ).fetchall()
+
+
+@pytest.mark.parametrize("sizes", [(1, 1023, 1025, 2049), (5000, 3, 64)])
+def test_series_of_any_size_keep_order_and_exact_summaries(
+    store_path: Path, sizes: tuple[int, ...]
+) -> None:
+    rng = random.Random(7)
+    specials = [math.nan, math.inf, -math.inf]
+    logged: dict[tuple[str, str], list[float]] = {}
+    trackers = [tb.Tracker.create(f"w{i}") for i in range(2)]
+    for tracker in trackers:
+        for index, size in enumerate(sizes):
+            values = [rng.gauss(0, 1) for _ in range(size)]
+            for _ in range(size // 100):
+                values[rng.randrange(size)] = rng.choice(specials)
+            logged[(tracker.trial_component_name, f"m{index}")] = values
+    # interleave the series so one flush holds parts of all of them
+    for step in range(max(sizes)):
+        for (component, metric), values in logged.items():
+            if step < len(values):
+                tracker = next(t for t in trackers if t.trial_component_name == component)
+                tracker.log_metric(metric, values[step])
+    tb.flush()
+    summaries = open_store().metric_summaries([t.trial_component_name for t in trackers])
+    for (component, metric), values in logged.items():
+        rows = _series_rows(store_path, component, metric)
+        assert [row[0] for row in rows] == list(range(len(values)))
+        assert [row[1] for row in rows] == list(range(len(values)))
+        stored = [math.nan if row[2] is None else row[2] for row in rows]
+        assert [repr(v) for v in stored] == [repr(v) for v in values]
+        summary = summaries[component][metric]
+        present = [v for v in values if not math.isnan(v)]
+        finite = [v for v in values if math.isfinite(v)]
+        assert summary.count == len(values)
+        assert summary.min == min(present) and summary.max == max(present)
+        if len(finite) == len(present):
+            assert summary.avg == pytest.approx(statistics.fmean(finite))
+            assert summary.stddev == pytest.approx(statistics.pstdev(finite))
+        assert repr(summary.last) == repr(values[-1])
+    for tracker in trackers:
+        tracker.close()
+
+
+def test_points_appended_while_flushing_are_neither_lost_nor_reordered(store_path: Path) -> None:
+    tracker = tb.Tracker.create("race")
+    total = 200_000
+    done = threading.Event()
+
+    def log() -> None:
+        for step in range(total):
+            tracker.log_metric("m", float(step))
+        done.set()
+
+    thread = threading.Thread(target=log)
+    thread.start()
+    while not done.is_set():
+        tb.flush()
+    thread.join()
+    tb.flush()
+    rows = _series_rows(store_path, tracker.trial_component_name, "m")
+    assert [row[1] for row in rows] == list(range(total))
+    assert [row[2] for row in rows] == [float(step) for step in range(total)]
+    tracker.close()
+
+
+def test_closed_trackers_buffers_are_dropped_and_logging_after_close_still_works() -> None:
+    writer = metric_writer()
+    tracker = tb.Tracker.create("closing")
+    key = (tracker.trial_component_name, "m")
+    tracker.log_metric("m", 1.0)
+    assert key in writer.buffers and writer.pending_points == 1
+    tracker.close()
+    tb.flush()
+    assert key not in writer.buffers
+    tracker.log_metric("m", 2.0)  # a point after close re-registers the series
+    tb.flush()
+    summary = open_store().metric_summaries([key[0]])[key[0]]["m"]
+    assert (summary.count, summary.last, summary.last_step) == (2, 2.0, 1)
+    tracker.close()
