@@ -41,6 +41,8 @@ class Tracker:
         self._writer = writer
         self._counts: dict[str, int] = {name: s.count for name, s in record.metrics.items()}
         self._buffers: dict[str, list[MetricPoint]] = {}  # the writer's, per metric
+        self._live_buffers_of: events.LiveBuffers | None = None
+        self._live_buffers: dict[str, list[MetricPoint]] = {}  # a live view's, per metric
         self._live = False
         self._closed = False
 
@@ -176,10 +178,18 @@ class Tracker:
             buffer = self._buffers[metric_name] = self._writer.series_buffer(
                 self.trial_component_name, metric_name
             )
-        buffer.append((iteration_number, timestamp, value))
-        tap = events.point_tap
-        if tap is not None:  # a live view is attached (the kernel bridge)
-            tap(self.trial_component_name, metric_name, iteration_number, timestamp, value)
+        point = (iteration_number, timestamp, value)
+        buffer.append(point)
+        live = events.live
+        if live is not None:  # a live view is attached (the kernel bridge)
+            if self._live_buffers_of is not live:
+                self._live_buffers_of, self._live_buffers = live, {}
+            live_buffer = self._live_buffers.get(metric_name)
+            if live_buffer is None:
+                live_buffer = self._live_buffers[metric_name] = live.series(
+                    self.trial_component_name, metric_name
+                )
+            live_buffer.append(point)
         if not self._writer.running:
             self._writer.start()
 

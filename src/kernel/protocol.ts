@@ -64,11 +64,16 @@ export interface IParametersEvent {
   parameters: Record<string, number | string | boolean>;
 }
 
-/** New points of one metric, columnar. */
+/**
+ * New points of one metric: indices into the message's binary buffers, each
+ * holding `count` little-endian float64 values (NaN and ±Infinity included).
+ * Decode with `decodeSeries`.
+ */
 export interface IMetricSeriesDelta {
-  steps: number[];
-  times: number[];
-  values: WireNumber[];
+  count: number;
+  steps: number;
+  times: number;
+  values: number;
 }
 
 export interface IMetricsEvent {
@@ -143,6 +148,46 @@ export interface ISnapshotRequest {
 }
 
 export type FrontendMessage = IFrontendHello | ISnapshotRequest;
+
+/** Points of one metric, decoded from a message's buffers. */
+export interface IDecodedSeries {
+  steps: Float64Array;
+  /** Epoch seconds. */
+  times: Float64Array;
+  values: Float64Array;
+}
+
+/**
+ * Read a series delta out of a comm message's buffers (copied, so the result
+ * is aligned whatever the buffer's offset in the websocket frame).
+ */
+export function decodeSeries(
+  delta: IMetricSeriesDelta,
+  buffers: ReadonlyArray<ArrayBuffer | ArrayBufferView> | undefined
+): IDecodedSeries {
+  const column = (index: number): Float64Array => {
+    const buffer = buffers?.[index];
+    if (buffer === undefined) {
+      throw new Error(`trialbook comm message lacks buffer ${index}`);
+    }
+    const bytes = ArrayBuffer.isView(buffer)
+      ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+      : new Uint8Array(buffer);
+    if (bytes.byteLength !== delta.count * 8) {
+      throw new Error(
+        `trialbook comm buffer ${index} holds ${bytes.byteLength} bytes, expected ${delta.count * 8}`
+      );
+    }
+    const values = new Float64Array(delta.count);
+    new Uint8Array(values.buffer).set(bytes);
+    return values;
+  };
+  return {
+    steps: column(delta.steps),
+    times: column(delta.times),
+    values: column(delta.values)
+  };
+}
 
 /** Decode a wire number: the kernel sends non-finite values as strings. */
 export function decodeNumber(value: WireNumber): number {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import queue
+import struct
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ class Frontend:
     def __init__(self, client: Any) -> None:
         self.client = client
         self.messages: list[dict[str, Any]] = []  # every trialbook comm message, in order
+        self.buffers: list[list[bytes]] = []  # their binary buffers
         self.opened: list[dict[str, Any]] = []  # comm_open messages from the kernel
 
     def execute(self, code: str) -> None:
@@ -50,6 +53,7 @@ class Frontend:
                 self.opened.append(content)
             elif kind == "comm_msg":
                 self.messages.append(content["data"])
+                self.buffers.append([bytes(buffer) for buffer in message.get("buffers", [])])
             elif (
                 deadline is None
                 and kind == "status"
@@ -71,6 +75,18 @@ class Frontend:
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [message for message in self.messages if message.get("type") == kind]
+
+    def buffers_of(self, message: dict[str, Any]) -> list[bytes]:
+        return self.buffers[next(i for i, m in enumerate(self.messages) if m is message)]
+
+
+def decode(delta: dict[str, Any], buffers: list[bytes]) -> list[tuple[float, float, float]]:
+    """The points of a series delta, read from the message's float64 buffers."""
+    count = delta["count"]
+    columns = [
+        struct.unpack(f"<{count}d", buffers[delta[name]]) for name in ("steps", "times", "values")
+    ]
+    return list(zip(*columns, strict=True))
 
 
 @pytest.fixture
@@ -106,8 +122,8 @@ def batch_points(frontend: Frontend, metric: str = "loss") -> list[tuple[int, An
     for batch in frontend.of_type("batch"):
         for event in batch["events"]:
             if event["kind"] == "metrics" and metric in event["series"]:
-                series = event["series"][metric]
-                points.extend(zip(series["steps"], series["values"], strict=True))
+                decoded = decode(event["series"][metric], frontend.buffers_of(batch))
+                points.extend((int(step), value) for step, _, value in decoded)
     return points
 
 
@@ -131,7 +147,7 @@ def test_first_use_opens_a_comm_that_streams_after_the_frontend_hello(frontend):
 
     points = batch_points(frontend)
     assert [step for step, _ in points] == list(range(2001))
-    assert points[0][1] == 1.0 and points[-1][1] == "NaN"
+    assert points[0][1] == 1.0 and math.isnan(points[-1][1])
 
     events = [event for batch in batches for event in batch["events"]]
     statuses = [event["status"] for event in events if event["kind"] == "status"]
@@ -178,8 +194,8 @@ def test_a_reloaded_page_opens_the_comm_and_gets_a_snapshot(frontend):
     (training,) = [c for c in snapshot["components"] if c["trials"]]
     assert training["status"] == "Completed"
     assert training["experiments"] == ["live"]
-    assert training["latest"]["loss"]["values"] == ["NaN"]
-    assert training["latest"]["loss"]["steps"] == [50]
+    ((step, when, value),) = decode(training["latest"]["loss"], frontend.buffers_of(snapshot))
+    assert step == 50 and math.isnan(value) and when > 0
 
     frontend.send("reloaded-page", {"type": "snapshot_request"})
     frontend.drain(seconds=0.5)

@@ -50,7 +50,7 @@ def _forget_in_child() -> None:
     # A forked data-loader worker is not the kernel: it must not talk on the kernel's comms.
     global _bridge
     _bridge = None
-    events.set_point_tap(None)
+    events.set_live(None)
 
 
 os.register_at_fork(after_in_child=_forget_in_child)

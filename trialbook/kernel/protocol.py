@@ -67,11 +67,16 @@ class ParametersEvent(TypedDict):
 
 
 class MetricSeriesDelta(TypedDict):
-    """New points of one metric, columnar; values may be "NaN", "Infinity", "-Infinity"."""
+    """New points of one metric: indices into the message's binary buffers.
 
-    steps: list[int]
-    times: list[float]
-    values: list[float | str]
+    Each buffer holds `count` little-endian float64 values (steps, epoch-second wall times,
+    values; NaN and ±inf as IEEE 754 has them).
+    """
+
+    count: int
+    steps: int
+    times: int
+    values: int
 
 
 class MetricsEvent(TypedDict):
