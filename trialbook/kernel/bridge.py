@@ -276,11 +276,11 @@ class KernelBridge:
             return []
         if kind in ("component.created", "component.updated"):
             announced: list[protocol.Event] = [{"kind": "component", "action": action, **common}]  # type: ignore[list-item]
-            if kind == "component.created" and record.status:
-                announced.append(self._status_event(record, common))
+            if kind == "component.created" and payload.get("status"):
+                announced.append(self._status_event(record, payload, common))
             return announced
         if kind == "component.status":
-            return [self._status_event(record, common)]
+            return [self._status_event(record, payload, common)]
         if kind == "parameters.logged":
             wanted = set(payload.get("names") or record.parameters)
             parameters = {k: v for k, v in record.parameters.items() if k in wanted}
@@ -303,13 +303,18 @@ class KernelBridge:
             ]
         return []
 
-    def _status_event(self, record: Any, common: dict[str, Any]) -> protocol.StatusEvent:
+    def _status_event(
+        self, record: Any, payload: dict[str, Any], common: dict[str, Any]
+    ) -> protocol.StatusEvent:
+        """The status the change set (several may share one batch), not the current one."""
+        status = str(payload.get("status") or record.status or "")
+        final = status == record.status
         return {
             "kind": "status",
-            "status": str(record.status or ""),
-            "status_message": record.status_message,
+            "status": status,
+            "status_message": record.status_message if final else None,
             "start_time": record.start_time,
-            "end_time": record.end_time,
+            "end_time": record.end_time if final else None,
             **common,  # type: ignore[typeddict-item]
         }
 
