@@ -141,6 +141,11 @@ class TrialComponent:
             self.trial_component_name, force_disassociate=force_disassociate
         )
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from trialbook.kernel.display import component_bundle
+
+        return component_bundle(self)
+
     def __repr__(self) -> str:
         status = self.status.value if self.status else None
         return (

@@ -17,6 +17,7 @@ from trialbook.trial import Trial
 if TYPE_CHECKING:
     import pandas
 
+    from trialbook.kernel.display import Chart
     from trialbook.tracker import Tracker
 
 GOALS = ("maximize", "minimize")
@@ -218,6 +219,45 @@ class Experiment:
         from trialbook.analytics import trials_dataframe
 
         return trials_dataframe(self.experiment_name)
+
+    def plot(
+        self,
+        metric_name: str,
+        *,
+        x: str = "step",
+        group_by: str | None = None,
+        smoothing: float = 0.0,
+        log_y: bool = False,
+    ) -> Chart:
+        """A chart of ``metric_name`` for every trial, growing live in JupyterLab.
+
+        ``x`` is "step", "time" or "relative"; ``group_by`` a variable name (a mean line
+        and a min–max band per value); ``smoothing`` an exponential moving average weight.
+        """
+        if group_by is not None and group_by not in (self.variables or {}):
+            declared = ", ".join(sorted(self.variables or {})) or "none"
+            raise ValidationError(
+                f"group_by={group_by!r} is not a variable of {self.experiment_name!r} "
+                f"(declared: {declared})"
+            )
+        from trialbook.kernel.display import Chart
+
+        return Chart(
+            metric_name,
+            owner_kind="trial",
+            owners=[trial.trial_name for trial in self.list_trials()],
+            experiment=self.experiment_name,
+            x=x,
+            group_by=group_by,
+            smoothing=smoothing,
+            log_y=log_y,
+            title=f"experiment {self.experiment_name}",
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from trialbook.kernel.display import experiment_bundle
+
+        return experiment_bundle(self)
 
     def __repr__(self) -> str:
         return (

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trialbook import events, values
 from trialbook.component import TrialComponent, validate_kind
@@ -26,6 +26,9 @@ from trialbook.status import TrialStatus
 from trialbook.store import metric_writer, open_store, register_exit_hook
 from trialbook.store.base import ArtifactRecord, ComponentRecord, MetricPoint, Store
 from trialbook.store.writer import MetricWriter
+
+if TYPE_CHECKING:
+    from trialbook.kernel.display import Chart
 
 _open_trackers: weakref.WeakSet[Tracker] = weakref.WeakSet()
 _open_lock = threading.Lock()
@@ -313,6 +316,29 @@ class Tracker:
         """The component as stored now (pending metric points flushed first)."""
         self._writer.flush()
         return TrialComponent(self._store.get_component(self.trial_component_name))
+
+    def plot(
+        self, metric_name: str, *, x: str = "step", smoothing: float = 0.0, log_y: bool = False
+    ) -> Chart:
+        """A chart of ``metric_name`` for this tracker's component, growing live."""
+        from trialbook.kernel.display import Chart
+
+        return Chart(
+            metric_name,
+            owner_kind="component",
+            owners=[self.trial_component_name],
+            experiment=None,
+            x=x,
+            smoothing=smoothing,
+            log_y=log_y,
+            title=f"{self.display_name or self.trial_component_name}",
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from trialbook.kernel.display import component_bundle
+
+        self._writer.flush()
+        return component_bundle(self.trial_component, live=not self._closed)
 
     def __repr__(self) -> str:
         state = "open" if self._live else "closed" if self._closed else "loaded"

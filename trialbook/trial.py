@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trialbook import values, variables
 from trialbook.component import TrialComponent, component_name_of
@@ -12,6 +12,9 @@ from trialbook.names import generate_trial_name, validate_name
 from trialbook.status import TrialStatus
 from trialbook.store import open_store
 from trialbook.store.base import TrialRecord
+
+if TYPE_CHECKING:
+    from trialbook.kernel.display import Chart
 
 
 class Trial:
@@ -114,6 +117,28 @@ class Trial:
         """Delete; needs no components left unless ``force`` (then components used only by
         this trial are deleted and shared ones disassociated)."""
         open_store().delete_trial(self.trial_name, force=force)
+
+    def plot(
+        self, metric_name: str, *, x: str = "step", smoothing: float = 0.0, log_y: bool = False
+    ) -> Chart:
+        """A chart of ``metric_name`` for this trial, growing live in JupyterLab."""
+        from trialbook.kernel.display import Chart
+
+        return Chart(
+            metric_name,
+            owner_kind="trial",
+            owners=[self.trial_name],
+            experiment=self.experiment_name,
+            x=x,
+            smoothing=smoothing,
+            log_y=log_y,
+            title=f"trial {self.trial_name}",
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from trialbook.kernel.display import trial_bundle
+
+        return trial_bundle(self)
 
     def __repr__(self) -> str:
         status = self.status.value if self.status else None

@@ -24,6 +24,7 @@ from trialbook import __version__, events
 from trialbook.kernel import protocol
 from trialbook.store import Store, metric_writer, open_store
 from trialbook.store.base import Change
+from trialbook.wire import json_safe
 
 log = logging.getLogger("trialbook")
 
@@ -161,7 +162,7 @@ class KernelBridge:
                 "events": batch_events,
             }
             comms = [self._comms[comm_id] for comm_id in self._streaming if comm_id in self._comms]
-        message = _wire(batch)
+        message = json_safe(batch)
         for comm in comms:
             comm.send(message, buffers=buffers)
 
@@ -212,7 +213,7 @@ class KernelBridge:
                 }
             )
         snapshot = {"type": "snapshot", "session": self.session, "seq": seq, "components": live}
-        return _wire(snapshot), None, buffers
+        return json_safe(snapshot), None, buffers
 
     def _metric_events(
         self, drained: list[tuple[str, str, list[events.Point]]], buffers: list[bytes]
@@ -357,14 +358,3 @@ def _pack(points: Sequence[events.Point], buffers: list[bytes]) -> protocol.Metr
 def _describe(store: Store) -> str:
     location = getattr(store, "location", None)
     return location.describe() if location is not None else type(store).__name__
-
-
-def _wire(value: Any) -> Any:
-    """Non-finite floats as the strings the frontend decodes."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {key: _wire(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_wire(item) for item in value]
-    return value
