@@ -73,6 +73,11 @@ def jupyter_server(store: Path, workdir: Path) -> Iterator[ApiClient]:
         log.close()
 
 
+def api_path(parts: tuple[str, ...]) -> str:
+    """A Trialbook REST path; each name percent-encoded whole (names may hold any but '/')."""
+    return "/trialbook/api/" + "/".join(quote(part, safe="") for part in parts)
+
+
 class ApiClient:
     """One keep-alive HTTP connection with the token, like a browser tab."""
 
@@ -101,8 +106,10 @@ class ApiClient:
         return self.request("POST", path, body)
 
     def api(self, *parts: str, params: list[tuple[str, Any]] = ()) -> bytes:
-        path = "/trialbook/api/" + "/".join(quote(part, safe="") for part in parts)
-        return self.get(path, params)
+        return self.get(api_path(parts), params)
+
+    def patch(self, parts: tuple[str, ...], body: Any) -> bytes:
+        return self.request("PATCH", api_path(parts), body)
 
     def close(self) -> None:
         self.connection.close()

@@ -137,16 +137,32 @@ def trial_table(
     ):
         known = set(names)
         names.extend(key for key in seen if key not in known)
+    # Variables are logged as parameters too: keep them first, in the variables' order.
+    order = {name: index for index, name in enumerate(variables)}
+    parameter_names.sort(key=lambda name: order.get(name, len(order)))
     return TrialTable(total, variables, parameter_names, metric_names, rows)
 
 
 #: (store path, experiment id, creation time) → (change cursor, columns). Every write appends
-#: to the change feed, so an unchanged cursor means unchanged columns; scrolling through the
-#: pages of a large experiment then skips the scan of all its parameter names.
+#: to the change feed, so the columns are brought up to date from the changes since the cached
+#: cursor (new parameter and metric names) instead of a scan of every parameter of the
+#: experiment, which costs ~0.1 s at 10,000 trials.
 _columns_cache: dict[
     tuple[str, int, float], tuple[int, tuple[list[str], list[str], list[str]]]
 ] = {}
 _COLUMNS_CACHE_SIZE = 64
+_MAX_CHANGES_TO_APPLY = 5000
+#: Changes that cannot add a column (or only with names given in their payload).
+_NO_NEW_COLUMNS = frozenset(
+    {
+        "component.status",
+        "component.updated",
+        "component.created",
+        "artifact.logged",
+        "trial.updated",
+        "experiment.created",
+    }
+)
 
 
 def _cached_columns(
@@ -158,11 +174,56 @@ def _cached_columns(
     cursor = connection.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
     key = (str(store.path), experiment_id, experiment.creation_time)
     cached = _columns_cache.get(key)
-    if cached is None or cached[0] != cursor:
-        if len(_columns_cache) >= _COLUMNS_CACHE_SIZE:
-            _columns_cache.clear()
-        cached = _columns_cache[key] = (cursor, _columns(connection, experiment, experiment_id))
-    return tuple(list(names) for names in cached[1])  # type: ignore[return-value]
+    columns = None
+    if cached is not None and cached[0] <= cursor:
+        columns = _apply_changes(connection, experiment, cached[0], cursor, cached[1])
+    if columns is None:
+        columns = _columns(connection, experiment, experiment_id)
+    if len(_columns_cache) >= _COLUMNS_CACHE_SIZE:
+        _columns_cache.clear()
+    _columns_cache[key] = (cursor, columns)
+    return tuple(list(names) for names in columns)  # type: ignore[return-value]
+
+
+def _apply_changes(
+    connection: sqlite3.Connection,
+    experiment: ExperimentRecord,
+    since: int,
+    until: int,
+    columns: tuple[list[str], list[str], list[str]],
+) -> tuple[list[str], list[str], list[str]] | None:
+    """The columns after the changes in (since, until], or None when a rescan is needed."""
+    if until == since:
+        return columns
+    if until - since > _MAX_CHANGES_TO_APPLY:
+        return None
+    variables, parameters, metrics = (list(names) for names in columns)
+    for kind, experiment_name, payload in connection.execute(
+        "SELECT kind, experiment_name, payload FROM changes WHERE seq > ? AND seq <= ?",
+        (since, until),
+    ):
+        if kind in _NO_NEW_COLUMNS:
+            continue
+        if kind in ("parameters.logged", "metrics.appended"):
+            data = json.loads(payload)
+            if experiment.name not in data.get("experiments", ()):
+                continue
+            names = data.get("names") if kind == "parameters.logged" else data.get("metrics")
+            target = parameters if kind == "parameters.logged" else metrics
+            target.extend(name for name in names or () if name not in target)
+            continue
+        if experiment_name != experiment.name:
+            if kind.startswith("trial.") or kind == "deleted":
+                continue  # another experiment's trial
+            return None
+        if kind == "trial.created" and experiment.variables:
+            continue  # declared variables: a trial adds none
+        if kind == "experiment.updated" and "variables" not in json.loads(payload).get(
+            "fields", ["variables"]
+        ):
+            continue
+        return None  # anything else touching this experiment: rescan
+    return variables, parameters, metrics
 
 
 def _columns(
@@ -188,9 +249,6 @@ def _columns(
             (experiment_id,),
         )
     ]
-    # Variables are logged as parameters too: keep them first, in the variables' order.
-    order = {name: index for index, name in enumerate(variables)}
-    parameter_names.sort(key=lambda name: order.get(name, len(order)))
     metric_names = [
         row[0]
         for row in connection.execute(

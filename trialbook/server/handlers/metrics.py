@@ -1,0 +1,64 @@
+"""`GET metrics`: many series in one call, downsampled in the store keeping the extremes."""
+
+from __future__ import annotations
+
+import tornado.web
+
+from .. import payloads
+from .base import BadParameter, TrialbookHandler
+
+DEFAULT_MAX_POINTS = 1000
+MAX_POINTS_RANGE = (10, 100_000)
+MAX_SERIES = 2000
+
+
+class MetricsHandler(TrialbookHandler):
+    """`?trial=a&trial=b&component=c&name=loss&name=acc&x=step|time&max_points=N`.
+
+    One series per (owner, metric) that exists; a trial's metric key may be
+    `<display_name>/<metric>` when two of its components log the same metric.
+    """
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        trials = self.query_list("trial")
+        components = self.query_list("component")
+        names = self.query_list("name")
+        if not trials and not components:
+            raise BadParameter("trial", "give at least one trial (or component) name")
+        if not names:
+            raise BadParameter("name", "give at least one metric name")
+        x_axis = self.query_choice("x", ("step", "time"), "step")
+        max_points = self.query_int("max_points", DEFAULT_MAX_POINTS, *MAX_POINTS_RANGE)
+        requests = [("trial", trial, name) for trial in trials for name in names]
+        requests += [("component", component, name) for component in components for name in names]
+        if len(requests) > MAX_SERIES:
+            raise BadParameter(
+                "trial", f"{len(requests)} series requested; ask for at most {MAX_SERIES} at once"
+            )
+        found = await self.read(self.store.metric_series, requests, max_points=max_points)
+        series: list[payloads.MetricSeries] = [
+            {
+                "trial": item.owner_name if item.owner_kind == "trial" else None,
+                "component": item.component_name,
+                "metric": item.metric,
+                "total_count": item.total_count,
+                "downsampled": item.downsampled,
+                "x": item.steps if x_axis == "step" else item.times,
+                "y": _json_values(item.values),
+            }
+            for item in found
+        ]
+        response: payloads.MetricSeriesResponse = {
+            "x": x_axis,
+            "max_points": max_points or DEFAULT_MAX_POINTS,
+            "series": series,
+        }
+        self.write_json(response)
+
+
+def _json_values(values: list[float]) -> list[payloads.Number]:
+    total = sum(values)
+    if total - total == 0.0:  # every value finite (NaN and ±inf propagate into the sum)
+        return values
+    return [payloads.number(value) for value in values]
