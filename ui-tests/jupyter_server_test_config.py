@@ -20,3 +20,9 @@ c.ServerApp.allow_unauthenticated_access = False  # noqa: F821
 # Each run gets its own store, exported to kernels as TRIALBOOK_STORE.
 store_dir = Path(os.environ.get("TRIALBOOK_TEST_STORE_DIR") or tempfile.mkdtemp(prefix="tb-ui-"))
 c.Trialbook.store = str(store_dir / "trialbook.db")  # noqa: F821
+
+# A restarted kernel's trial turns Interrupted once its heartbeat is older than the
+# stale limit: shorter than the defaults (5 s / 30 s) so the journey is quick,
+# while still several heartbeats apart so a live trial never looks stale.
+os.environ.setdefault("TRIALBOOK_HEARTBEAT_SECONDS", "1")
+os.environ.setdefault("TRIALBOOK_STALE_SECONDS", "6")

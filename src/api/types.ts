@@ -3,6 +3,10 @@
  *
  * The Python side mirrors these shapes in `trialbook/server/payloads.py`; a test
  * keeps the two in step. Bump `API_VERSION` on any incompatible change.
+ *
+ * Non-finite numbers travel as the strings "NaN", "Infinity" and "-Infinity"
+ * (browsers' `JSON.parse` rejects bare NaN); times are ISO 8601 UTC strings,
+ * except metric points' wall times (epoch seconds).
  */
 
 export const API_VERSION = 1;
@@ -18,6 +22,12 @@ export const STATUSES: readonly Status[] = [
   'Stopped',
   'Interrupted'
 ];
+
+/** A float over REST: non-finite values arrive as strings. */
+export type JSONNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** A parameter value; a non-finite float arrives as one of the strings above. */
+export type ParameterValue = boolean | number | string;
 
 /** What an experiment optimizes; `summary` decides a trial's objective value. */
 export interface IObjective {
@@ -45,6 +55,224 @@ export interface IExperimentSummary {
 export interface IExperimentListResponse {
   api_version: number;
   experiments: IExperimentSummary[];
+}
+
+/** `GET experiments/{name}`: the summary plus the variable space, tags and notes. */
+export interface IExperimentDetail extends IExperimentSummary {
+  /** Variable name → its JSON description (choice values or range). */
+  variables: Record<string, unknown> | null;
+  tags: Record<string, string>;
+  notes: string | null;
+}
+
+/** Summary statistics of one metric series (NaN skipped by min/max, counted by count). */
+export interface IMetricSummary {
+  min: JSONNumber | null;
+  max: JSONNumber | null;
+  avg: JSONNumber | null;
+  /** Population standard deviation (ddof 0). */
+  stddev: JSONNumber | null;
+  /** The value at the highest step. */
+  last: JSONNumber | null;
+  count: number;
+}
+
+/** One row of the trial table. */
+export interface ITrialRow {
+  name: string;
+  experiment_name: string;
+  variables: Record<string, ParameterValue> | null;
+  tags: Record<string, string>;
+  notes: string | null;
+  status: Status | null;
+  creation_time: string;
+  last_activity: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  /** Component names, oldest start first. */
+  components: string[];
+  /** A name logged with different values by several components is `<display_name>/<name>`. */
+  parameters: Record<string, ParameterValue>;
+  /** Metric key (`<display_name>/<metric>` on a clash) → summary. */
+  metrics: Record<string, IMetricSummary>;
+  objective_value: JSONNumber | null;
+  /**
+   * Where the latest component came from (notebook, cell, kernel, host, git); the
+   * package list, cell source and process details are in `GET components/{name}`.
+   */
+  provenance: Record<string, unknown> | null;
+}
+
+/** Every variable, parameter and metric key seen in the experiment's trials. */
+export interface ITrialColumns {
+  variables: string[];
+  parameters: string[];
+  metrics: string[];
+}
+
+/** A trial table column id usable as `sort` or a filter's `column`. */
+export type TrialColumnId =
+  | 'name'
+  | 'status'
+  | 'creation_time'
+  | 'last_activity'
+  | 'start_time'
+  | 'end_time'
+  | 'objective_value'
+  | `variables.${string}`
+  | `parameters.${string}`
+  | `metrics.${string}.${MetricStat}`;
+
+export type MetricStat = 'min' | 'max' | 'avg' | 'stddev' | 'last' | 'count';
+
+export type TrialFilterOperator =
+  'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'contains';
+
+/** One `filter` query parameter (sent as JSON). */
+export interface ITrialFilter {
+  column: TrialColumnId;
+  op: TrialFilterOperator;
+  value: number | string | boolean | null;
+}
+
+/** `GET experiments/{name}/trials`. */
+export interface ITrialTableResponse {
+  experiment_name: string;
+  /** Trials matching the filters, before paging. */
+  total: number;
+  offset: number;
+  /** `null`: the whole table. */
+  limit: number | null;
+  sort: string | null;
+  order: 'asc' | 'desc';
+  columns: ITrialColumns;
+  trials: ITrialRow[];
+}
+
+/** An input or output artifact; `GET artifacts/{id}`. */
+export interface IArtifact {
+  id: number;
+  component_name: string;
+  direction: 'input' | 'output';
+  name: string;
+  /** A URI or a literal value. */
+  value: string;
+  media_type: string | null;
+  sha256: string | null;
+  size: number | null;
+  /** Whether `artifacts/{id}/content` serves a copied file. */
+  has_file: boolean;
+  /** Whether the browser may show it inline (png, jpeg, gif, webp, text, csv, json). */
+  inert: boolean;
+  creation_time: string;
+}
+
+/** `GET components/{name}` (plus `trials`) and the items of `GET components`. */
+export interface IComponentDetail {
+  name: string;
+  display_name: string | null;
+  kind: string | null;
+  status: Status | null;
+  status_message: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  creation_time: string;
+  last_modified_time: string;
+  last_activity: string | null;
+  tags: Record<string, string>;
+  notes: string | null;
+  provenance: Record<string, unknown> | null;
+  parameters: Record<string, ParameterValue>;
+  input_artifacts: Record<string, IArtifact>;
+  output_artifacts: Record<string, IArtifact>;
+  metrics: Record<string, IMetricSummary>;
+  trial_names: string[];
+}
+
+export interface ITrialRef {
+  name: string;
+  experiment_name: string;
+}
+
+export interface IComponentWithTrials extends IComponentDetail {
+  trials: ITrialRef[];
+}
+
+export interface IComponentListResponse {
+  components: IComponentDetail[];
+}
+
+/** `GET trials/{name}`. */
+export interface ITrialDetail {
+  name: string;
+  experiment_name: string;
+  variables: Record<string, ParameterValue> | null;
+  tags: Record<string, string>;
+  notes: string | null;
+  status: Status | null;
+  creation_time: string;
+  last_modified_time: string;
+  last_activity: string | null;
+  components: IComponentDetail[];
+}
+
+/** One series of `GET metrics`, downsampled keeping each bucket's extremes. */
+export interface IMetricSeries {
+  /** `null` when asked for by component. */
+  trial: string | null;
+  component: string | null;
+  metric: string;
+  /** Points stored, before downsampling. */
+  total_count: number;
+  downsampled: boolean;
+  /** Steps, or wall times in epoch seconds when `x` is "time". */
+  x: number[];
+  y: JSONNumber[];
+}
+
+export interface IMetricSeriesResponse {
+  x: 'step' | 'time';
+  max_points: number;
+  series: IMetricSeries[];
+}
+
+/** One row of the store's change feed. */
+export interface IChange {
+  seq: number;
+  time: string;
+  /** e.g. "experiment.created", "component.status", "metrics.appended", "deleted". */
+  kind: string;
+  entity_type: 'experiment' | 'trial' | 'component' | 'artifact';
+  entity_name: string;
+  experiment_name: string | null;
+  payload: Record<string, unknown>;
+}
+
+/** `GET changes?since=…`; on `reset` refetch everything and continue from `cursor`. */
+export interface IChangesResponse {
+  cursor: number;
+  changes: IChange[];
+  reset: boolean;
+}
+
+/** The fields `PATCH experiments/{name}` accepts. */
+export interface IExperimentEdit {
+  description?: string | null;
+  tags?: Record<string, string>;
+  notes?: string | null;
+}
+
+/** The fields `PATCH trials/{name}` accepts. */
+export interface ITrialEdit {
+  tags?: Record<string, string>;
+  notes?: string | null;
+}
+
+/** The fields `PATCH components/{name}` accepts. */
+export interface IComponentEdit {
+  display_name?: string | null;
+  tags?: Record<string, string>;
+  notes?: string | null;
 }
 
 /** The JSON body of every error response. */

@@ -1,19 +1,24 @@
-import { Time } from '@jupyterlab/coreutils';
 import { TranslationBundle } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import { IExperimentSummary } from '../api/types';
-import { IExperimentListModel } from '../tokens';
-import { StatusBadge } from './StatusBadge';
+import { ITrialbookModel } from '../tokens';
+import { ComponentItem } from './ComponentItem';
+import { ExperimentItem } from './ExperimentItem';
+import { Caret, treeKey } from './tree';
+import { onTreeKeyDown } from './treeKeyboard';
+import { useSignals } from './useSignal';
 
-/** The sidebar's experiment list with its search box. */
+/** The sidebar: search box and the experiment → trial → component tree. */
 export function ExperimentList(props: {
-  model: IExperimentListModel;
+  model: ITrialbookModel;
+  commands: CommandRegistry;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { model, trans } = props;
-  useModelChanges(model);
+  const { model, commands, trans } = props;
+  useSignals(model.changed, model.expansion.changed);
   const experiments = model.visibleExperiments;
+  const unassignedOpen = model.expansion.isExpanded(treeKey.unassigned);
 
   return (
     <div className="tb-ExperimentList">
@@ -37,50 +42,67 @@ export function ExperimentList(props: {
       )}
       <ul
         className="tb-ExperimentList-items"
+        role="tree"
         aria-label={trans.__('Experiments')}
+        onKeyDown={onTreeKeyDown}
       >
         {experiments.map(experiment => (
           <ExperimentItem
             key={experiment.name}
             experiment={experiment}
+            model={model}
+            commands={commands}
             trans={trans}
+            metricSummary={model.metricSummary}
           />
         ))}
+        {model.experiments.length > 0 && !model.query.trim() && (
+          <li
+            className="tb-GroupItem"
+            role="treeitem"
+            aria-level={1}
+            aria-expanded={unassignedOpen}
+            tabIndex={-1}
+            data-tb-key={treeKey.unassigned}
+          >
+            <div
+              className="tb-TreeRow"
+              onClick={() => {
+                model.expansion.toggle(treeKey.unassigned);
+                if (!unassignedOpen) {
+                  void model.loadUnassigned();
+                }
+              }}
+            >
+              <Caret open={unassignedOpen} />
+              <span className="tb-GroupItem-label">
+                {trans.__('Unassigned components')}
+              </span>
+              {model.unassigned && (
+                <span className="tb-Count">{model.unassigned.length}</span>
+              )}
+            </div>
+            {unassignedOpen && (
+              <ul role="group" className="tb-TreeGroup">
+                {model.unassigned?.length === 0 && (
+                  <li className="tb-TreeEmpty">
+                    {trans.__('No unassigned components.')}
+                  </li>
+                )}
+                {model.unassigned?.map(component => (
+                  <ComponentItem
+                    key={component.name}
+                    component={component}
+                    level={2}
+                    trans={trans}
+                  />
+                ))}
+              </ul>
+            )}
+          </li>
+        )}
       </ul>
     </div>
-  );
-}
-
-function ExperimentItem(props: {
-  experiment: IExperimentSummary;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { experiment, trans } = props;
-  const summary = experiment.hypothesis ?? experiment.description ?? '';
-  return (
-    <li className="tb-ExperimentItem" title={experiment.name}>
-      <div className="tb-ExperimentItem-header">
-        <span className="tb-ExperimentItem-name">{experiment.name}</span>
-        {experiment.status && (
-          <StatusBadge status={experiment.status} trans={trans} />
-        )}
-      </div>
-      {summary && <div className="tb-ExperimentItem-hypothesis">{summary}</div>}
-      <div className="tb-ExperimentItem-meta">
-        <span className="tb-ExperimentItem-trials">
-          {trans._n('%1 trial', '%1 trials', experiment.trial_count)}
-        </span>
-        {experiment.last_activity && (
-          <time
-            className="tb-ExperimentItem-activity"
-            dateTime={experiment.last_activity}
-            title={Time.format(experiment.last_activity)}
-          >
-            {Time.formatHuman(experiment.last_activity)}
-          </time>
-        )}
-      </div>
-    </li>
   );
 }
 
@@ -108,16 +130,4 @@ function EmptyState(props: {
       </pre>
     </div>
   );
-}
-
-/** Re-render whenever the model says it changed. */
-function useModelChanges(model: IExperimentListModel): void {
-  const [, setVersion] = React.useState(0);
-  React.useEffect(() => {
-    const onChanged = () => setVersion(version => version + 1);
-    model.changed.connect(onChanged);
-    return () => {
-      model.changed.disconnect(onChanged);
-    };
-  }, [model]);
 }

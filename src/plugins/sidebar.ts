@@ -1,4 +1,5 @@
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -6,39 +7,42 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { Poll } from '@lumino/polling';
 
-import { TrialbookClient } from '../api/client';
-import { ExperimentListModel } from '../models/experiments';
-import { CommandIDs, IExperimentListModel, ITrialbookClient } from '../tokens';
+import { CommandIDs, ITrialbookModel } from '../tokens';
 import { ExperimentsPanel } from '../widgets/ExperimentsPanel';
+import { SETTINGS_ID } from './model';
 
-const PLUGIN_ID = 'trialbook:plugin';
-
-/** The Experiments panel in the left sidebar, its commands and settings. */
-export const sidebarPlugin: JupyterFrontEndPlugin<IExperimentListModel> = {
-  id: PLUGIN_ID,
-  description: 'The Trialbook Experiments panel in the left sidebar.',
+/** The Experiments panel in a sidebar, its toolbar commands and settings. */
+export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
+  id: SETTINGS_ID,
+  description: 'The Trialbook Experiments panel in the sidebar.',
   autoStart: true,
-  requires: [ITrialbookClient],
-  optional: [ITranslator, ICommandPalette, ILayoutRestorer, ISettingRegistry],
-  provides: IExperimentListModel,
+  requires: [ITrialbookModel],
+  optional: [
+    ITranslator,
+    ICommandPalette,
+    ILayoutRestorer,
+    ISettingRegistry,
+    ILabShell
+  ],
   activate: (
     app: JupyterFrontEnd,
-    client: TrialbookClient,
+    model: ITrialbookModel,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    settingRegistry: ISettingRegistry | null
-  ): IExperimentListModel => {
+    settingRegistry: ISettingRegistry | null,
+    labShell: ILabShell | null
+  ): void => {
     const trans = (translator ?? nullTranslator).load('trialbook');
-    const model = new ExperimentListModel(client);
     const panel = new ExperimentsPanel({
       model,
+      commands: app.commands,
       trans,
       translator: translator ?? undefined
     });
-    app.shell.add(panel, 'left', { rank: 400 });
+    let side: 'left' | 'right' = 'left';
+    app.shell.add(panel, side, { rank: 400 });
     restorer?.add(panel, panel.id);
 
     app.commands.addCommand(CommandIDs.showExperiments, {
@@ -51,36 +55,49 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IExperimentListModel> = {
     });
     app.commands.addCommand(CommandIDs.refreshExperiments, {
       label: trans.__('Refresh Experiments'),
-      caption: trans.__('Reload the experiment list from the store'),
+      caption: trans.__('Reload experiments, trials and components'),
       execute: () => model.refresh()
     });
-    const category = trans.__('Trialbook');
-    palette?.addItem({ command: CommandIDs.showExperiments, category });
-    palette?.addItem({ command: CommandIDs.refreshExperiments, category });
-
-    // Until the live change feed lands, refresh on a timer while the page is
-    // visible (Poll standby) and whenever the panel is shown.
-    const poll = new Poll({
-      factory: () => model.refresh(),
-      frequency: { interval: 10_000, backoff: true, max: 60_000 },
-      standby: () => !panel.isVisible || document.visibilityState === 'hidden',
-      name: 'trialbook:experiments'
+    app.commands.addCommand(CommandIDs.collapseAll, {
+      label: trans.__('Collapse All Experiments'),
+      caption: trans.__('Collapse every experiment and trial in the panel'),
+      execute: () => model.expansion.collapseAll()
     });
-    void app.restored.then(() => model.refresh());
+    const category = trans.__('Trialbook');
+    for (const command of [
+      CommandIDs.showExperiments,
+      CommandIDs.refreshExperiments,
+      CommandIDs.collapseAll
+    ]) {
+      palette?.addItem({ command, category });
+    }
 
     if (settingRegistry) {
-      void settingRegistry.load(PLUGIN_ID).then(settings => {
-        const apply = () => {
-          const seconds = settings.get('refreshInterval').composite as number;
-          poll.frequency = {
-            ...poll.frequency,
-            interval: seconds > 0 ? seconds * 1000 : Poll.NEVER
+      void Promise.all([settingRegistry.load(SETTINGS_ID), app.restored]).then(
+        ([settings]) => {
+          const apply = () => {
+            const wanted = settings.get('sidebarSide').composite as
+              'left' | 'right';
+            if (labShell) {
+              // The restored layout may have put it elsewhere.
+              side = [...labShell.widgets('right')].includes(panel)
+                ? 'right'
+                : 'left';
+            }
+            if (wanted === side) {
+              return;
+            }
+            side = wanted;
+            if (labShell) {
+              labShell.move(panel, wanted);
+            } else {
+              app.shell.add(panel, wanted, { rank: 400 });
+            }
           };
-        };
-        settings.changed.connect(apply);
-        apply();
-      });
+          settings.changed.connect(apply);
+          apply();
+        }
+      );
     }
-    return model;
   }
 };

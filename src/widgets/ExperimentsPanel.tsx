@@ -1,23 +1,25 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
+  collapseAllIcon,
   refreshIcon,
   SidePanel,
   ToolbarButton
 } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
 import { Panel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { ExperimentList } from '../components/ExperimentList';
 import { trialbookIcon } from '../icons';
-import { IExperimentListModel } from '../tokens';
+import { ITrialbookModel } from '../tokens';
 
-/** The left-sidebar panel listing experiments. */
+/** The sidebar panel listing experiments, their trials and components. */
 export class ExperimentsPanel extends SidePanel {
   constructor(options: ExperimentsPanel.IOptions) {
     // A plain panel: one body needs no accordion title.
     super({ content: new Panel(), translator: options.translator });
-    const { model, trans } = options;
+    const { model, commands, trans } = options;
     this._model = model;
     this.id = 'trialbook-experiments';
     this.addClass('tb-ExperimentsPanel');
@@ -37,9 +39,17 @@ export class ExperimentsPanel extends SidePanel {
         onClick: () => void model.refresh()
       })
     );
+    this.toolbar.addItem(
+      'collapse-all',
+      new ToolbarButton({
+        icon: collapseAllIcon,
+        tooltip: trans.__('Collapse all'),
+        onClick: () => model.expansion.collapseAll()
+      })
+    );
 
     const body = ReactWidget.create(
-      <ExperimentList model={model} trans={trans} />
+      <ExperimentList model={model} commands={commands} trans={trans} />
     );
     body.addClass('tb-ExperimentsPanel-body');
     this.addWidget(body);
@@ -50,12 +60,13 @@ export class ExperimentsPanel extends SidePanel {
     void this._model.refresh();
   }
 
-  private readonly _model: IExperimentListModel;
+  private readonly _model: ITrialbookModel;
 }
 
 export namespace ExperimentsPanel {
   export interface IOptions {
-    model: IExperimentListModel;
+    model: ITrialbookModel;
+    commands: CommandRegistry;
     trans: TranslationBundle;
     translator?: SidePanel.IOptions['translator'];
   }

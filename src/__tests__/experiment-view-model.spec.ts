@@ -1,0 +1,307 @@
+import {
+  IExperimentDetail,
+  ITrialColumns,
+  ITrialRow,
+  Status
+} from '../api/types';
+import { csvField, toCSV } from '../models/csv';
+import {
+  ExperimentViewModel,
+  IExperimentViewSource,
+  IViewStateStore
+} from '../models/experimentView';
+import { groupCurves, pointsPerTrace, smooth } from '../plot/curves';
+
+function trial(
+  name: string,
+  variables: Record<string, string | number>,
+  loss: number | 'NaN' | null,
+  status: Status = 'Completed'
+): ITrialRow {
+  return {
+    name,
+    experiment_name: 'exp',
+    variables,
+    tags: {},
+    notes: null,
+    status,
+    creation_time: '2026-01-01T00:00:00Z',
+    last_activity: null,
+    start_time: '2026-01-01T00:00:00Z',
+    end_time: '2026-01-01T00:00:10Z',
+    components: [],
+    parameters: { ...variables, batch: 32 },
+    metrics:
+      loss === null
+        ? {}
+        : {
+            loss: {
+              min: loss,
+              max: loss,
+              avg: loss,
+              stddev: 0,
+              last: loss,
+              count: 3
+            }
+          },
+    objective_value: loss,
+    provenance: null
+  };
+}
+
+const COLUMNS: ITrialColumns = {
+  variables: ['model', 'lr'],
+  parameters: ['model', 'lr', 'batch'],
+  metrics: ['loss']
+};
+
+const ROWS = [
+  trial('t-a', { model: 'custom', lr: 0.1 }, 0.5),
+  trial('t-b', { model: 'resnet50', lr: 0.1 }, 0.2),
+  trial('t-c', { model: 'custom', lr: 0.01 }, 'NaN', 'Failed'),
+  trial('t-d', { model: 'resnet50', lr: 0.01 }, null, 'InProgress'),
+  trial('t-e', { model: 'custom', lr: 0.001 }, 0.9)
+];
+
+class MemoryStore implements IViewStateStore {
+  values = new Map<string, unknown>();
+  async fetch(id: string): Promise<unknown> {
+    return this.values.get(id);
+  }
+  async save(id: string, value: never): Promise<void> {
+    this.values.set(id, JSON.parse(JSON.stringify(value)));
+  }
+}
+
+function source(rows: ITrialRow[] = ROWS): IExperimentViewSource {
+  return {
+    getExperiment: async name =>
+      ({
+        name,
+        objective: null,
+        variables: null
+      }) as unknown as IExperimentDetail,
+    getTrialTable: async () => ({ columns: COLUMNS, trials: rows })
+  };
+}
+
+async function loaded(
+  stateStore: IViewStateStore | null = null,
+  rows: ITrialRow[] = ROWS
+): Promise<ExperimentViewModel> {
+  const model = new ExperimentViewModel({
+    name: 'exp',
+    source: source(rows),
+    stateStore
+  });
+  await model.initialize();
+  return model;
+}
+
+const names = (model: ExperimentViewModel) =>
+  model.visibleRows.map(row => row.name);
+
+describe('ExperimentViewModel', () => {
+  it('builds columns for variables, parameters (not repeating variables) and metric stats', async () => {
+    const model = await loaded();
+    const ids = model.visibleColumns.map(column => column.id);
+    expect(ids[0]).toBe('name');
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'status',
+        'duration',
+        'start_time',
+        'variables.model',
+        'variables.lr',
+        'parameters.batch',
+        'metrics.loss.min',
+        'metrics.loss.max',
+        'metrics.loss.last'
+      ])
+    );
+    expect(ids).not.toContain('parameters.model');
+    expect(ids).not.toContain('metrics.loss.avg');
+    model.setStatVisible('avg', true);
+    expect(model.visibleColumns.map(column => column.id)).toContain(
+      'metrics.loss.avg'
+    );
+  });
+
+  it('sorts numbers both ways with missing and NaN values last', async () => {
+    const model = await loaded();
+    model.setSort({ column: 'metrics.loss.min', descending: false });
+    expect(names(model)).toEqual(['t-b', 't-a', 't-e', 't-c', 't-d']);
+    model.setSort({ column: 'metrics.loss.min', descending: true });
+    expect(names(model).slice(0, 3)).toEqual(['t-e', 't-a', 't-b']);
+    expect(names(model).slice(3).sort()).toEqual(['t-c', 't-d']);
+    model.cycleSort('variables.model');
+    expect(model.sort).toEqual({
+      column: 'variables.model',
+      descending: false
+    });
+    model.cycleSort('variables.model');
+    model.cycleSort('variables.model');
+    expect(model.sort).toBeNull();
+    expect(names(model)).toEqual(['t-a', 't-b', 't-c', 't-d', 't-e']);
+  });
+
+  it('filters by text, numeric range, status, search and brushes', async () => {
+    const model = await loaded();
+    model.setFilter('variables.model', { kind: 'text', text: 'RES' });
+    expect(names(model)).toEqual(['t-b', 't-d']);
+    model.setFilter('variables.model', null);
+    model.setFilter('metrics.loss.last', {
+      kind: 'range',
+      min: 0.3,
+      max: null
+    });
+    expect(names(model)).toEqual(['t-a', 't-e']);
+    model.setFilter('metrics.loss.last', {
+      kind: 'range',
+      min: null,
+      max: null
+    });
+    expect(model.filters.size).toBe(0);
+    model.setStatuses(['Failed', 'InProgress']);
+    expect(names(model)).toEqual(['t-c', 't-d']);
+    model.setStatuses([]);
+    model.search = 'lr=0.01';
+    expect(names(model)).toEqual(['t-c', 't-d']);
+    model.search = '';
+    model.setBrushes(
+      new Map([
+        ['objective_value', { kind: 'ranges', ranges: [[0.1, 0.6]] }],
+        ['variables.model', { kind: 'values', values: ['custom'] }]
+      ])
+    );
+    expect(names(model)).toEqual(['t-a']);
+    model.clearFilters();
+    expect(names(model)).toHaveLength(5);
+  });
+
+  it('selects with click, ctrl-click and shift-click in visible order', async () => {
+    const model = await loaded();
+    const emitted: number[] = [];
+    model.selectionChanged.connect(() => emitted.push(model.selection.size));
+    model.select('t-b');
+    model.select('t-d', { toggle: true });
+    expect([...model.selection]).toEqual(['t-b', 't-d']);
+    const before = model.selection;
+    model.select('t-b', { toggle: true });
+    expect([...model.selection]).toEqual(['t-d']);
+    expect(model.selection).not.toBe(before);
+    model.select('t-a');
+    model.select('t-c', { range: true });
+    expect([...model.selection]).toEqual(['t-a', 't-b', 't-c']);
+    // Ranges follow the sorted order.
+    model.setSort({ column: 'metrics.loss.min', descending: false });
+    model.select('t-b');
+    model.select('t-e', { range: true });
+    expect([...model.selection].sort()).toEqual(['t-a', 't-b', 't-e']);
+    expect(emitted.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('keeps sort, filters and selection across a live refresh; drops deleted trials', async () => {
+    const rows = [...ROWS];
+    const model = new ExperimentViewModel({
+      name: 'exp',
+      source: source(rows)
+    });
+    await model.initialize();
+    model.setSort({ column: 'metrics.loss.min', descending: true });
+    model.setFilter('variables.model', { kind: 'text', text: 'custom' });
+    model.setSelection(['t-a', 't-c']);
+    rows.splice(2, 1); // t-c deleted
+    rows.push(trial('t-f', { model: 'custom', lr: 1 }, 0.95));
+    await model.refresh();
+    expect(model.sort).toEqual({
+      column: 'metrics.loss.min',
+      descending: true
+    });
+    expect(names(model)).toEqual(['t-f', 't-e', 't-a']);
+    expect([...model.selection]).toEqual(['t-a']);
+  });
+
+  it('remembers column choices per experiment', async () => {
+    const store = new MemoryStore();
+    const model = await loaded(store);
+    model.setColumnVisible('status', false);
+    model.setPinned('variables.model', true);
+    model.moveColumn('variables.lr', -1);
+    model.setColumnWidth('name', 300.4);
+    await Promise.resolve();
+    const again = await loaded(store);
+    expect(again.isColumnVisible('status')).toBe(false);
+    expect(again.visibleColumns.slice(0, 2).map(column => column.id)).toEqual([
+      'name',
+      'variables.model'
+    ]);
+    expect(again.columnState.widths.name).toBe(300);
+    const order = again.allColumns.map(column => column.id);
+    expect(order.indexOf('variables.lr')).toBeLessThan(
+      order.indexOf('start_time') + 3
+    );
+    again.resetColumns();
+    expect(again.isColumnVisible('status')).toBe(true);
+  });
+
+  it('exports the visible rows and columns as CSV', async () => {
+    const model = await loaded(null, [
+      trial('plain', { model: 'a,b', lr: 0.1 }, 0.5),
+      trial('quote "q"', { model: '=cmd()', lr: -1 }, 'NaN')
+    ]);
+    for (const id of ['status', 'duration', 'start_time', 'objective_value']) {
+      model.setColumnVisible(id, false);
+    }
+    model.setStatVisible('max', false);
+    model.setStatVisible('min', false);
+    const csv = model.toCSV();
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('Trial,model,lr,batch,loss (last)');
+    expect(lines[1]).toBe('plain,"a,b",0.1,32,0.5');
+    expect(lines[2]).toBe('"quote ""q""",\'=cmd(),-1,32,NaN');
+    expect(lines[3]).toBe('');
+  });
+});
+
+describe('CSV fields', () => {
+  it('quotes what needs quoting', () => {
+    expect(csvField('a\nb')).toBe('"a\nb"');
+    expect(csvField(' padded')).toBe('" padded"');
+    expect(csvField('-12')).toBe('-12');
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField(null)).toBe('');
+    expect(toCSV(['a'], [[1], [true]])).toBe('a\r\n1\r\ntrue\r\n');
+  });
+});
+
+describe('curve helpers', () => {
+  it('smooths with a debiased EMA and keeps gaps', () => {
+    expect(smooth([1, 1, 1], 0.9)).toEqual([1, 1, 1]);
+    const out = smooth([0, null, 10], 0.5);
+    expect(out[1]).toBeNull();
+    expect(out[2]).toBeCloseTo(20 / 3);
+    expect(smooth([1, 2], 0)).toEqual([1, 2]);
+  });
+
+  it('groups curves into mean and min–max on a shared grid', () => {
+    const groups = groupCurves([
+      { id: 'a', label: 'a', x: [0, 1, 2], y: [0, 1, 2], group: 'x' },
+      { id: 'b', label: 'b', x: [0, 2], y: [2, 4], group: 'x' },
+      { id: 'c', label: 'c', x: [0, 1], y: [5, 5], group: 'y' }
+    ]);
+    expect(groups.map(g => g.group)).toEqual(['x', 'y']);
+    expect(groups[0].x).toEqual([0, 1, 2]);
+    expect(groups[0].mean).toEqual([1, 2, 3]);
+    expect(groups[0].min).toEqual([0, 1, 2]);
+    expect(groups[0].max).toEqual([2, 3, 4]);
+    expect(groups[1].count).toBe(1);
+  });
+
+  it('asks for about two points per pixel within the chart budget', () => {
+    expect(pointsPerTrace(800, 10)).toBe(1600);
+    expect(pointsPerTrace(2000, 10)).toBe(2000);
+    expect(pointsPerTrace(800, 1000)).toBe(200);
+    expect(pointsPerTrace(800, 1, { zoom: 10 })).toBe(16000);
+  });
+});

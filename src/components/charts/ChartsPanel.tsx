@@ -1,0 +1,338 @@
+/**
+ * The comparison charts under the table: metric curves, parallel coordinates
+ * and a scatter, sharing the table's selection and filters.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ISignal } from '@lumino/signaling';
+import * as React from 'react';
+
+import { ExperimentViewModel } from '../../models/experimentView';
+import {
+  DEFAULT_TRIALS,
+  MAX_GROUPED_TRIALS,
+  MetricCurvesModel,
+  XAxisMode
+} from '../../models/metricCurves';
+import { isNumericKind, ITrialColumn } from '../../models/trialColumns';
+import { IPlotTheme } from '../../plot/theme';
+import { useSignals } from '../useSignal';
+import { MetricChart } from './MetricChart';
+import { ParallelChart } from './ParallelChart';
+import { ScatterChart } from './ScatterChart';
+
+export type ChartTab = 'curves' | 'parallel' | 'scatter';
+
+export interface IChartsPanelProps {
+  model: ExperimentViewModel;
+  curves: MetricCurvesModel;
+  theme: IPlotTheme;
+  trans: TranslationBundle;
+  resized: ISignal<unknown, void>;
+}
+
+export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
+  const { model, curves, theme, trans } = props;
+  useSignals(model.changed, curves.changed);
+  const [tab, setTab] = React.useState<ChartTab>('curves');
+  const bodyRef = React.useRef<HTMLDivElement>(null);
+
+  const metrics = model.available.metrics;
+  const variables = model.available.variables;
+  const settings = curves.settings;
+
+  // Pick a metric once the experiment's metrics are known: the objective's.
+  React.useEffect(() => {
+    if (!settings.metric && metrics.length) {
+      const objective = model.detail?.objective?.metric;
+      curves.update({
+        metric:
+          objective && metrics.includes(objective) ? objective : metrics[0]
+      });
+    }
+  }, [metrics.join('\0'), model.detail]);
+
+  // Which trials the curves show: the selection, else the first visible ones;
+  // grouping summarizes every visible trial.
+  const visibleRows = model.visibleRows;
+  const selection = model.selection;
+  const trials = React.useMemo(() => {
+    if (settings.groupBy) {
+      const selected = model.selectedRows;
+      return (selected.length > 1 ? selected : visibleRows).slice(
+        0,
+        MAX_GROUPED_TRIALS
+      );
+    }
+    return selection.size
+      ? model.selectedRows
+      : visibleRows.slice(0, DEFAULT_TRIALS);
+  }, [visibleRows, selection, settings.groupBy]);
+
+  const trialsKey = trials.map(trial => trial.name).join('\0');
+  React.useEffect(() => {
+    const width = bodyRef.current?.clientWidth ?? 600;
+    curves.setTrials(trials, Math.max(200, width - 200));
+  }, [trialsKey, settings.metric, settings.groupBy, settings.xAxis]);
+
+  // Live: refetch the series when the trials' data changed.
+  React.useEffect(() => {
+    const reload = () => void curves.reload();
+    model.dataChanged.connect(reload);
+    return () => {
+      model.dataChanged.disconnect(reload);
+    };
+  }, [model, curves]);
+
+  const numericColumns = model.allColumns.filter(
+    column => isNumericKind(column.kind) && column.id !== 'duration'
+  );
+  const axisColumns = model.allColumns.filter(
+    column => column.kind === 'variable' || column.kind === 'parameter'
+  );
+  const objectiveColumn =
+    model.column('objective_value') ?? numericColumns[0] ?? null;
+
+  const [scatterX, setScatterX] = React.useState<string | null>(null);
+  const [scatterY, setScatterY] = React.useState<string | null>(null);
+  const xColumn: ITrialColumn | undefined =
+    model.column(scatterX ?? '') ?? axisColumns[0] ?? model.column('name');
+  const yColumn: ITrialColumn | undefined =
+    model.column(scatterY ?? '') ?? objectiveColumn ?? undefined;
+
+  const parallelColumns = React.useMemo(() => {
+    const list = model.allColumns.filter(column => column.kind === 'variable');
+    if (objectiveColumn) {
+      list.push(objectiveColumn);
+    }
+    return list;
+  }, [model.allColumns, objectiveColumn]);
+
+  const onBrush = React.useCallback(
+    (brushes: Parameters<ExperimentViewModel['setBrushes']>[0]) =>
+      model.setBrushes(brushes),
+    [model]
+  );
+  const onSelect = React.useCallback(
+    (name: string, additive: boolean) =>
+      model.select(name, { toggle: additive }),
+    [model]
+  );
+  const onXRange = React.useCallback(
+    (range: [number, number] | null) => curves.setXRange(range),
+    [curves]
+  );
+
+  const tabs: [ChartTab, string][] = [
+    ['curves', trans.__('Metric curves')],
+    ['parallel', trans.__('Parallel coordinates')],
+    ['scatter', trans.__('Scatter')]
+  ];
+
+  let caption = '';
+  if (tab === 'curves') {
+    caption = settings.groupBy
+      ? trans.__('%1 trials grouped by %2', trials.length, settings.groupBy)
+      : selection.size
+        ? trans.__('%1 selected trials', trials.length)
+        : trans.__(
+            'First %1 visible trials — select rows to compare',
+            trials.length
+          );
+  } else if (tab === 'parallel') {
+    caption = model.brushes.size
+      ? trans.__(
+          '%1 of %2 trials within the brushed ranges',
+          visibleRows.length,
+          model.rows.length
+        )
+      : trans.__('Drag along an axis to filter the table');
+  }
+
+  return (
+    <div className="tb-ChartsPanel">
+      <div className="tb-ChartsPanel-bar">
+        <div className="tb-ChartsPanel-tabs" role="tablist">
+          {tabs.map(([id, label]) => (
+            <button
+              key={id}
+              role="tab"
+              aria-selected={tab === id}
+              className={`tb-ChartsPanel-tab${tab === id ? ' tb-mod-active' : ''}`}
+              data-tab={id}
+              onClick={() => setTab(id)}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+        <div className="tb-ChartsPanel-controls">
+          {tab === 'curves' && (
+            <>
+              <label>
+                {trans.__('Metric')}
+                <select
+                  className="tb-ChartsPanel-metric"
+                  value={settings.metric ?? ''}
+                  onChange={event =>
+                    curves.update({ metric: event.target.value })
+                  }
+                >
+                  {metrics.map(name => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {trans.__('x')}
+                <select
+                  className="tb-ChartsPanel-x"
+                  value={settings.xAxis}
+                  onChange={event =>
+                    curves.update({ xAxis: event.target.value as XAxisMode })
+                  }
+                >
+                  <option value="step">{trans.__('step')}</option>
+                  <option value="time">{trans.__('wall time')}</option>
+                  <option value="relative">{trans.__('relative time')}</option>
+                </select>
+              </label>
+              <label>
+                {trans.__('Group by')}
+                <select
+                  className="tb-ChartsPanel-groupBy"
+                  value={settings.groupBy ?? ''}
+                  onChange={event =>
+                    curves.update({ groupBy: event.target.value || null })
+                  }
+                >
+                  <option value="">{trans.__('none')}</option>
+                  {variables.map(name => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label title={trans.__('Exponential moving average')}>
+                {trans.__('Smoothing')}
+                <input
+                  className="tb-ChartsPanel-smoothing"
+                  type="range"
+                  min={0}
+                  max={0.99}
+                  step={0.01}
+                  value={settings.smoothing}
+                  onChange={event =>
+                    curves.update({ smoothing: Number(event.target.value) })
+                  }
+                />
+                <span className="tb-ChartsPanel-value">
+                  {settings.smoothing.toFixed(2)}
+                </span>
+              </label>
+              <label>
+                <input
+                  className="tb-ChartsPanel-logY"
+                  type="checkbox"
+                  checked={settings.logY}
+                  onChange={event =>
+                    curves.update({ logY: event.target.checked })
+                  }
+                />
+                {trans.__('log y')}
+              </label>
+            </>
+          )}
+          {tab === 'parallel' && model.brushes.size > 0 && (
+            <button className="tb-Button" onClick={() => model.clearBrushes()}>
+              {trans.__('Clear brushing')}
+            </button>
+          )}
+          {tab === 'scatter' && (
+            <>
+              <label>
+                {trans.__('x')}
+                <select
+                  className="tb-ChartsPanel-scatterX"
+                  value={xColumn?.id ?? ''}
+                  onChange={event => setScatterX(event.target.value)}
+                >
+                  {[...axisColumns, ...numericColumns].map(column => (
+                    <option key={column.id} value={column.id}>
+                      {column.label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {trans.__('y')}
+                <select
+                  className="tb-ChartsPanel-scatterY"
+                  value={yColumn?.id ?? ''}
+                  onChange={event => setScatterY(event.target.value)}
+                >
+                  {numericColumns.map(column => (
+                    <option key={column.id} value={column.id}>
+                      {column.label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </>
+          )}
+        </div>
+      </div>
+      <div className="tb-ChartsPanel-caption">
+        {caption}
+        {tab === 'curves' && curves.loading && ` · ${trans.__('loading…')}`}
+        {tab === 'curves' && curves.error && ` · ${curves.error}`}
+      </div>
+      <div className="tb-ChartsPanel-body" ref={bodyRef}>
+        {tab === 'curves' &&
+          (settings.metric ? (
+            <MetricChart
+              curves={curves.curves}
+              metric={settings.metric}
+              xAxis={settings.xAxis}
+              smoothing={settings.smoothing}
+              logY={settings.logY}
+              groupBy={settings.groupBy}
+              theme={theme}
+              xRange={curves.xRange}
+              onXRangeChange={onXRange}
+              onCurveClick={onSelect}
+              resized={props.resized}
+            />
+          ) : (
+            <div className="tb-ChartsPanel-empty">
+              {trans.__('No metrics logged yet.')}
+            </div>
+          ))}
+        {tab === 'parallel' && (
+          <ParallelChart
+            rows={model.rows}
+            columns={parallelColumns}
+            colorColumn={objectiveColumn}
+            brushes={model.brushes}
+            theme={theme}
+            onBrush={onBrush}
+            resized={props.resized}
+          />
+        )}
+        {tab === 'scatter' && xColumn && yColumn && (
+          <ScatterChart
+            rows={visibleRows}
+            x={xColumn}
+            y={yColumn}
+            selection={selection}
+            theme={theme}
+            onSelect={onSelect}
+            resized={props.resized}
+          />
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+/** RFC 4180 CSV, safe to open in a spreadsheet. */
+
+/**
+ * One field: quoted when it holds a comma, quote, line break or edge spaces;
+ * text that a spreadsheet would run as a formula gets a leading apostrophe.
+ */
+export function csvField(value: string | number | boolean | null): string {
+  if (value === null) {
+    return '';
+  }
+  if (typeof value !== 'string') {
+    return String(value);
+  }
+  let text = value;
+  if (/^[=+\-@\t\r]/.test(text) && !/^[-+]?\d/.test(text)) {
+    text = `'${text}`;
+  }
+  if (/[",\r\n]/.test(text) || text.trim() !== text) {
+    return `"${text.replace(/"/g, '""')}"`;
+  }
+  return text;
+}
+
+/** A header line and one line per record, CRLF-separated as RFC 4180 says. */
+export function toCSV(
+  header: readonly string[],
+  records: readonly (readonly (string | number | boolean | null)[])[]
+): string {
+  const lines = [header.map(csvField).join(',')];
+  for (const record of records) {
+    lines.push(record.map(csvField).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,781 @@
+/**
+ * The state of one experiment view: its trials, the table's columns, sort,
+ * filters and selection. Views subscribe to `changed`; no DOM here.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  IExperimentDetail,
+  ITrialColumns,
+  ITrialDetail,
+  ITrialRow,
+  MetricStat,
+  Status
+} from '../api/types';
+import { toCSV } from './csv';
+import {
+  buildColumns,
+  CellValue,
+  compareCells,
+  formatCell,
+  isMissing,
+  ITrialColumn
+} from './trialColumns';
+
+/** What the view reads over REST; the REST client satisfies it. */
+export interface IExperimentViewSource {
+  getExperiment(name: string): Promise<IExperimentDetail>;
+  getTrialTable(
+    experimentName: string
+  ): Promise<{ columns: ITrialColumns; trials: ITrialRow[] }>;
+  getTrial?(name: string): Promise<ITrialDetail>;
+}
+
+/** Where column choices are remembered (JupyterLab's IStateDB satisfies it). */
+export interface IViewStateStore {
+  fetch(id: string): Promise<unknown>;
+  save(id: string, value: never): Promise<unknown>;
+}
+
+export interface ISortState {
+  column: string;
+  descending: boolean;
+}
+
+/** A user's filter on one column. */
+export type ColumnFilter =
+  | { kind: 'text'; text: string }
+  | { kind: 'range'; min: number | null; max: number | null };
+
+/** A filter drawn on a chart (parallel-coordinates brushing). */
+export type BrushFilter =
+  | { kind: 'ranges'; ranges: [number, number][] }
+  | { kind: 'values'; values: CellValue[] };
+
+/** The column chooser's choices, remembered per experiment. */
+export interface IColumnState {
+  /** Column ids in display order; unknown ids are ignored, new ones appended. */
+  order: string[];
+  hidden: string[];
+  /** Pinned to the left, in order. */
+  pinned: string[];
+  /** Metric statistics shown as columns. */
+  stats: MetricStat[];
+  widths: Record<string, number>;
+}
+
+export const DEFAULT_COLUMN_STATE: IColumnState = {
+  order: [],
+  hidden: [],
+  pinned: ['name'],
+  stats: ['min', 'max', 'last'],
+  widths: {}
+};
+
+export interface ISelectGesture {
+  /** Extend from the anchor (shift-click). */
+  range?: boolean;
+  /** Add or remove one row (ctrl/cmd-click). */
+  toggle?: boolean;
+}
+
+export class ExperimentViewModel {
+  constructor(options: ExperimentViewModel.IOptions) {
+    this.name = options.name;
+    this._source = options.source;
+    this._stateStore = options.stateStore ?? null;
+  }
+
+  readonly name: string;
+
+  get detail(): IExperimentDetail | null {
+    return this._detail;
+  }
+
+  get error(): string | null {
+    return this._error;
+  }
+
+  get loading(): boolean {
+    return this._loading;
+  }
+
+  /** Every trial, as the server sent them (oldest first). */
+  get rows(): readonly ITrialRow[] {
+    return this._rows;
+  }
+
+  /** Variable, parameter and metric names seen in the experiment. */
+  get available(): ITrialColumns {
+    return this._available;
+  }
+
+  /** Every column that exists, in the user's order (hidden ones included). */
+  get allColumns(): readonly ITrialColumn[] {
+    if (!this._orderedColumns) {
+      const byId = new Map(this._columns.map(column => [column.id, column]));
+      const ordered: ITrialColumn[] = [];
+      for (const id of this._columnState.order) {
+        const column = byId.get(id);
+        if (column) {
+          ordered.push(column);
+          byId.delete(id);
+        }
+      }
+      ordered.push(...byId.values());
+      // Pinned columns come first, in pin order.
+      const pinned = this._columnState.pinned
+        .map(id => ordered.find(column => column.id === id))
+        .filter((column): column is ITrialColumn => !!column);
+      this._orderedColumns = [
+        ...pinned,
+        ...ordered.filter(column => !pinned.includes(column))
+      ];
+    }
+    return this._orderedColumns;
+  }
+
+  /** The columns shown, pinned first. */
+  get visibleColumns(): readonly ITrialColumn[] {
+    return this.allColumns.filter(column => this.isColumnVisible(column.id));
+  }
+
+  column(id: string): ITrialColumn | undefined {
+    return this._columnById.get(id);
+  }
+
+  isColumnVisible(id: string): boolean {
+    const column = this.column(id);
+    if (!column || this._columnState.hidden.includes(id)) {
+      return false;
+    }
+    return (
+      column.stat === undefined || this._columnState.stats.includes(column.stat)
+    );
+  }
+
+  get columnState(): Readonly<IColumnState> {
+    return this._columnState;
+  }
+
+  /** Trials passing every filter and brush, sorted. */
+  get visibleRows(): readonly ITrialRow[] {
+    if (!this._visibleRows) {
+      this._visibleRows = this._computeVisibleRows();
+    }
+    return this._visibleRows;
+  }
+
+  get sort(): ISortState | null {
+    return this._sort;
+  }
+
+  get filters(): ReadonlyMap<string, ColumnFilter> {
+    return this._filters;
+  }
+
+  get brushes(): ReadonlyMap<string, BrushFilter> {
+    return this._brushes;
+  }
+
+  /** Statuses shown; empty means all. */
+  get statuses(): ReadonlySet<Status> {
+    return this._statuses;
+  }
+
+  /** Case-insensitive text matched against the trial name and variables. */
+  get search(): string {
+    return this._search;
+  }
+
+  set search(value: string) {
+    if (value !== this._search) {
+      this._search = value;
+      this._invalidateRows();
+    }
+  }
+
+  /** Selected trial names. */
+  get selection(): ReadonlySet<string> {
+    return this._selection;
+  }
+
+  /** Selected trials in table order (visible ones first, then hidden ones). */
+  get selectedRows(): ITrialRow[] {
+    const visible = this.visibleRows.filter(row =>
+      this._selection.has(row.name)
+    );
+    const hidden = this._rows.filter(
+      row => this._selection.has(row.name) && !visible.includes(row)
+    );
+    return [...visible, ...hidden];
+  }
+
+  /** Status → trial count, over every trial. */
+  get statusCounts(): Record<Status, number> {
+    const counts: Record<Status, number> = {
+      InProgress: 0,
+      Completed: 0,
+      Failed: 0,
+      Stopped: 0,
+      Interrupted: 0
+    };
+    for (const row of this._rows) {
+      if (row.status) {
+        counts[row.status] += 1;
+      }
+    }
+    return counts;
+  }
+
+  /** Anything the table shows changed. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The selection changed (charts redraw). */
+  get selectionChanged(): ISignal<this, void> {
+    return this._selectionChanged;
+  }
+
+  /** Fresh data arrived from the server (charts refetch their series). */
+  get dataChanged(): ISignal<this, void> {
+    return this._dataChanged;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    Signal.clearData(this);
+  }
+
+  // -- loading ---------------------------------------------------------------
+
+  /** Restore the remembered column state, then load. */
+  async initialize(): Promise<void> {
+    if (this._stateStore) {
+      try {
+        const saved = await this._stateStore.fetch(this._stateKey);
+        if (saved && typeof saved === 'object') {
+          this._columnState = { ...DEFAULT_COLUMN_STATE, ...(saved as object) };
+          this._orderedColumns = null;
+        }
+      } catch {
+        // A broken saved state only loses the column choices.
+      }
+    }
+    await this.refresh();
+  }
+
+  /**
+   * Reload the experiment and its trials. Sort, filters, brushes, selection
+   * and column choices are kept; selected trials that no longer exist drop out.
+   * Concurrent calls share one request.
+   */
+  refresh(): Promise<void> {
+    if (this._pending) {
+      this._again = true;
+      return this._pending;
+    }
+    this._pending = this._load().finally(() => {
+      this._pending = null;
+      if (this._again && !this._isDisposed) {
+        this._again = false;
+        void this.refresh();
+      }
+    });
+    return this._pending;
+  }
+
+  /** Replace the data directly (tests, benchmarks, inline views). */
+  setData(
+    detail: IExperimentDetail | null,
+    table: { columns: ITrialColumns; trials: ITrialRow[] }
+  ): void {
+    this._detail = detail;
+    // A live refresh that changed nothing keeps every view (and chart) as is.
+    const signature = rowsSignature(table.trials);
+    if (
+      signature === this._signature &&
+      sameColumns(this._available, table.columns)
+    ) {
+      this._changed.emit();
+      return;
+    }
+    this._signature = signature;
+    this._rows = table.trials;
+    this._byName = new Map(this._rows.map(row => [row.name, row]));
+    if (!sameColumns(this._available, table.columns)) {
+      this._available = table.columns;
+      this._columns = buildColumns(table.columns);
+      this._columnById = new Map(this._columns.map(c => [c.id, c]));
+      this._orderedColumns = null;
+    }
+    const kept = [...this._selection].filter(name => this._byName.has(name));
+    const selectionChanged = kept.length !== this._selection.size;
+    if (selectionChanged) {
+      this._selection = new Set(kept);
+    }
+    this._invalidateRows();
+    this._dataChanged.emit();
+    if (selectionChanged) {
+      this._selectionChanged.emit();
+    }
+  }
+
+  row(name: string): ITrialRow | undefined {
+    return this._byName.get(name);
+  }
+
+  private async _load(): Promise<void> {
+    this._loading = true;
+    try {
+      const [detail, table] = await Promise.all([
+        this._source.getExperiment(this.name),
+        this._source.getTrialTable(this.name)
+      ]);
+      if (this._isDisposed) {
+        return;
+      }
+      this._error = null;
+      this._loading = false;
+      this.setData(detail, table);
+      if (this._openedTrial) {
+        void this.openTrial(this._openedTrial);
+      }
+    } catch (reason) {
+      this._loading = false;
+      this._error = reason instanceof Error ? reason.message : String(reason);
+      this._changed.emit();
+    }
+  }
+
+  // -- sort and filters --------------------------------------------------------
+
+  /** Sort by a column; `null` restores the server's order (oldest first). */
+  setSort(sort: ISortState | null): void {
+    this._sort = sort;
+    this._invalidateRows();
+  }
+
+  /** Ascending, then descending, then unsorted: a header click. */
+  cycleSort(column: string): void {
+    const current = this._sort;
+    if (!current || current.column !== column) {
+      this.setSort({ column, descending: false });
+    } else if (!current.descending) {
+      this.setSort({ column, descending: true });
+    } else {
+      this.setSort(null);
+    }
+  }
+
+  setFilter(column: string, filter: ColumnFilter | null): void {
+    this._filters = new Map(this._filters);
+    if (filter === null || isEmptyFilter(filter)) {
+      this._filters.delete(column);
+    } else {
+      this._filters.set(column, filter);
+    }
+    this._invalidateRows();
+  }
+
+  setBrush(column: string, brush: BrushFilter | null): void {
+    const brushes = new Map(this._brushes);
+    if (brush === null) {
+      brushes.delete(column);
+    } else {
+      brushes.set(column, brush);
+    }
+    this.setBrushes(brushes);
+  }
+
+  /** Replace every brush at once (a chart reports all its axes together). */
+  setBrushes(brushes: ReadonlyMap<string, BrushFilter>): void {
+    if (sameBrushes(this._brushes, brushes)) {
+      return;
+    }
+    this._brushes = new Map(brushes);
+    this._invalidateRows();
+  }
+
+  clearBrushes(): void {
+    this.setBrushes(new Map());
+  }
+
+  setStatuses(statuses: Iterable<Status>): void {
+    this._statuses = new Set(statuses);
+    this._invalidateRows();
+  }
+
+  clearFilters(): void {
+    this._filters = new Map();
+    this._brushes = new Map();
+    this._statuses = new Set();
+    this._search = '';
+    this._invalidateRows();
+  }
+
+  private _computeVisibleRows(): ITrialRow[] {
+    const needle = this._search.trim().toLocaleLowerCase();
+    const filters = [...this._filters].map(
+      ([id, filter]) => [this.column(id), filter] as const
+    );
+    const brushes = [...this._brushes].map(
+      ([id, brush]) => [this.column(id), brush] as const
+    );
+    const rows = this._rows.filter(row => {
+      if (
+        this._statuses.size &&
+        !(row.status && this._statuses.has(row.status))
+      ) {
+        return false;
+      }
+      if (needle && !matchesSearch(row, needle)) {
+        return false;
+      }
+      for (const [column, filter] of filters) {
+        if (column && !passesFilter(column.value(row), filter)) {
+          return false;
+        }
+      }
+      for (const [column, brush] of brushes) {
+        if (column && !passesBrush(column.value(row), brush)) {
+          return false;
+        }
+      }
+      return true;
+    });
+    const sort = this._sort;
+    const column = sort ? this.column(sort.column) : undefined;
+    if (sort && column) {
+      // Read each value once: a 10,000-row sort then costs one pass of reads.
+      const keyed = rows.map(row => ({ row, value: column.value(row) }));
+      const direction = sort.descending ? -1 : 1;
+      keyed.sort((a, b) => {
+        const aMissing = isMissing(a.value);
+        const bMissing = isMissing(b.value);
+        if (aMissing || bMissing) {
+          return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
+        }
+        return direction * compareCells(a.value, b.value);
+      });
+      return keyed.map(item => item.row);
+    }
+    return rows;
+  }
+
+  // -- selection ----------------------------------------------------------------
+
+  /** A click on a row: select it alone, toggle it, or extend to it. */
+  select(name: string, gesture: ISelectGesture = {}): void {
+    if (gesture.range && this._anchor !== null) {
+      const rows = this.visibleRows;
+      const from = rows.findIndex(row => row.name === this._anchor);
+      const to = rows.findIndex(row => row.name === name);
+      if (from !== -1 && to !== -1) {
+        const [start, end] = from < to ? [from, to] : [to, from];
+        const range = rows.slice(start, end + 1).map(row => row.name);
+        this._selection = gesture.toggle
+          ? new Set([...this._selection, ...range])
+          : new Set(range);
+        this._emitSelection();
+        return;
+      }
+    }
+    if (gesture.toggle) {
+      // A new set on every change: views compare selections by identity.
+      this._selection = new Set(this._selection);
+      if (this._selection.has(name)) {
+        this._selection.delete(name);
+      } else {
+        this._selection.add(name);
+      }
+    } else {
+      this._selection = new Set([name]);
+    }
+    this._anchor = name;
+    this._emitSelection();
+  }
+
+  setSelection(names: Iterable<string>): void {
+    this._selection = new Set(
+      [...names].filter(name => this._byName.has(name))
+    );
+    this._anchor = null;
+    this._emitSelection();
+  }
+
+  clearSelection(): void {
+    if (this._selection.size) {
+      this.setSelection([]);
+    }
+  }
+
+  private _emitSelection(): void {
+    this._changed.emit();
+    this._selectionChanged.emit();
+  }
+
+  // -- detail pane ----------------------------------------------------------------
+
+  /** The trial shown in the detail pane, or null (the pane then compares the selection). */
+  get openedTrial(): string | null {
+    return this._openedTrial;
+  }
+
+  get trialDetail(): ITrialDetail | null {
+    return this._trialDetail;
+  }
+
+  get detailChanged(): ISignal<this, void> {
+    return this._detailChanged;
+  }
+
+  /** Show one trial's detail; `null` closes it. Reloads on live updates. */
+  async openTrial(name: string | null): Promise<void> {
+    this._openedTrial = name;
+    if (name !== this._trialDetail?.name) {
+      this._trialDetail = null;
+    }
+    this._detailChanged.emit();
+    if (name === null || !this._source.getTrial) {
+      return;
+    }
+    try {
+      const detail = await this._source.getTrial(name);
+      if (this._openedTrial === name) {
+        this._trialDetail = detail;
+        this._detailChanged.emit();
+      }
+    } catch {
+      // A trial deleted meanwhile: the pane shows the table row only.
+    }
+  }
+
+  // -- columns --------------------------------------------------------------------
+
+  setColumnVisible(id: string, visible: boolean): void {
+    const hidden = this._columnState.hidden.filter(other => other !== id);
+    if (!visible) {
+      hidden.push(id);
+    }
+    this._updateColumnState({ hidden });
+  }
+
+  setStatVisible(stat: MetricStat, visible: boolean): void {
+    const stats = this._columnState.stats.filter(other => other !== stat);
+    if (visible) {
+      stats.push(stat);
+    }
+    this._updateColumnState({ stats });
+  }
+
+  setPinned(id: string, pinned: boolean): void {
+    const list = this._columnState.pinned.filter(other => other !== id);
+    if (pinned) {
+      list.push(id);
+    }
+    this._updateColumnState({ pinned: list });
+  }
+
+  /** Move a column by `offset` places among all columns. */
+  moveColumn(id: string, offset: number): void {
+    const order = this.allColumns.map(column => column.id);
+    const from = order.indexOf(id);
+    if (from === -1) {
+      return;
+    }
+    const to = Math.max(0, Math.min(order.length - 1, from + offset));
+    order.splice(from, 1);
+    order.splice(to, 0, id);
+    this._updateColumnState({ order });
+  }
+
+  setColumnWidth(id: string, width: number): void {
+    this._updateColumnState({
+      widths: { ...this._columnState.widths, [id]: Math.round(width) }
+    });
+  }
+
+  resetColumns(): void {
+    this._columnState = { ...DEFAULT_COLUMN_STATE };
+    this._orderedColumns = null;
+    this._persistColumns();
+    this._changed.emit();
+  }
+
+  private _updateColumnState(update: Partial<IColumnState>): void {
+    this._columnState = { ...this._columnState, ...update };
+    this._orderedColumns = null;
+    this._persistColumns();
+    this._changed.emit();
+  }
+
+  private _persistColumns(): void {
+    void this._stateStore
+      ?.save(this._stateKey, this._columnState as never)
+      .catch(() => undefined);
+  }
+
+  private get _stateKey(): string {
+    return `trialbook-experiment-view:${this.name}`;
+  }
+
+  // -- export ----------------------------------------------------------------------
+
+  /** The visible rows and columns as CSV (raw values, full precision). */
+  toCSV(): string {
+    const columns = this.visibleColumns;
+    return toCSV(
+      columns.map(column => column.label),
+      this.visibleRows.map(row =>
+        columns.map(column => {
+          const value = column.value(row);
+          if (typeof value === 'number' || typeof value === 'boolean') {
+            return Number.isNaN(value) ? 'NaN' : value;
+          }
+          return value === null ? null : formatCell(value, 'name');
+        })
+      )
+    );
+  }
+
+  private _invalidateRows(): void {
+    this._visibleRows = null;
+    this._changed.emit();
+  }
+
+  private _source: IExperimentViewSource;
+  private _stateStore: IViewStateStore | null;
+  private _detail: IExperimentDetail | null = null;
+  private _error: string | null = null;
+  private _loading = false;
+  private _pending: Promise<void> | null = null;
+  private _again = false;
+  private _rows: ITrialRow[] = [];
+  private _signature = '';
+  private _byName = new Map<string, ITrialRow>();
+  private _available: ITrialColumns = {
+    variables: [],
+    parameters: [],
+    metrics: []
+  };
+  private _columns: ITrialColumn[] = buildColumns(this._available);
+  private _columnById = new Map(this._columns.map(c => [c.id, c]));
+  private _orderedColumns: ITrialColumn[] | null = null;
+  private _columnState: IColumnState = { ...DEFAULT_COLUMN_STATE };
+  private _visibleRows: ITrialRow[] | null = null;
+  private _sort: ISortState | null = null;
+  private _filters = new Map<string, ColumnFilter>();
+  private _brushes = new Map<string, BrushFilter>();
+  private _statuses = new Set<Status>();
+  private _search = '';
+  private _selection = new Set<string>();
+  private _anchor: string | null = null;
+  private _openedTrial: string | null = null;
+  private _trialDetail: ITrialDetail | null = null;
+  private _detailChanged = new Signal<this, void>(this);
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+  private _selectionChanged = new Signal<this, void>(this);
+  private _dataChanged = new Signal<this, void>(this);
+}
+
+export namespace ExperimentViewModel {
+  export interface IOptions {
+    name: string;
+    source: IExperimentViewSource;
+    stateStore?: IViewStateStore | null;
+  }
+}
+
+function sameColumns(a: ITrialColumns, b: ITrialColumns): boolean {
+  return (
+    a.variables.join('\0') === b.variables.join('\0') &&
+    a.parameters.join('\0') === b.parameters.join('\0') &&
+    a.metrics.join('\0') === b.metrics.join('\0')
+  );
+}
+
+/** What a refresh can change in a row, cheaply: its identity, status and data counts. */
+function rowsSignature(rows: readonly ITrialRow[]): string {
+  const parts: string[] = [];
+  for (const row of rows) {
+    let points = 0;
+    for (const summary of Object.values(row.metrics)) {
+      points += summary.count;
+    }
+    parts.push(
+      `${row.name}|${row.status}|${row.last_activity}|${row.end_time}|${points}|${row.objective_value}`
+    );
+  }
+  return parts.join('\n');
+}
+
+function sameBrushes(
+  a: ReadonlyMap<string, BrushFilter>,
+  b: ReadonlyMap<string, BrushFilter>
+): boolean {
+  if (a.size !== b.size) {
+    return false;
+  }
+  for (const [key, value] of a) {
+    if (JSON.stringify(value) !== JSON.stringify(b.get(key))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isEmptyFilter(filter: ColumnFilter): boolean {
+  return filter.kind === 'text'
+    ? filter.text.trim() === ''
+    : filter.min === null && filter.max === null;
+}
+
+function matchesSearch(row: ITrialRow, needle: string): boolean {
+  if (row.name.toLocaleLowerCase().includes(needle)) {
+    return true;
+  }
+  for (const [key, value] of Object.entries(row.variables ?? {})) {
+    if (`${key}=${value}`.toLocaleLowerCase().includes(needle)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function passesFilter(value: CellValue, filter: ColumnFilter): boolean {
+  if (filter.kind === 'text') {
+    return (
+      value !== null &&
+      String(value)
+        .toLocaleLowerCase()
+        .includes(filter.text.trim().toLocaleLowerCase())
+    );
+  }
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    return false;
+  }
+  return (
+    (filter.min === null || value >= filter.min) &&
+    (filter.max === null || value <= filter.max)
+  );
+}
+
+function passesBrush(value: CellValue, brush: BrushFilter): boolean {
+  if (brush.kind === 'values') {
+    return brush.values.includes(value);
+  }
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    return false;
+  }
+  return brush.ranges.some(([low, high]) => value >= low && value <= high);
+}
