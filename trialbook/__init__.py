@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+try:  # written from package.json's version by the build (hatch's version hook)
+    from trialbook._version import __version__
+except ImportError:  # a source tree that was never built
+    __version__ = "0.0.0+unknown"
 
 from trialbook.analytics import ExperimentAnalytics
 from trialbook.component import TrialComponent
