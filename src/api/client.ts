@@ -89,7 +89,9 @@ export class TrialbookClient {
       component: query.components ?? [],
       name: query.names,
       x: query.x,
-      max_points: query.maxPoints
+      max_points: query.maxPoints,
+      x_min: query.xMin,
+      x_max: query.xMax
     });
   }
 
@@ -239,5 +241,9 @@ export namespace TrialbookClient {
     names: string[];
     x?: 'step' | 'time';
     maxPoints?: number;
+    /** Only points with `xMin <= x <= xMax` (steps, or epoch seconds): zooming refetches
+     * the visible window at full detail. */
+    xMin?: number;
+    xMax?: number;
   }
 }

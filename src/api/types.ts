@@ -224,6 +224,9 @@ export interface IMetricSeries {
   metric: string;
   /** Points stored, before downsampling. */
   total_count: number;
+  /** Points in the requested x window, before downsampling (`total_count` without one). */
+  window_count: number;
+  /** True when fewer points than `window_count` were sent (extremes kept). */
   downsampled: boolean;
   /** Steps, or wall times in epoch seconds when `x` is "time". */
   x: number[];
@@ -233,6 +236,10 @@ export interface IMetricSeries {
 export interface IMetricSeriesResponse {
   x: 'step' | 'time';
   max_points: number;
+  /** The window asked for, in the units of `x`; `null`: unbounded on that side (always
+   * sent by the server; optional so older fakes and fixtures still type-check). */
+  x_min?: number | null;
+  x_max?: number | null;
   series: IMetricSeries[];
 }
 

@@ -78,6 +78,10 @@ async def test_unknown_series_are_skipped(api, runs):
         ([("trial", "t"), ("name", "loss"), ("x", "epoch")], "x"),
         ([("trial", "t"), ("name", "loss"), ("max_points", "2")], "max_points"),
         ([("trial", "t"), ("name", "loss"), ("max_points", "many")], "max_points"),
+        ([("trial", "t"), ("name", "loss"), ("x_min", "abc")], "x_min"),
+        ([("trial", "t"), ("name", "loss"), ("x_max", "inf")], "x_max"),
+        ([("trial", "t"), ("name", "loss"), ("x_max", "NaN")], "x_max"),
+        ([("trial", "t"), ("name", "loss"), ("x_min", "10"), ("x_max", "5")], "x_min"),
     ],
 )
 async def test_bad_parameters_are_400(api, params, parameter):

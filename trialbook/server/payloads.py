@@ -176,6 +176,7 @@ class MetricSeries(TypedDict):
     component: str | None
     metric: str
     total_count: int
+    window_count: int
     downsampled: bool
     x: list[float]
     y: list[Number]
@@ -184,6 +185,8 @@ class MetricSeries(TypedDict):
 class MetricSeriesResponse(TypedDict):
     x: str
     max_points: int
+    x_min: float | None
+    x_max: float | None
     series: list[MetricSeries]
 
 

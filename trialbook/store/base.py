@@ -147,6 +147,8 @@ class SeriesPoints:
     steps: list[int]
     times: list[float]
     values: list[float]
+    #: Points in the requested x window before downsampling (``total_count`` without one).
+    window_count: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -442,10 +444,16 @@ class Store(abc.ABC):
         requests: Sequence[tuple[OwnerKind, str, str]],
         *,
         max_points: int = 1000,
+        x: Literal["step", "time"] = "step",
+        x_min: float | None = None,
+        x_max: float | None = None,
     ) -> list[SeriesPoints]:
         """Series for many ``(owner_kind, owner_name, metric)``; a trial's metric may be a
-        ``"<display_name>/<metric>"`` key. A series longer than ``max_points`` is served from
-        the min/max buckets (extremes kept) without reading raw points. Unknown requests are
+        ``"<display_name>/<metric>"`` key. Only points with ``x_min <= x <= x_max`` (``x`` the
+        step or the wall time in epoch seconds; either bound optional) are served: raw when
+        they fit in ``max_points``, else between ``max_points / 2`` and ``max_points`` points
+        keeping every group's extremes (min, max, a NaN) and the window's first and last
+        points, read from the min/max buckets when the window is long. Unknown requests are
         skipped."""
 
     # -- reads for the server --------------------------------------------------------------

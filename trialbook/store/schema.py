@@ -108,6 +108,7 @@ CREATE TABLE metric_series (
     last_time REAL,
     last_value REAL,
     first_time REAL,
+    ordered INTEGER NOT NULL DEFAULT 1,        -- steps and times never decrease with seq
     UNIQUE (component_id, name)
 );
 
@@ -120,7 +121,8 @@ CREATE TABLE metric_points (
     PRIMARY KEY (series_id, seq)
 ) WITHOUT ROWID;
 
--- Level L groups 64 * 4**L consecutive points (by seq); min/max keep their points.
+-- Level L groups 16 * 4**L consecutive points (by seq); min/max keep their points, nan the
+-- bucket's first NaN point (min/max skip NaN, so a lone NaN would otherwise be lost).
 CREATE TABLE metric_buckets (
     series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE,
     level INTEGER NOT NULL,
@@ -132,6 +134,7 @@ CREATE TABLE metric_buckets (
     last_time REAL NOT NULL, last_value REAL,
     min_seq INTEGER, min_step INTEGER, min_time REAL, min_value REAL,
     max_seq INTEGER, max_step INTEGER, max_time REAL, max_value REAL,
+    nan_seq INTEGER, nan_step INTEGER, nan_time REAL,
     PRIMARY KEY (series_id, level, bucket)
 ) WITHOUT ROWID;
 
@@ -150,9 +153,9 @@ CREATE TABLE changes (
 MIGRATIONS: tuple[str, ...] = (_V1,)
 SCHEMA_VERSION = len(MIGRATIONS)
 
-BUCKET_BASE_WIDTH = 64
+BUCKET_BASE_WIDTH = 16  # ~1,000 points served at 10,000 steps (see benchmarks/README.md)
 BUCKET_FACTOR = 4
-BUCKET_LEVELS = 8  # widths 64 .. 1,048,576 points
+BUCKET_LEVELS = 8  # widths 16 .. 262,144 points
 
 
 def bucket_width(level: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import hashlib
 import itertools
 import json
@@ -17,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from trialbook import settings
 from trialbook.errors import AlreadyExistsError, NotFoundError, TrialbookError, ValidationError
@@ -1294,8 +1295,12 @@ class SqliteStore(Store):
         requests: Sequence[tuple[OwnerKind, str, str]],
         *,
         max_points: int = 1000,
+        x: Literal["step", "time"] = "step",
+        x_min: float | None = None,
+        x_max: float | None = None,
     ) -> list[SeriesPoints]:
-        max_points = max(int(max_points), 8)
+        max_points = max(int(max_points), 10)
+        window = ("time" if x == "time" else "step", x_min, x_max)
 
         def body(connection: sqlite3.Connection) -> list[SeriesPoints]:
             result = []
@@ -1307,7 +1312,7 @@ class SqliteStore(Store):
                 series = SeriesPoints(
                     owner_kind, owner_name, metric, component_name, count, False, [], [], []
                 )
-                _read_series(connection, series, series_id, count, max_points)
+                _read_series(connection, series, series_id, count, max_points, window)
                 result.append(series)
             return result
 
@@ -1529,14 +1534,17 @@ def _summary(row: Sequence[Any]) -> MetricSummary:
 _SERIES_UPDATE = (
     "UPDATE metric_series SET count = ?, finite_count = ?, pos_inf_count = ?, neg_inf_count = ?,"
     " mean = ?, m2 = ?, min_value = ?, max_value = ?, last_step = ?, last_time = ?, last_value = ?,"
-    " first_time = ? WHERE id = ?"
+    " first_time = ?, ordered = ? WHERE id = ?"
 )
 
 _BUCKET_UPSERT = (
-    "INSERT INTO metric_buckets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO metric_buckets VALUES (" + ", ".join(["?"] * 23) + ")"
     " ON CONFLICT (series_id, level, bucket) DO UPDATE SET count = count + excluded.count,"
     " last_seq = excluded.last_seq, last_step = excluded.last_step,"
     " last_time = excluded.last_time, last_value = excluded.last_value,"
+    " nan_seq = coalesce(nan_seq, excluded.nan_seq), nan_step = CASE WHEN nan_seq IS NULL"
+    " THEN excluded.nan_step ELSE nan_step END, nan_time = CASE WHEN nan_seq IS NULL"
+    " THEN excluded.nan_time ELSE nan_time END,"
     + ",".join(
         f" {stat}_{column} = CASE WHEN excluded.{stat}_value IS NOT NULL AND ({stat}_value IS NULL"
         f" OR excluded.{stat}_value {op} {stat}_value) THEN excluded.{stat}_{column}"
@@ -1550,28 +1558,30 @@ _BUCKET_UPSERT = (
 # Points go in as multi-row INSERTs: one statement binds many rows, so the GIL is released
 # for a whole chunk (not per row as executemany does) and Python's per-row cost disappears.
 _POINT_COLUMNS = 5
-_MAX_ROWS_PER_INSERT = 1024 if sqlite3.sqlite_version_info >= (3, 32, 0) else 128  # variables
+_MAX_ROWS_PER_INSERT = 1024
+_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+_BUCKET_COLUMNS = 23
 
 
-def _insert_points_sql(rows: int) -> str:
-    return "INSERT INTO metric_points (series_id, seq, step, time, value) VALUES " + ",".join(
-        ["(?,?,?,?,?)"] * rows
-    )
+@functools.cache
+def _insert_sql(table: str, columns: int, rows: int) -> str:
+    row = "(" + ",".join("?" * columns) + ")"
+    return f"INSERT INTO {table} VALUES " + ",".join([row] * rows)
 
 
-def _insert_points(connection: sqlite3.Connection, flat: list[Any]) -> None:
+def _insert_rows(connection: sqlite3.Connection, table: str, columns: int, flat: list[Any]) -> None:
     """Insert rows given as one flat list, in chunks of power-of-two sizes (so at most
     log2(chunk) distinct statements, all kept in the connection's statement cache)."""
-    width = _POINT_COLUMNS
-    rows_left = len(flat) // width
+    rows_left = len(flat) // columns
     start = 0
     size = _MAX_ROWS_PER_INSERT
+    while size * columns > _MAX_VARIABLES:
+        size //= 2
     while rows_left:
         while size > rows_left:
             size //= 2
-        sql = _insert_points_sql(size)
-        end = start + size * width
-        connection.execute(sql, flat[start:end])
+        end = start + size * columns
+        connection.execute(_insert_sql(table, columns, size), flat[start:end])
         start = end
         rows_left -= size
 
@@ -1598,7 +1608,8 @@ def _write_points(
     flat: list[Any] = [None] * (_POINT_COLUMNS * sum(len(batches[key]) for key in known))
     offset = 0
     series_updates: list[tuple[Any, ...]] = []
-    bucket_rows: list[tuple[Any, ...]] = []
+    bucket_rows: list[tuple[Any, ...]] = []  # buckets a previous batch began: upserts
+    new_buckets: list[Any] = []  # flat rows of buckets this batch begins: plain inserts
     added: dict[int, dict[str, int]] = {}
     for key in known:
         component_name, metric = key
@@ -1606,7 +1617,7 @@ def _write_points(
         component_id = component_ids[component_name]
         row = connection.execute(
             "SELECT id, count, finite_count, pos_inf_count, neg_inf_count, mean, m2, min_value,"
-            " max_value, last_step, last_time, last_value, first_time FROM metric_series"
+            " max_value, last_step, last_time, last_value, first_time, ordered FROM metric_series"
             " WHERE component_id = ? AND name = ?",
             (component_id, metric),
         ).fetchone()
@@ -1615,14 +1626,15 @@ def _write_points(
                 "INSERT INTO metric_series (component_id, name) VALUES (?, ?)",
                 (component_id, metric),
             ).lastrowid
-            row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None)
+            row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None, 1)
         size = len(points)
-        offset = _append_series(row, points, flat, offset, series_updates, bucket_rows)
+        offset = _append_series(row, points, flat, offset, series_updates, bucket_rows, new_buckets)
         per_metric = added.setdefault(component_id, {})
         per_metric[metric] = per_metric.get(metric, 0) + size
-    _insert_points(connection, flat)
+    _insert_rows(connection, "metric_points", _POINT_COLUMNS, flat)
     connection.executemany(_SERIES_UPDATE, series_updates)
     connection.executemany(_BUCKET_UPSERT, bucket_rows)
+    _insert_rows(connection, "metric_buckets", _BUCKET_COLUMNS, new_buckets)
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
         memberships = store._experiments_of_components(connection, list(added))
@@ -1648,6 +1660,7 @@ def _append_series(
     offset: int,
     series_updates: list[tuple[Any, ...]],
     bucket_rows: list[tuple[Any, ...]],
+    new_buckets: list[Any],
 ) -> int:
     """Lay one series' points into ``flat`` (from ``offset``) as insert rows and queue its
     summary update and bucket upserts; returns the next offset. Only C-level passes over
@@ -1666,6 +1679,7 @@ def _append_series(
         last_time,
         last_value,
         first_time,
+        ordered,
     ) = row
     size = len(points)
     steps = list(map(_point_step, points))
@@ -1700,6 +1714,13 @@ def _append_series(
         batch_min, batch_max = min(present), max(present)
         minimum = batch_min if minimum is None else min(minimum, batch_min)
         maximum = batch_max if maximum is None else max(maximum, batch_max)
+    # Ordered series (the usual case) map an x window to one seq range (see _read_series).
+    ordered = int(
+        bool(ordered)
+        and (last_step is None or (steps[0] >= last_step and times[0] >= last_time))
+        and all(map(operator.le, steps, itertools.islice(steps, 1, None)))
+        and all(map(operator.le, times, itertools.islice(times, 1, None)))
+    )
     top_step = max(steps)
     if steps[-1] == top_step and steps.count(top_step) == 1:
         index = size - 1  # the usual case: steps grow
@@ -1722,19 +1743,27 @@ def _append_series(
             last_time,
             last_value,
             first_time,
+            ordered,
             series_id,
         )
     )
-    bucket_rows.extend(_buckets(series_id, count, steps, times, stored))
+    _buckets(series_id, count, steps, times, stored, bucket_rows, new_buckets)
     return end
 
 
 def _buckets(
-    series_id: int, first_seq: int, steps: list[int], times: list[float], values: list[float | None]
-) -> list[tuple[Any, ...]]:
+    series_id: int,
+    first_seq: int,
+    steps: list[int],
+    times: list[float],
+    values: list[float | None],
+    continued: list[tuple[Any, ...]],
+    new_buckets: list[Any],
+) -> None:
     """Min/max/first/last aggregates of a batch for every bucket level (level 0 from points,
-    each next level from the previous level's aggregates)."""
-    rows: list[tuple[Any, ...]] = []
+    each next level from the previous level's aggregates): the bucket a previous batch began
+    (at most one a level) into ``continued`` for an upsert, the others flat into
+    ``new_buckets`` for plain multi-row inserts."""
     width = schema.BUCKET_BASE_WIDTH
     size = len(values)
     level_rows: list[list[Any]] = []
@@ -1743,7 +1772,8 @@ def _buckets(
         seq = first_seq + start
         end = min(size, start + width - seq % width)
         chunk = values[start:end]
-        present = [v for v in chunk if v is not None] if None in chunk else chunk
+        has_nan = None in chunk
+        present = [v for v in chunk if v is not None] if has_nan else chunk
         aggregate: list[Any] = [
             seq // width,
             end - start,
@@ -1771,10 +1801,22 @@ def _buckets(
             ]
         else:
             aggregate += [None] * 8
+        if has_nan:
+            k = start + chunk.index(None)
+            aggregate += [first_seq + k, steps[k], times[k]]
+        else:
+            aggregate += [None] * 3
         level_rows.append(aggregate)
         start = end
     for level in range(schema.BUCKET_LEVELS):
-        rows.extend((series_id, level, *aggregate) for aggregate in level_rows)
+        fresh = level_rows
+        if level_rows[0][2] != level_rows[0][0] * schema.bucket_width(level):
+            continued.append((series_id, level, *level_rows[0]))
+            fresh = level_rows[1:]
+        for aggregate in fresh:
+            new_buckets.append(series_id)
+            new_buckets.append(level)
+            new_buckets.extend(aggregate)
         if level + 1 == schema.BUCKET_LEVELS:
             break
         merged: dict[int, list[Any]] = {}
@@ -1790,8 +1832,9 @@ def _buckets(
                 current[10:14] = aggregate[10:14]
             if aggregate[17] is not None and (current[17] is None or aggregate[17] > current[17]):
                 current[14:18] = aggregate[14:18]
+            if current[18] is None and aggregate[18] is not None:
+                current[18:21] = aggregate[18:21]
         level_rows = list(merged.values())
-    return rows
 
 
 def _read_series(
@@ -1800,102 +1843,215 @@ def _read_series(
     series_id: int,
     count: int,
     max_points: int,
+    window: tuple[str, float | None, float | None],
 ) -> None:
-    """Raw points when they fit; min/max decimation of raw points up to
-    ``_RAW_DECIMATION_LIMIT`` × ``max_points``; beyond, the extremes of at most
-    ``(max_points - 2) // 2`` groups of stored min/max buckets, merged and ordered in SQL, so the
-    cost follows the points sent, not the length of the series."""
-    if count <= max_points:
-        rows = connection.execute(
-            "SELECT step, time, value FROM metric_points WHERE series_id = ? ORDER BY seq",
-            (series_id,),
-        ).fetchall()
-    elif count <= _RAW_DECIMATION_LIMIT * max_points:
-        _decimate_raw(connection, series, series_id, count, max_points)
-        return
+    """Fill ``series`` with the points of its x window: raw when they fit in ``max_points``;
+    up to ``_RAW_DECIMATION_LIMIT`` × ``max_points`` decimated from raw points; beyond, the
+    extremes of groups of stored min/max buckets, merged in SQL, so the cost follows the
+    points sent, not the length of the series or of the window."""
+    column, x_min, x_max = window
+    ordered, nan_count = connection.execute(
+        "SELECT ordered, count - finite_count - pos_inf_count - neg_inf_count"
+        " FROM metric_series WHERE id = ?",
+        (series_id,),
+    ).fetchone()
+    if x_min is None and x_max is None:
+        first, last = 0, count - 1
+    elif ordered:
+        # Steps and times never decrease with seq: the window is one seq range.
+        first = (
+            0 if x_min is None else _first_seq(connection, series_id, count, column, ">=", x_min)
+        )
+        last = count - 1
+        if x_max is not None:
+            last = _first_seq(connection, series_id, count, column, ">", x_max) - 1
     else:
-        groups = max((max_points - 2) // 2, 1)
-        # The coarsest level with at least groups / 2 buckets: fewer than 2 * groups are read.
-        level = 0
-        while (
-            level + 1 < schema.BUCKET_LEVELS
-            and math.ceil(count / schema.bucket_width(level + 1)) * 2 >= groups
-        ):
-            level += 1
-        buckets = math.ceil(count / schema.bucket_width(level))
         rows = connection.execute(
-            _series_sql(grouped=buckets > groups),
-            {"series": series_id, "level": level, "groups": groups, "buckets": buckets},
+            f"SELECT seq, step, time, value FROM metric_points WHERE series_id = ?"
+            f" AND {column} BETWEEN ? AND ? ORDER BY seq",
+            (
+                series_id,
+                -math.inf if x_min is None else x_min,
+                math.inf if x_max is None else x_max,
+            ),
         ).fetchall()
+        _fill_series(series, rows, max_points)
+        return
+    series.window_count = max(0, last - first + 1)
+    if series.window_count <= _RAW_DECIMATION_LIMIT * max_points:
+        rows = connection.execute(
+            "SELECT seq, step, time, value FROM metric_points"
+            " WHERE series_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            (series_id, first, last),
+        ).fetchall()
+        _fill_series(series, rows, max_points)
+        return
+    rows = _bucket_extremes(connection, series_id, count, first, last, max_points, nan_count > 0)
+    series.downsampled = True
+    _fill_series(series, rows, max_points)
+    series.window_count = last - first + 1
+
+
+def _fill_series(series: SeriesPoints, rows: list[Any], max_points: int) -> None:
+    """Rows of (seq, step, time, value) in seq order into ``series``, decimated if too many."""
+    series.window_count = len(rows)
+    if len(rows) > max_points:
+        rows = _decimate(rows, max_points)
         series.downsampled = True
-    series.steps = [row[0] for row in rows]
-    series.times = [row[1] for row in rows]
-    values = [row[2] for row in rows]
+    series.steps = [row[1] for row in rows]
+    series.times = [row[2] for row in rows]
+    values = [row[3] for row in rows]
     series.values = values if None not in values else [_nan(value) for value in values]
 
 
-def _series_sql(*, grouped: bool) -> str:
-    """Points of one bucket level: each bucket's (or group of buckets') min and max, one point
-    of any NaN-only bucket so gaps show, and the series' first and last points; UNION drops the
-    duplicates (a min that is also the first point)."""
-    source = "FROM metric_buckets WHERE series_id = :series AND level = :level"
-    if grouped:
-        extremes = " UNION ".join(
-            f"SELECT {stat}_seq AS seq, {stat}_step AS step, {stat}_time AS time,"
-            f" {stat}({stat}_value) AS value {source}"
-            f" AND {stat}_value IS NOT NULL GROUP BY bucket * :groups / :buckets"
-            for stat in ("min", "max")
-        )
-    else:
-        extremes = " UNION ".join(
-            f"SELECT {stat}_seq AS seq, {stat}_step AS step, {stat}_time AS time,"
-            f" {stat}_value AS value {source}"
-            f" AND {stat}_value IS NOT NULL"
-            for stat in ("min", "max")
-        )
-    return (
-        f"SELECT step, time, value FROM ({extremes}"
-        f" UNION SELECT first_seq, first_step, first_time, first_value {source}"
-        " AND min_value IS NULL"
-        f" UNION SELECT * FROM (SELECT first_seq, first_step, first_time, first_value {source}"
-        " ORDER BY bucket LIMIT 1)"
-        f" UNION SELECT * FROM (SELECT last_seq, last_step, last_time, last_value {source}"
-        " ORDER BY bucket DESC LIMIT 1)) ORDER BY seq"
-    )
+def _first_seq(
+    connection: sqlite3.Connection, series_id: int, count: int, column: str, op: str, bound: float
+) -> int:
+    """The first seq whose ``column`` is ``op bound`` in an ordered series (``count`` when
+    none): a descent through the bucket levels, whose last x is their largest, reading
+    ``BUCKET_FACTOR`` buckets a level and one level-0 bucket of points."""
+    top = schema.BUCKET_LEVELS - 1
+    low, high = 0, (count - 1) // schema.bucket_width(top)
+    for level in range(top, -1, -1):
+        (bucket,) = connection.execute(
+            f"SELECT min(bucket) FROM metric_buckets WHERE series_id = ? AND level = ?"
+            f" AND bucket BETWEEN ? AND ? AND last_{column} {op} ?",
+            (series_id, level, low, high, bound),
+        ).fetchone()
+        if bucket is None:
+            return count
+        low, high = bucket * schema.BUCKET_FACTOR, bucket * schema.BUCKET_FACTOR + 3
+    width = schema.BUCKET_BASE_WIDTH
+    (seq,) = connection.execute(
+        f"SELECT min(seq) FROM metric_points WHERE series_id = ? AND seq BETWEEN ? AND ?"
+        f" AND {column} {op} ?",
+        (series_id, bucket * width, bucket * width + width - 1, bound),
+    ).fetchone()
+    return count if seq is None else seq
 
 
-def _decimate_raw(
+def _decimate(rows: list[Any], max_points: int) -> list[Any]:
+    """The first and last rows plus each of ``groups`` equal runs' min, max and first NaN
+    (value None): two points a run, three where a run holds a NaN."""
+    values = [row[3] for row in rows]
+    size = len(rows)
+    for groups in ((max_points - 2) // 2, (max_points - 2) // 3):
+        keep = {0, size - 1}
+        for group in range(groups):
+            start, end = group * size // groups, (group + 1) * size // groups
+            chunk = values[start:end]
+            if None in chunk:
+                keep.add(start + chunk.index(None))
+                chunk = [value if value is not None else math.nan for value in chunk]
+                present = [value for value in chunk if value == value]
+            else:
+                present = chunk
+            if present:
+                keep.add(start + chunk.index(min(present)))
+                keep.add(start + chunk.index(max(present)))
+        if len(keep) <= max_points:
+            break
+    return [rows[index] for index in sorted(keep)]
+
+
+def _bucket_extremes(
     connection: sqlite3.Connection,
-    series: SeriesPoints,
     series_id: int,
     count: int,
+    first: int,
+    last: int,
     max_points: int,
-) -> None:
-    """Min/max per exact-size bucket from raw points (a series too short for stored buckets
-    to give a fine picture, but longer than ``max_points``)."""
-    width = math.ceil(count / max(1, (max_points - 2) // 2))
-    rows = connection.execute(
-        "SELECT seq, step, time, value FROM metric_points WHERE series_id = ? ORDER BY seq",
-        (series_id,),
-    ).fetchall()
-    keep = {0, len(rows) - 1}
-    for start in range(0, len(rows), width):
-        chunk = [
-            (row[3], index)
-            for index, row in enumerate(rows[start : start + width], start)
-            if row[3] is not None
-        ]
-        if chunk:
-            keep.add(min(chunk)[1])
-            keep.add(max(chunk)[1])
+    has_nan: bool,
+) -> list[Any]:
+    """Rows (seq order) for seqs ``first..last``: the window's first and last points and the
+    min, max and first NaN of up to ``groups`` groups of the buckets inside the window (the
+    coarsest level with at least ``groups`` of them, so fewer than 4 × ``groups`` bucket rows
+    are read), plus the extremes of the two partial edges read from raw points."""
+    for groups in ((max_points - 8) // 2, (max_points - 11) // 3):
+        groups = max(groups, 1)
+        level, low, high = _bucket_level(count, first, last, groups)
+        width = schema.bucket_width(level)
+        kept: dict[int, Any] = {}
+        if low <= high:
+            parameters = {
+                "series": series_id,
+                "level": level,
+                "low": low,
+                "high": high,
+                "groups": groups,
+                "buckets": high - low + 1,
+            }
+            kept.update(
+                (row[0], row) for row in connection.execute(_series_sql(has_nan), parameters)
+            )
+            edges = [(first, low * width - 1), ((high + 1) * width, last)]
         else:
-            keep.add(start)
-    series.downsampled = True
-    for index in sorted(keep):
-        _, step, wall_time, value = rows[index]
-        series.steps.append(step)
-        series.times.append(wall_time)
-        series.values.append(_nan(value))
+            edges = [(first, last)]
+        for start, end in edges:
+            if start <= end:
+                kept.update(
+                    (row[0], row) for row in _range_extremes(connection, series_id, start, end)
+                )
+        kept.update(
+            (row[0], row)
+            for row in connection.execute(
+                "SELECT seq, step, time, value FROM metric_points"
+                " WHERE series_id = ? AND seq IN (?, ?)",
+                (series_id, first, last),
+            )
+        )
+        if len(kept) <= max_points:
+            break
+    return [kept[seq] for seq in sorted(kept)]
+
+
+def _bucket_level(count: int, first: int, last: int, groups: int) -> tuple[int, int, int]:
+    """The coarsest level with at least ``groups`` buckets inside seqs ``first..last`` (level 0
+    if none has), with the first and last of those buckets (the series' last bucket counts
+    as inside though not full)."""
+    for level in range(schema.BUCKET_LEVELS - 1, -1, -1):
+        width = schema.bucket_width(level)
+        low = -(-first // width)
+        high = (count - 1) // width if last == count - 1 else (last + 1) // width - 1
+        if high - low + 1 >= groups:
+            break
+    return level, low, high
+
+
+def _series_sql(has_nan: bool) -> str:
+    """Each group's min and max (and first NaN) over buckets ``low..high`` of one level, as
+    (seq, step, time, value) rows; buckets are spread over ``groups`` groups evenly, so the
+    count of points follows ``max_points`` whatever the number of buckets."""
+    source = (
+        "FROM metric_buckets WHERE series_id = :series AND level = :level"
+        " AND bucket BETWEEN :low AND :high"
+    )
+    group = "GROUP BY (bucket - :low) * :groups / :buckets"
+    parts = [
+        f"SELECT {stat}_seq, {stat}_step, {stat}_time, {stat}({stat}_value) {source}"
+        f" AND {stat}_value IS NOT NULL {group}"
+        for stat in ("min", "max")
+    ]
+    if has_nan:
+        parts.append(
+            f"SELECT min(nan_seq), nan_step, nan_time, NULL {source}"
+            f" AND nan_seq IS NOT NULL {group}"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def _range_extremes(
+    connection: sqlite3.Connection, series_id: int, start: int, end: int
+) -> list[Any]:
+    """Min, max and first NaN of the raw points ``start..end`` (a window's partial edge)."""
+    source = "FROM metric_points WHERE series_id = ? AND seq BETWEEN ? AND ?"
+    rows = connection.execute(
+        f"SELECT seq, step, time, min(value) {source} AND value IS NOT NULL"
+        f" UNION ALL SELECT seq, step, time, max(value) {source} AND value IS NOT NULL"
+        f" UNION ALL SELECT min(seq), step, time, NULL {source} AND value IS NULL",
+        (series_id, start, end) * 3,
+    ).fetchall()
+    return [row for row in rows if row[0] is not None]
 
 
 _ROW_PROVENANCE_DROP = ("packages", "cell_source")

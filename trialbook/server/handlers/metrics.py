@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import tornado.web
 
 from .. import payloads
@@ -13,7 +15,7 @@ MAX_SERIES = 2000
 
 
 class MetricsHandler(TrialbookHandler):
-    """`?trial=a&trial=b&component=c&name=loss&name=acc&x=step|time&max_points=N`.
+    """`?trial=a&trial=b&component=c&name=loss&name=acc&x=step|time&max_points=N&x_min=&x_max=`.
 
     One series per (owner, metric) that exists; a trial's metric key may be
     `<display_name>/<metric>` when two of its components log the same metric.
@@ -30,19 +32,30 @@ class MetricsHandler(TrialbookHandler):
             raise BadParameter("name", "give at least one metric name")
         x_axis = self.query_choice("x", ("step", "time"), "step")
         max_points = self.query_int("max_points", DEFAULT_MAX_POINTS, *MAX_POINTS_RANGE)
+        x_min, x_max = self._query_x("x_min", x_axis), self._query_x("x_max", x_axis)
+        if x_min is not None and x_max is not None and x_min > x_max:
+            raise BadParameter("x_min", f"{x_min:g} is greater than x_max ({x_max:g})")
         requests = [("trial", trial, name) for trial in trials for name in names]
         requests += [("component", component, name) for component in components for name in names]
         if len(requests) > MAX_SERIES:
             raise BadParameter(
                 "trial", f"{len(requests)} series requested; ask for at most {MAX_SERIES} at once"
             )
-        found = await self.read(self.store.metric_series, requests, max_points=max_points)
+        found = await self.read(
+            self.store.metric_series,
+            requests,
+            max_points=max_points,
+            x=x_axis,
+            x_min=x_min,
+            x_max=x_max,
+        )
         series: list[payloads.MetricSeries] = [
             {
                 "trial": item.owner_name if item.owner_kind == "trial" else None,
                 "component": item.component_name,
                 "metric": item.metric,
                 "total_count": item.total_count,
+                "window_count": item.window_count,
                 "downsampled": item.downsampled,
                 "x": item.steps if x_axis == "step" else item.times,
                 "y": _json_values(item.values),
@@ -52,9 +65,25 @@ class MetricsHandler(TrialbookHandler):
         response: payloads.MetricSeriesResponse = {
             "x": x_axis,
             "max_points": max_points or DEFAULT_MAX_POINTS,
+            "x_min": x_min,
+            "x_max": x_max,
             "series": series,
         }
         self.write_json(response)
+
+    def _query_x(self, name: str, x_axis: str) -> float | None:
+        """A window bound in the units of `x` (a step, or epoch seconds), finite."""
+        raw = self.query_one(name)
+        if raw is None:
+            return None
+        unit = "a step number" if x_axis == "step" else "a wall time in epoch seconds"
+        try:
+            value = float(raw)
+        except ValueError:
+            raise BadParameter(name, f"{raw!r} is not a number; give {unit}") from None
+        if not math.isfinite(value):
+            raise BadParameter(name, f"{raw!r} is not a finite number; give {unit}")
+        return value
 
 
 def _json_values(values: list[float]) -> list[payloads.Number]:
