@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harness import jupyter_server
+from _harness import jupyter_server
 
 FULL = {
     "trials": 10_000,

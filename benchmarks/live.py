@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harness import jupyter_server
+from _harness import jupyter_server
 from jupyter_server.services.kernels.connection.base import deserialize_binary_message
 from tornado.websocket import websocket_connect
 
