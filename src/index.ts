@@ -4,6 +4,7 @@ import { bridgePlugin } from './plugins/bridge';
 import { clientPlugin } from './plugins/client';
 import { commandsPlugin } from './plugins/commands';
 import { experimentViewPlugin } from './plugins/experimentView';
+import { mimePlugin } from './plugins/mime';
 import { modelPlugin } from './plugins/model';
 import { sidebarPlugin } from './plugins/sidebar';
 
@@ -17,7 +18,8 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   modelPlugin,
   sidebarPlugin,
   experimentViewPlugin,
-  commandsPlugin
+  commandsPlugin,
+  mimePlugin
 ];
 
 export default plugins;

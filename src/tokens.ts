@@ -140,4 +140,5 @@ export namespace CommandIDs {
   export const editDescription = 'trialbook:edit-description';
   export const deleteExperiment = 'trialbook:delete-experiment';
   export const goToCell = 'trialbook:go-to-cell';
+  export const revealTrial = 'trialbook:reveal-trial';
 }

@@ -1,2 +1,3 @@
 import './base.css';
 import './experiment-view.css';
+import './inline.css';

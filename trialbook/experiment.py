@@ -247,6 +247,7 @@ class Experiment:
             owner_kind="trial",
             owners=[trial.trial_name for trial in self.list_trials()],
             experiment=self.experiment_name,
+            scope="experiment",
             x=x,
             group_by=group_by,
             smoothing=smoothing,

@@ -8,6 +8,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { treeKey } from '../components/tree';
 import { CommandIDs, ITrialbookModel } from '../tokens';
 import { ExperimentsPanel } from '../widgets/ExperimentsPanel';
 import { SETTINGS_ID } from './model';
@@ -62,6 +63,36 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Collapse All Experiments'),
       caption: trans.__('Collapse every experiment and trial in the panel'),
       execute: () => model.expansion.collapseAll()
+    });
+    app.commands.addCommand(CommandIDs.revealTrial, {
+      label: trans.__('Reveal Trial in Experiments'),
+      caption: trans.__('Show the trial in the Trialbook Experiments panel'),
+      execute: async args => {
+        const experiment = String(args.experiment ?? '');
+        const trial = String(args.trial ?? '');
+        if (!experiment || !trial) {
+          return;
+        }
+        app.shell.activateById(panel.id);
+        if (!model.experiment(experiment)) {
+          await model.refresh();
+        }
+        const found = model.experiment(experiment);
+        if (!found) {
+          return;
+        }
+        model.query = '';
+        model.expansion.toggle(treeKey.experiment(experiment), true);
+        await found.loadTrials();
+        // The tree renders on its next frame; then scroll to and focus the row.
+        requestAnimationFrame(() => {
+          const row = [
+            ...panel.node.querySelectorAll<HTMLElement>('[data-tb-trial]')
+          ].find(element => element.dataset.tbTrial === trial);
+          row?.scrollIntoView({ block: 'nearest' });
+          row?.focus();
+        });
+      }
     });
     const category = trans.__('Trialbook');
     for (const command of [

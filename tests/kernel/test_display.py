@@ -76,6 +76,7 @@ def test_plot_carries_what_the_live_chart_needs_and_a_static_svg(experiment):
     json.dumps(payload, allow_nan=False)  # browsers can parse it
     assert payload["metric"] == "loss" and payload["experiment"] == NAME
     assert payload["owner_kind"] == "trial" and len(payload["owners"]) == 2
+    assert payload["scope"] == "experiment"
     assert payload["options"] == {
         "x": "relative",
         "group_by": "lr",
@@ -87,6 +88,7 @@ def test_plot_carries_what_the_live_chart_needs_and_a_static_svg(experiment):
 
     trial_chart = experiment.list_trials()[0].plot("loss")._repr_mimebundle_()
     assert trial_chart[mime_type("chart")]["owners"] == [experiment.list_trials()[0].trial_name]
+    assert trial_chart[mime_type("chart")]["scope"] == "owners"
 
 
 def test_plot_rejects_bad_options_with_a_clear_message(experiment):

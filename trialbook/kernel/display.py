@@ -121,6 +121,7 @@ class Chart:
         owner_kind: OwnerKind,
         owners: Sequence[str],
         experiment: str | None,
+        scope: str = "owners",
         x: str = "step",
         group_by: str | None = None,
         smoothing: float = 0.0,
@@ -140,6 +141,9 @@ class Chart:
         self.owner_kind: OwnerKind = owner_kind
         self.owners = list(owners)
         self.experiment = experiment
+        # "experiment": every trial of it, including trials created after display;
+        # "owners": exactly the trials or components listed.
+        self.scope = scope
         self.x = x
         self.group_by = group_by
         self.smoothing = float(smoothing)
@@ -155,6 +159,7 @@ class Chart:
             "owner_kind": self.owner_kind,
             "owners": self.owners,
             "experiment": self.experiment,
+            "scope": self.scope,
             "options": {
                 "x": self.x,
                 "group_by": self.group_by,
