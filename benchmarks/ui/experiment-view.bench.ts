@@ -41,12 +41,16 @@ async function openLab(page: Page): Promise<void> {
   );
 }
 
-/** Open a view and time it to the first painted row; split at the data's arrival. */
+/**
+ * Open a view and time it to the first painted row, split at the arrival of
+ * the first `/trials` response (the first page); then wait for the whole table.
+ */
 async function timeFirstPaint(page: Page, name: string): Promise<Results> {
   return page.evaluate(async experiment => {
     const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
     const app = (window as any).jupyterapp;
-    const selector = `#trialbook-experiment-${encodeURIComponent(experiment)} .tb-TrialTable-row`;
+    const id = `trialbook-experiment-${encodeURIComponent(experiment)}`;
+    const selector = `#${id} .tb-TrialTable-row`;
     const start = performance.now();
     void app.commands.execute('trialbook:open-experiment', {
       name: experiment
@@ -56,21 +60,53 @@ async function timeFirstPaint(page: Page, name: string): Promise<Results> {
     }
     await frame(); // the frame that paints it
     const painted = performance.now();
-    const entry = (
+    const widget = () =>
+      [...app.shell.widgets('main')].find((w: any) => w.id === id);
+    while (widget()?.model?.loadingAll) {
+      await frame();
+    }
+    const loadedAll = performance.now();
+    const entries = (
       performance.getEntriesByType('resource') as PerformanceResourceTiming[]
-    )
-      .filter(e =>
-        e.name.includes(`/experiments/${encodeURIComponent(experiment)}/trials`)
-      )
-      .pop()!;
+    ).filter(e =>
+      e.name.includes(`/experiments/${encodeURIComponent(experiment)}/trials`)
+    );
+    const first = entries.find(e => e.responseEnd >= start)!;
+    const whole =
+      entries.filter(e => !e.name.includes('limit=')).pop() ?? first;
     return {
       open_to_first_paint_ms: painted - start,
-      data_arrived_ms: entry.responseEnd - start,
-      table_after_data_ms: painted - entry.responseEnd,
-      trials_request_ms: entry.responseEnd - entry.startTime,
-      trials_body_bytes: entry.decodedBodySize
+      data_arrived_ms: first.responseEnd - start,
+      table_after_data_ms: painted - first.responseEnd,
+      first_request_rows: first.name.includes('limit=') ? 'page' : 'all',
+      first_request_ms: first.responseEnd - first.startTime,
+      first_body_bytes: first.decodedBodySize,
+      open_to_all_rows_ms: loadedAll - start,
+      trials_request_ms: whole.responseEnd - whole.startTime,
+      trials_body_bytes: whole.decodedBodySize
     };
   }, name);
+}
+
+/** The functions with the most self time in a CPU profile, as "ms name (file:line)". */
+function topFunctions(profile: any, count: number): string {
+  const interval = new Map<number, number>();
+  const deltas: number[] = profile.timeDeltas ?? [];
+  (profile.samples ?? []).forEach((id: number, i: number) => {
+    interval.set(id, (interval.get(id) ?? 0) + (deltas[i] ?? 0) / 1000);
+  });
+  const byName = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const frame = node.callFrame;
+    const file = String(frame.url).split('/').pop();
+    const key = `${frame.functionName || '(anonymous)'} (${file}:${frame.lineNumber})`;
+    byName.set(key, (byName.get(key) ?? 0) + (interval.get(node.id) ?? 0));
+  }
+  return [...byName.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, ms]) => `${Math.round(ms)} ${name}`)
+    .join(' | ');
 }
 
 test('experiment view: 10,000 trials and 100 long curves', async ({
@@ -204,6 +240,28 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
 
   // -- 100 curves × 10,000 steps ----------------------------------------------------
   await timeFirstPaint(page, CURVES);
+  // A CPU profile of the phase below says where the main thread's time goes
+  // (saved beside results.json; `profile_top` lists the heaviest functions).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+  // Start from the default chart (the first 20 trials) fully drawn.
+  await page.evaluate(async experiment => {
+    const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
+    const root = document.getElementById(`trialbook-experiment-${experiment}`)!;
+    const traces = () =>
+      (
+        (root.querySelector('.tb-MetricChart .js-plotly-plot') as any)?.data ??
+        []
+      ).filter((t: any) => t.meta?.role === 'trial').length;
+    while (traces() !== 20) {
+      await frame();
+    }
+    for (let i = 0; i < 30; i++) {
+      await frame();
+    }
+  }, CURVES);
+  await cdp.send('Profiler.start');
   Object.assign(
     results,
     await page.evaluate(
@@ -229,6 +287,8 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
           (plot()?.data ?? []).filter((t: any) => t.meta?.role === 'trial')
             .length === expected && !!plot()?._fullLayout;
         performance.clearMeasures('trialbook:plotly-react');
+        const afterplots: number[] = [];
+        plot().on('plotly_afterplot', () => afterplots.push(performance.now()));
         const start = performance.now();
         widget.model.setSelection(names);
         while (!drawn()) {
@@ -243,6 +303,20 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
         )
           .filter(e => e.name.includes('/trialbook/api/metrics'))
           .pop()!;
+        const since = (name: string) =>
+          performance
+            .getEntriesByName(name)
+            .filter(e => e.startTime >= start)
+            .map(
+              e =>
+                `${Math.round(e.startTime - start)}+${Math.round(e.duration)}`
+            )
+            .join(' ');
+        const marks = {
+          curves_marks_fetch: since('trialbook:curves-fetch'),
+          curves_marks_shape: since('trialbook:curves-shape'),
+          curves_marks_traces: since('trialbook:curves-traces')
+        };
         const reacts = performance
           .getEntriesByName('trialbook:plotly-react')
           .map(
@@ -264,10 +338,87 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
           curves_series_request_ms: entry.responseEnd - entry.startTime,
           curves_after_data_ms: end - entry.responseEnd,
           curves_request_started_ms: entry.startTime - start,
-          curves_plotly_react_calls: reacts
+          curves_plotly_react_calls: reacts,
+          curves_afterplots: afterplots
+            .map(t => Math.round(t - start))
+            .join(' '),
+          curves_plot_size: `${plot().clientWidth}x${plot().clientHeight}`,
+          curves_trace_type: String(traces[0]?.type),
+          ...marks
         };
       },
       { experiment: CURVES, expected: EXPECTED_CURVES }
+    )
+  );
+
+  const { profile } = (await cdp.send('Profiler.stop')) as { profile: any };
+  fs.writeFileSync(
+    testInfo.outputPath('curves.cpuprofile'),
+    JSON.stringify(profile)
+  );
+  results.profile_top = topFunctions(profile, 15);
+
+  // -- zoom: a 10% x window refetched at full detail, then reset (double-click) ----
+  Object.assign(
+    results,
+    await page.evaluate(
+      async ({ experiment, steps }) => {
+        const frame = () =>
+          new Promise(resolve => requestAnimationFrame(resolve));
+        const root = document.getElementById(
+          `trialbook-experiment-${experiment}`
+        )!;
+        const plot = () =>
+          root.querySelector('.tb-MetricChart .js-plotly-plot') as any;
+        const firstTrace = () =>
+          (plot()?.data ?? []).find((t: any) => t.meta?.role === 'trial');
+        const firstX = () => Number(firstTrace()?.x?.[0]);
+        const inWindow = (low: number, high: number) =>
+          ((firstTrace()?.x ?? []) as number[]).filter(
+            v => v >= low && v <= high
+          ).length;
+        const windowRequests = () =>
+          performance
+            .getEntriesByType('resource')
+            .filter(e => e.name.includes('x_min=')).length;
+        const until = async (done: () => boolean) => {
+          for (let i = 0; i < 1200 && !done(); i++) {
+            await frame();
+          }
+          await frame();
+          return done();
+        };
+        const low = Math.round(steps * 0.4);
+        const high = Math.round(steps * 0.5);
+        // What plotly emits after a box zoom or a double-click.
+        let start = performance.now();
+        plot().emit('plotly_relayout', {
+          'xaxis.range[0]': low,
+          'xaxis.range[1]': high
+        });
+        // Full detail: every step of the window drawn.
+        const zoomed = await until(() => inWindow(low, high) > high - low);
+        const zoomMs = performance.now() - start;
+        const inView = inWindow(low, high);
+        const requests = windowRequests();
+        start = performance.now();
+        plot().emit('plotly_relayout', { 'xaxis.autorange': true });
+        // The overview again (downsampled, unless the series were short).
+        const reset = await until(
+          () =>
+            firstX() === 0 &&
+            plot().layout?.xaxis?.autorange === true &&
+            (requests === 0 || inWindow(low, high) <= high - low)
+        );
+        return {
+          zoom_refetch_drawn_ms: zoomed ? zoomMs : 'timeout',
+          zoom_points_in_window_per_trace: inView,
+          zoom_window_steps: high - low + 1,
+          zoom_window_requests: requests,
+          zoom_reset_drawn_ms: reset ? performance.now() - start : 'timeout'
+        };
+      },
+      { experiment: CURVES, steps: QUICK ? 2_000 : 10_000 }
     )
   );
 
@@ -276,7 +427,7 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
   Object.assign(
     results,
     await page.evaluate(
-      async ({ steps }) => {
+      async ({ steps, type }) => {
         const frame = () =>
           new Promise(resolve => requestAnimationFrame(resolve));
         const Plotly = (window as any).Plotly;
@@ -284,17 +435,21 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
         div.style.cssText =
           'position:fixed;left:0;top:0;width:1200px;height:500px;z-index:10000;background:white';
         document.body.appendChild(div);
-        const draw = async (traces: { x: number[]; y: number[] }[]) => {
+        const draw = async (
+          traces: { x: number[]; y: number[] }[],
+          type = 'scattergl',
+          showlegend = true
+        ) => {
           const start = performance.now();
           await Plotly.newPlot(
             div,
             traces.map(t => ({
-              type: 'scattergl',
+              type,
               mode: 'lines',
               x: t.x,
               y: t.y
             })),
-            { showlegend: true }
+            { showlegend }
           );
           await frame();
           const end = performance.now();
@@ -305,7 +460,12 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
           x: number[];
           y: number[];
         }[];
-        const floorSame = await draw(same);
+        // The floor draws like the app: the same trace type, no legend above
+        // 20 curves. The other kinds are there to compare renderers.
+        const floorSame = await draw(same, type, same.length <= 20);
+        const floorGl = await draw(same, 'scattergl', false);
+        const floorGlLegend = await draw(same, 'scattergl', true);
+        const floorSvg = await draw(same, 'scatter', false);
         const raw = same.map((_, i) => {
           const x = new Array(steps);
           const y = new Array(steps);
@@ -321,11 +481,14 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
         div.remove();
         return {
           floor_plotly_same_points_ms: floorSame,
+          floor_plotly_scattergl_ms: floorGl,
+          floor_plotly_scattergl_legend_ms: floorGlLegend,
+          floor_plotly_svg_ms: floorSvg,
           floor_plotly_raw_points_ms: floorRaw,
           raw_points: same.length * steps
         };
       },
-      { steps: QUICK ? 2_000 : 10_000 }
+      { steps: QUICK ? 2_000 : 10_000, type: String(results.curves_trace_type) }
     )
   );
 

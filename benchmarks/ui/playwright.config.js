@@ -11,7 +11,7 @@ const baseURL = `http://localhost:${port}`;
 
 module.exports = {
   testDir: __dirname,
-  testMatch: 'experiment-view.bench.ts',
+  testMatch: '*.bench.ts',
   timeout: 600000,
   workers: 1,
   reporter: [['list']],

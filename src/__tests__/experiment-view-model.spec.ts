@@ -264,6 +264,67 @@ describe('ExperimentViewModel', () => {
   });
 });
 
+describe('ExperimentViewModel first page', () => {
+  /** Serves a page when asked for a limit; the whole table waits for `release`. */
+  function pagedSource(rows: ITrialRow[]) {
+    let release = () => undefined as void;
+    const whole = new Promise<void>(resolve => (release = resolve));
+    const queries: ({ limit?: number } | undefined)[] = [];
+    const paged: IExperimentViewSource = {
+      ...source(rows),
+      getTrialTable: async (_name, query) => {
+        queries.push(query);
+        if (query?.limit !== undefined) {
+          return {
+            columns: COLUMNS,
+            trials: rows.slice(0, query.limit),
+            total: rows.length
+          };
+        }
+        await whole;
+        return { columns: COLUMNS, trials: rows, total: rows.length };
+      }
+    };
+    return { paged, queries, release: () => release() };
+  }
+
+  const many = Array.from({ length: 1200 }, (_, i) =>
+    trial(`t-${String(i).padStart(4, '0')}`, { model: 'm', lr: i }, 1000 - i)
+  );
+
+  it('paints the first page, then switches to the whole table', async () => {
+    const { paged, queries, release } = pagedSource(many);
+    const model = new ExperimentViewModel({ name: 'exp', source: paged });
+    const done = model.initialize();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(queries[0]).toEqual({ limit: 500 });
+    expect(model.loadingAll).toBe(true);
+    expect(model.total).toBe(1200);
+    expect(model.visibleRows).toHaveLength(500);
+    expect(model.visibleRows[0].name).toBe('t-0000');
+    release();
+    await done;
+    expect(model.loadingAll).toBe(false);
+    expect(model.visibleRows).toHaveLength(1200);
+    // Live refreshes read the whole table at once.
+    await model.refresh();
+    expect(queries[queries.length - 1]).toBeUndefined();
+  });
+
+  it('never sorts or filters a partial table', async () => {
+    const { paged, release } = pagedSource(many);
+    const model = new ExperimentViewModel({ name: 'exp', source: paged });
+    const done = model.initialize();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    model.setSort({ column: 'metrics.loss.min', descending: false });
+    // The page holds none of the smallest losses: show nothing rather than a wrong order.
+    expect(model.visibleRows).toHaveLength(0);
+    release();
+    await done;
+    expect(model.visibleRows[0].name).toBe('t-1199');
+  });
+});
+
 describe('CSV fields', () => {
   it('quotes what needs quoting', () => {
     expect(csvField('a\nb')).toBe('"a\nb"');

@@ -26,8 +26,9 @@ import {
 export interface IExperimentViewSource {
   getExperiment(name: string): Promise<IExperimentDetail>;
   getTrialTable(
-    experimentName: string
-  ): Promise<{ columns: ITrialColumns; trials: ITrialRow[] }>;
+    experimentName: string,
+    query?: { limit?: number }
+  ): Promise<{ columns: ITrialColumns; trials: ITrialRow[]; total?: number }>;
   getTrial?(name: string): Promise<ITrialDetail>;
 }
 
@@ -63,6 +64,9 @@ export interface IColumnState {
   stats: MetricStat[];
   widths: Record<string, number>;
 }
+
+/** Rows painted before the whole table arrives (the server pages in SQL). */
+export const FIRST_PAGE_ROWS = 500;
 
 export const DEFAULT_COLUMN_STATE: IColumnState = {
   order: [],
@@ -101,6 +105,19 @@ export class ExperimentViewModel {
   }
 
   /** Every trial, as the server sent them (oldest first). */
+  /**
+   * The experiment's trial count; more than `rows.length` while only the
+   * first page is loaded.
+   */
+  get total(): number {
+    return Math.max(this._total, this._rows.length);
+  }
+
+  /** Only the first page is here; the whole table is on its way. */
+  get loadingAll(): boolean {
+    return this._partial;
+  }
+
   get rows(): readonly ITrialRow[] {
     return this._rows;
   }
@@ -333,24 +350,47 @@ export class ExperimentViewModel {
     return this._byName.get(name);
   }
 
+  /**
+   * The first load paints the first page (creation order, as the unsorted
+   * table shows it) and then loads the whole table: a 10,000-trial table takes
+   * seconds to serve, its first 500 rows milliseconds. Later loads (live
+   * refreshes) read the whole table at once.
+   */
   private async _load(): Promise<void> {
     this._loading = true;
     try {
+      const first = !this._loadedOnce;
       const [detail, table] = await Promise.all([
         this._source.getExperiment(this.name),
-        this._source.getTrialTable(this.name)
+        this._source.getTrialTable(
+          this.name,
+          first ? { limit: FIRST_PAGE_ROWS } : undefined
+        )
       ]);
       if (this._isDisposed) {
         return;
       }
+      this._loadedOnce = true;
+      this._total = table.total ?? table.trials.length;
+      this._partial = table.trials.length < this._total;
       this._error = null;
       this._loading = false;
       this.setData(detail, table);
+      if (this._partial) {
+        const whole = await this._source.getTrialTable(this.name);
+        if (this._isDisposed) {
+          return;
+        }
+        this._partial = false;
+        this._total = whole.total ?? whole.trials.length;
+        this.setData(detail, whole);
+      }
       if (this._openedTrial) {
         void this.openTrial(this._openedTrial);
       }
     } catch (reason) {
       this._loading = false;
+      this._partial = false;
       this._error = reason instanceof Error ? reason.message : String(reason);
       this._changed.emit();
     }
@@ -423,6 +463,10 @@ export class ExperimentViewModel {
   }
 
   private _computeVisibleRows(): ITrialRow[] {
+    if (this._partial && this._narrowsOrReorders()) {
+      // Sorting or filtering a page would show the wrong trials: wait for all.
+      return [];
+    }
     const needle = this._search.trim().toLocaleLowerCase();
     const filters = [...this._filters].map(
       ([id, filter]) => [this.column(id), filter] as const
@@ -647,6 +691,17 @@ export class ExperimentViewModel {
     );
   }
 
+  /** Whether a sort, filter, brush, status choice or search is active. */
+  private _narrowsOrReorders(): boolean {
+    return (
+      this._sort !== null ||
+      this._filters.size > 0 ||
+      this._brushes.size > 0 ||
+      this._statuses.size > 0 ||
+      this._search.trim() !== ''
+    );
+  }
+
   private _invalidateRows(): void {
     this._visibleRows = null;
     this._changed.emit();
@@ -657,6 +712,9 @@ export class ExperimentViewModel {
   private _detail: IExperimentDetail | null = null;
   private _error: string | null = null;
   private _loading = false;
+  private _loadedOnce = false;
+  private _partial = false;
+  private _total = 0;
   private _pending: Promise<void> | null = null;
   private _again = false;
   private _rows: ITrialRow[] = [];

@@ -16,7 +16,14 @@ export interface IMetricSeriesSource {
     names: string[];
     x?: 'step' | 'time';
     maxPoints?: number;
+    xMin?: number;
+    xMax?: number;
   }): Promise<IMetricSeriesResponse>;
+}
+
+export interface IMetricCurvesOptions {
+  /** How long a zoom must settle before its window is fetched (ms). */
+  zoomDelay?: number;
 }
 
 export interface ICurveSettings {
@@ -31,12 +38,15 @@ export interface ICurveSettings {
 
 /** When nothing is selected, the first visible trials are drawn. */
 export const DEFAULT_TRIALS = 20;
+/** A zoomed window is fetched this much wider on each side (fraction of its width). */
+const ZOOM_PADDING = 0.05;
 /** Grouping draws every visible trial, up to this many. */
 export const MAX_GROUPED_TRIALS = 500;
 
 export class MetricCurvesModel {
-  constructor(source: IMetricSeriesSource) {
+  constructor(source: IMetricSeriesSource, options: IMetricCurvesOptions = {}) {
     this._source = source;
+    this._zoomDelay = options.zoomDelay ?? 250;
   }
 
   get settings(): Readonly<ICurveSettings> {
@@ -58,6 +68,11 @@ export class MetricCurvesModel {
   /** The zoomed x range, kept across live refreshes; null: autorange. */
   get xRange(): [number, number] | null {
     return this._xRange;
+  }
+
+  /** The x window the current curves were fetched for; null: whole series. */
+  get fetchedRange(): [number, number] | null {
+    return this._fetchedRange;
   }
 
   /** Emitted when settings or curves change. */
@@ -92,9 +107,10 @@ export class MetricCurvesModel {
   }
 
   /**
-   * The user zoomed: remember the window and refetch at a resolution that
-   * gives that window full detail (the API has no range parameter, so the
-   * whole series is asked for with proportionally more points).
+   * The user zoomed (a range) or reset the zoom (null). The range is kept
+   * across live refreshes; once the user stops zooming for `zoomDelay`, the
+   * visible window is refetched at full detail (or the overview after a reset).
+   * Relative time has one origin per trial, so it zooms the overview only.
    */
   setXRange(range: [number, number] | null): void {
     const same =
@@ -107,9 +123,19 @@ export class MetricCurvesModel {
       return;
     }
     this._xRange = range;
-    if (this._curves.some(curve => curve.downsampled)) {
-      void this.reload();
+    this._cancelZoomFetch();
+    if (this._needsFetchFor(range)) {
+      this._zoomTimer = setTimeout(() => {
+        this._zoomTimer = null;
+        void this.reload();
+      }, this._zoomDelay);
     }
+  }
+
+  dispose(): void {
+    this._cancelZoomFetch();
+    this._token++;
+    Signal.clearData(this);
   }
 
   /** Refetch the series (live updates call this too). */
@@ -117,6 +143,7 @@ export class MetricCurvesModel {
     const metric = this._settings.metric;
     const trials = this._trials;
     const token = ++this._token;
+    this._cancelZoomFetch();
     if (!metric || !trials.length) {
       this._curves = [];
       this._changed.emit();
@@ -125,27 +152,30 @@ export class MetricCurvesModel {
     this._loading = true;
     this._changed.emit();
     try {
-      const maxPoints = pointsPerTrace(this._plotWidth, trials.length, {
-        zoom: this._zoomFactor()
-      });
+      const maxPoints = pointsPerTrace(this._plotWidth, trials.length);
+      const xWindow = this._windowToFetch();
       const names = trials.map(trial => trial.name);
       const batches: string[][] = [];
       for (let i = 0; i < names.length; i += 1000) {
         batches.push(names.slice(i, i + 1000));
       }
+      const fetchStarted = performance.now();
       const responses = await Promise.all(
         batches.map(batch =>
           this._source.getMetricSeries({
             trials: batch,
             names: [metric],
             x: this._settings.xAxis === 'step' ? 'step' : 'time',
-            maxPoints
+            maxPoints,
+            ...(xWindow ? { xMin: xWindow[0], xMax: xWindow[1] } : {})
           })
         )
       );
       if (token !== this._token) {
         return;
       }
+      const shapeStarted = performance.now();
+      measure('trialbook:curves-fetch', fetchStarted, shapeStarted);
       const byName = new Map(trials.map(trial => [trial.name, trial]));
       const groupBy = this._settings.groupBy;
       const curves: ICurve[] = [];
@@ -176,7 +206,9 @@ export class MetricCurvesModel {
         }
       }
       this._curves = curves;
+      this._fetchedRange = xWindow;
       this._error = null;
+      measure('trialbook:curves-shape', shapeStarted);
     } catch (reason) {
       if (token !== this._token) {
         return;
@@ -187,23 +219,37 @@ export class MetricCurvesModel {
     this._changed.emit();
   }
 
-  private _zoomFactor(): number {
-    if (!this._xRange) {
-      return 1;
+  /** The window a fetch asks for: the zoomed range, padded so a short pan keeps detail. */
+  private _windowToFetch(): [number, number] | null {
+    const range = this._xRange;
+    if (!range || this._settings.xAxis === 'relative') {
+      return null;
     }
-    let low = Infinity;
-    let high = -Infinity;
-    for (const curve of this._curves) {
-      if (curve.x.length) {
-        low = Math.min(low, curve.x[0]);
-        high = Math.max(high, curve.x[curve.x.length - 1]);
-      }
+    const pad = (range[1] - range[0]) * ZOOM_PADDING;
+    return [range[0] - pad, range[1] + pad];
+  }
+
+  /** Whether showing `range` needs other points than the ones already fetched. */
+  private _needsFetchFor(range: [number, number] | null): boolean {
+    if (!this._settings.metric || !this._trials.length) {
+      return false;
     }
-    const visible = this._xRange[1] - this._xRange[0];
-    if (!(high > low) || !(visible > 0)) {
-      return 1;
+    const fetched = this._fetchedRange;
+    if (!range || this._settings.xAxis === 'relative') {
+      // Back to the overview: only a windowed fetch must be replaced.
+      return fetched !== null;
     }
-    return Math.min(50, Math.max(1, (high - low) / visible));
+    const covered =
+      !fetched || (fetched[0] <= range[0] && range[1] <= fetched[1]);
+    // Every point of the window is here already: nothing finer to fetch.
+    return !covered || this._curves.some(curve => curve.downsampled);
+  }
+
+  private _cancelZoomFetch(): void {
+    if (this._zoomTimer !== null) {
+      clearTimeout(this._zoomTimer);
+      this._zoomTimer = null;
+    }
   }
 
   private _source: IMetricSeriesSource;
@@ -218,8 +264,23 @@ export class MetricCurvesModel {
   private _plotWidth = 600;
   private _curves: ICurve[] = [];
   private _xRange: [number, number] | null = null;
+  private _fetchedRange: [number, number] | null = null;
+  private _zoomDelay: number;
+  private _zoomTimer: ReturnType<typeof setTimeout> | null = null;
   private _loading = false;
   private _error: string | null = null;
   private _token = 0;
   private _changed = new Signal<this, void>(this);
+}
+
+/**
+ * A User Timing entry, so benchmarks can split the app's work from plotly's;
+ * a no-op where the runtime lacks measure options (jsdom).
+ */
+function measure(name: string, start: number, end = performance.now()): void {
+  try {
+    performance.measure(name, { start, end });
+  } catch {
+    // Timing is diagnostics only.
+  }
 }

@@ -31,8 +31,9 @@ export class ExperimentView extends MainAreaWidget<ExperimentViewContent> {
     if (this.isDisposed) {
       return;
     }
-    const model = this.content.model;
+    const { model, curves } = this.content;
     super.dispose();
+    curves.dispose();
     model.dispose();
   }
 }

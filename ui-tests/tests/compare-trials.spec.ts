@@ -105,9 +105,12 @@ test.describe('Compare trials', () => {
     await objectiveHeader.click();
     await expect(objectiveHeader).toHaveAttribute('aria-sort', 'descending');
 
-    // Curves of the first visible trials are drawn with WebGL.
+    // Curves of the first visible trials are drawn: within the chart's point
+    // budget as SVG lines (faster than software WebGL here), one per trial.
     await expect.poll(() => traceNames(page, 'trial')).toHaveLength(12);
-    await expect(view.locator('.tb-MetricChart canvas').first()).toBeAttached();
+    await expect(
+      view.locator('.tb-MetricChart .scatterlayer path.js-line')
+    ).toHaveCount(12);
 
     // Group by model: two groups, each a mean line with a min–max band.
     await view.locator('.tb-ChartsPanel-groupBy').selectOption('model');

@@ -16,7 +16,7 @@ import {
 import { isNumericKind, ITrialColumn } from '../../models/trialColumns';
 import { IPlotTheme } from '../../plot/theme';
 import { useSignals } from '../useSignal';
-import { MetricChart } from './MetricChart';
+import { MAX_LEGEND_ENTRIES, MetricChart } from './MetricChart';
 import { ParallelChart } from './ParallelChart';
 import { ScatterChart } from './ScatterChart';
 
@@ -70,8 +70,11 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
 
   const trialsKey = trials.map(trial => trial.name).join('\0');
   React.useEffect(() => {
+    // The plot area: the chart less its margins and, when shown, the legend.
     const width = bodyRef.current?.clientWidth ?? 600;
-    curves.setTrials(trials, Math.max(200, width - 200));
+    const legend =
+      !!settings.groupBy || trials.length <= MAX_LEGEND_ENTRIES ? 200 : 64;
+    curves.setTrials(trials, Math.max(200, width - legend));
   }, [trialsKey, settings.metric, settings.groupBy, settings.xAxis]);
 
   // Live: refetch the series when the trials' data changed.

@@ -28,6 +28,8 @@ export interface IPlotlyChartProps {
   events?: Record<string, (payload: unknown, element: IPlotElement) => void>;
   /** Extra attributes for tests and assistive tech. */
   label?: string;
+  /** Called after each draw (e.g. to capture the picture). */
+  onDrawn?(element: IPlotElement): void;
 }
 
 export function PlotlyChart(props: IPlotlyChartProps): JSX.Element {
@@ -37,6 +39,8 @@ export function PlotlyChart(props: IPlotlyChartProps): JSX.Element {
   const [error, setError] = React.useState<string | null>(null);
   const events = React.useRef(props.events);
   events.current = props.events;
+  const onDrawn = React.useRef(props.onDrawn);
+  onDrawn.current = props.onDrawn;
 
   React.useEffect(() => {
     let alive = true;
@@ -81,6 +85,7 @@ export function PlotlyChart(props: IPlotlyChartProps): JSX.Element {
         start: started,
         end: performance.now()
       });
+      onDrawn.current?.(element);
       if (!element.removeAllListeners || !element.on) {
         return;
       }

@@ -81,6 +81,7 @@ export function TableToolbar(props: {
           model.visibleRows.length,
           model.rows.length
         )}
+        {model.loadingAll && ` · ${trans.__('loading all %1…', model.total)}`}
         {model.selection.size > 0 &&
           ` · ${trans.__('%1 selected', model.selection.size)}`}
       </span>
