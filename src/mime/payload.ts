@@ -3,6 +3,7 @@
  * validated at the boundary: a saved notebook may hold anything.
  */
 import { ParameterValue, Status, STATUSES } from '../api/types';
+import { XAxisMode } from '../models/metricCurves';
 
 export const DISPLAY_VERSION = 1;
 
@@ -20,6 +21,8 @@ export interface IExperimentPayload {
   name: string;
   hypothesis: string | null;
   objective: { metric: string; goal: string; summary?: string } | null;
+  /** The variable space as the REST experiment detail has it. */
+  variables: Record<string, unknown> | null;
   trial_count: number;
   status_counts: Partial<Record<Status, number>>;
 }
@@ -40,10 +43,8 @@ export interface IComponentPayload {
   trials: string[];
 }
 
-export type XAxisOption = 'step' | 'time' | 'relative';
-
 export interface IChartOptions {
-  x: XAxisOption;
+  x: XAxisMode;
   group_by: string | null;
   smoothing: number;
   log_y: boolean;
@@ -110,6 +111,7 @@ export function parsePayload(
               summary: optionalString(data.objective.summary) ?? undefined
             }
           : null,
+        variables: isObject(data.variables) ? data.variables : null,
         trial_count: isCount(data.trial_count) ? data.trial_count : 0,
         status_counts: statusCounts(data.status_counts)
       };

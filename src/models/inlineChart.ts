@@ -11,7 +11,8 @@ import {
   ParameterValue
 } from '../api/types';
 import { LiveEvent } from '../kernel/validate';
-import { IChartPayload, XAxisOption } from '../mime/payload';
+import { IChartPayload } from '../mime/payload';
+import { XAxisMode } from './metricCurves';
 import { ICurve, pointsPerTrace } from '../plot/curves';
 import { ILiveUpdate } from '../tokens';
 import { decodeJSONNumber } from './metrics';
@@ -29,7 +30,7 @@ export interface IInlineChartSource {
 }
 
 export interface IInlineChartSettings {
-  xAxis: XAxisOption;
+  xAxis: XAxisMode;
   /** EMA weight in [0, 1). */
   smoothing: number;
   logY: boolean;

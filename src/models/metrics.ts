@@ -1,4 +1,5 @@
 import { IMetricSummary, JSONNumber } from '../api/types';
+import { decodeNumber } from '../kernel/protocol';
 
 /** The most recent points of one metric, oldest first, for a sparkline. */
 export interface IMetricTail {
@@ -12,20 +13,9 @@ export type SummaryStat = 'last' | 'min' | 'max' | 'avg';
 /** Points kept per metric for sparklines. */
 export const TAIL_LENGTH = 60;
 
-/** Decode a REST number (non-finite values travel as strings). */
+/** Decode a REST number (non-finite values travel as strings, as on the comm). */
 export function decodeJSONNumber(value: JSONNumber | null): number | null {
-  switch (value) {
-    case null:
-      return null;
-    case 'NaN':
-      return NaN;
-    case 'Infinity':
-      return Infinity;
-    case '-Infinity':
-      return -Infinity;
-    default:
-      return value;
-  }
+  return value === null ? null : decodeNumber(value);
 }
 
 /**

@@ -41,6 +41,7 @@ def test_an_experiment_renders_as_trialbook_json_text_and_escaped_html(experimen
     assert payload["name"] == NAME
     assert payload["trial_count"] == 2
     assert payload["status_counts"] == {"Completed": 2}
+    assert payload["variables"] == {"lr": {"type": "choice", "values": [0.1, 0.01]}}
     assert bundle["text/plain"].startswith("Experiment(")
     assert_escaped(bundle["text/html"])
     assert "minimize loss" in bundle["text/html"]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from trialbook.errors import ValidationError
 from trialbook.store import metric_writer, open_store
 from trialbook.store.base import MetricSummary, OwnerKind, SeriesPoints
+from trialbook.variables import space_to_json
 from trialbook.wire import json_safe
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def experiment_bundle(experiment: Experiment) -> dict[str, Any]:
         "name": experiment.experiment_name,
         "hypothesis": experiment.hypothesis,
         "objective": experiment.objective,
+        "variables": space_to_json(experiment.variables),
         "trial_count": summary["trial_count"],
         "status_counts": counts,
     }

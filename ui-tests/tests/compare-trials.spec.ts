@@ -113,7 +113,7 @@ test.describe('Compare trials', () => {
     ).toHaveCount(12);
 
     // Group by model: two groups, each a mean line with a min–max band.
-    await view.locator('.tb-ChartsPanel-groupBy').selectOption('model');
+    await view.locator('.tb-CurveOptions-groupBy').selectOption('model');
     await expect
       .poll(() => traceNames(page, 'mean'))
       .toEqual(['model=custom (mean of 6)', 'model=resnet50 (mean of 6)']);
@@ -165,7 +165,7 @@ test.describe('Compare trials', () => {
 
     // Select two trials (click, ctrl-click) and compare them.
     await view.locator('.tb-ChartsPanel-tab[data-tab="curves"]').click();
-    await view.locator('.tb-ChartsPanel-groupBy').selectOption('');
+    await view.locator('.tb-CurveOptions-groupBy').selectOption('');
     const rows = view.locator('.tb-TrialTable-row');
     const first = await rows.nth(0).getAttribute('data-trial');
     const second = await rows.nth(1).getAttribute('data-trial');
@@ -193,7 +193,7 @@ test.describe('Compare trials', () => {
 
     await page.theme.setDarkTheme();
     await view.locator('.tb-TrialDetail-close').click();
-    await view.locator('.tb-ChartsPanel-groupBy').selectOption('model');
+    await view.locator('.tb-CurveOptions-groupBy').selectOption('model');
     await expect.poll(() => traceNames(page, 'mean')).toHaveLength(2);
     await screenshot(page, testInfo, 'experiment-view-grouped-dark');
     await view.locator('.tb-ChartsPanel-tab[data-tab="parallel"]').click();

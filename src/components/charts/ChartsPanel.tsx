@@ -10,12 +10,12 @@ import { ExperimentViewModel } from '../../models/experimentView';
 import {
   DEFAULT_TRIALS,
   MAX_GROUPED_TRIALS,
-  MetricCurvesModel,
-  XAxisMode
+  MetricCurvesModel
 } from '../../models/metricCurves';
 import { isNumericKind, ITrialColumn } from '../../models/trialColumns';
 import { IPlotTheme } from '../../plot/theme';
 import { useSignals } from '../useSignal';
+import { CurveOptions } from './CurveOptions';
 import { MAX_LEGEND_ENTRIES, MetricChart } from './MetricChart';
 import { ParallelChart } from './ParallelChart';
 import { ScatterChart } from './ScatterChart';
@@ -187,65 +187,12 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
                   ))}
                 </select>
               </label>
-              <label>
-                {trans.__('x')}
-                <select
-                  className="tb-ChartsPanel-x"
-                  value={settings.xAxis}
-                  onChange={event =>
-                    curves.update({ xAxis: event.target.value as XAxisMode })
-                  }
-                >
-                  <option value="step">{trans.__('step')}</option>
-                  <option value="time">{trans.__('wall time')}</option>
-                  <option value="relative">{trans.__('relative time')}</option>
-                </select>
-              </label>
-              <label>
-                {trans.__('Group by')}
-                <select
-                  className="tb-ChartsPanel-groupBy"
-                  value={settings.groupBy ?? ''}
-                  onChange={event =>
-                    curves.update({ groupBy: event.target.value || null })
-                  }
-                >
-                  <option value="">{trans.__('none')}</option>
-                  {variables.map(name => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label title={trans.__('Exponential moving average')}>
-                {trans.__('Smoothing')}
-                <input
-                  className="tb-ChartsPanel-smoothing"
-                  type="range"
-                  min={0}
-                  max={0.99}
-                  step={0.01}
-                  value={settings.smoothing}
-                  onChange={event =>
-                    curves.update({ smoothing: Number(event.target.value) })
-                  }
-                />
-                <span className="tb-ChartsPanel-value">
-                  {settings.smoothing.toFixed(2)}
-                </span>
-              </label>
-              <label>
-                <input
-                  className="tb-ChartsPanel-logY"
-                  type="checkbox"
-                  checked={settings.logY}
-                  onChange={event =>
-                    curves.update({ logY: event.target.checked })
-                  }
-                />
-                {trans.__('log y')}
-              </label>
+              <CurveOptions
+                options={settings}
+                variables={variables}
+                onChange={patch => curves.update(patch)}
+                trans={trans}
+              />
             </>
           )}
           {tab === 'parallel' && model.brushes.size > 0 && (

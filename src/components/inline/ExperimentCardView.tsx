@@ -41,7 +41,7 @@ export function ExperimentCardView(props: {
 
   const summary = experiment?.summary;
   const objective = experiment?.detail?.objective ?? payload.objective;
-  const space = experiment?.detail?.variables;
+  const space = experiment?.detail?.variables ?? payload.variables;
   const trials = (experiment?.trials ?? [])
     .slice(-CARD_TRIALS)
     .reverse()

@@ -7,9 +7,9 @@ import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { InlineChartModel } from '../../models/inlineChart';
-import { XAxisOption } from '../../mime/payload';
 import { IPlotTheme } from '../../plot/theme';
 import { IPlotElement } from '../charts/PlotlyChart';
+import { CurveOptions } from '../charts/CurveOptions';
 import { MetricChart } from '../charts/MetricChart';
 import { useSignals } from '../useSignal';
 
@@ -51,62 +51,12 @@ export function InlineChart(props: IInlineChartProps): JSX.Element {
           </button>
         )}
         <span className="tb-InlineChart-break" />
-        <label>
-          {trans.__('x')}
-          <select
-            className="tb-InlineChart-x"
-            value={settings.xAxis}
-            onChange={event =>
-              model.update({ xAxis: event.target.value as XAxisOption })
-            }
-          >
-            <option value="step">{trans.__('step')}</option>
-            <option value="time">{trans.__('wall time')}</option>
-            <option value="relative">{trans.__('relative time')}</option>
-          </select>
-        </label>
-        {model.variables.length > 0 && (
-          <label>
-            {trans.__('group by')}
-            <select
-              className="tb-InlineChart-group"
-              value={settings.groupBy ?? ''}
-              onChange={event =>
-                model.update({ groupBy: event.target.value || null })
-              }
-            >
-              <option value="">{trans.__('none')}</option>
-              {model.variables.map(name => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        <label>
-          {trans.__('smoothing')}
-          <input
-            className="tb-InlineChart-smoothing"
-            type="range"
-            min={0}
-            max={0.99}
-            step={0.01}
-            value={settings.smoothing}
-            onChange={event =>
-              model.update({ smoothing: Number(event.target.value) })
-            }
-          />
-        </label>
-        <label>
-          <input
-            className="tb-InlineChart-logy"
-            type="checkbox"
-            checked={settings.logY}
-            onChange={event => model.update({ logY: event.target.checked })}
-          />
-          {trans.__('log y')}
-        </label>
+        <CurveOptions
+          options={settings}
+          variables={model.variables}
+          onChange={patch => model.update(patch)}
+          trans={trans}
+        />
       </div>
       <div className="tb-InlineChart-body">
         {model.error && (
