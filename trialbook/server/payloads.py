@@ -13,6 +13,8 @@ import math
 from datetime import datetime, timezone
 from typing import Any, TypedDict
 
+from ..wire import json_safe
+
 API_VERSION = 1
 
 STATUSES = ("InProgress", "Completed", "Failed", "Stopped", "Interrupted")
@@ -401,16 +403,6 @@ def change(record: dict[str, Any]) -> Change:
     }
 
 
-def _finite_or_text(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {key: _finite_or_text(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite_or_text(item) for item in value]
-    return value
-
-
 def dumps(payload: Any) -> str:
     """JSON text a browser can parse: non-finite floats become strings.
 
@@ -420,7 +412,7 @@ def dumps(payload: Any) -> str:
     try:
         return _ENCODER.encode(payload)
     except ValueError:
-        return _ENCODER.encode(_finite_or_text(payload))
+        return _ENCODER.encode(json_safe(payload))
 
 
 def dumps_rows(payload: dict[str, Any], rows_key: str) -> str:

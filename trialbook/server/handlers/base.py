@@ -106,6 +106,20 @@ class TrialbookHandler(APIHandler):
             raise BadParameter(name, f"{value!r} is not one of {', '.join(sorted(choices))}")
         return value  # type: ignore[return-value]
 
+    async def delete_by_rules(
+        self, delete: Callable[..., None], name: str, *, force_argument: str = "force"
+    ) -> None:
+        """DELETE with the Python API's rules: a refusal is a 409 saying to add ?force=true."""
+        force = self.query_bool("force")
+        try:
+            await self.read(delete, name, **{force_argument: force})
+        except ValidationError as refused:
+            raise tornado.web.HTTPError(
+                409, "%s Over REST: DELETE with ?force=true.", refused
+            ) from None
+        self.set_status(204)
+        self.finish()
+
     def query_bool(self, name: str) -> bool:
         value = (self.query_one(name, "false") or "false").lower()
         if value not in ("true", "false", "1", "0"):

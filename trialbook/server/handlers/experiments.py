@@ -40,15 +40,7 @@ class ExperimentHandler(TrialbookHandler):
 
     @tornado.web.authenticated
     async def delete(self, name: str) -> None:
-        force = self.query_bool("force")
-        try:
-            await self.read(self.store.delete_experiment, name, force=force)
-        except ValidationError as refused:
-            raise tornado.web.HTTPError(
-                409, "%s Over REST: DELETE with ?force=true.", refused
-            ) from None
-        self.set_status(204)
-        self.finish()
+        await self.delete_by_rules(self.store.delete_experiment, name)
 
     def _summary(self, name: str) -> dict[str, Any]:
         self.store.get_experiment(name)  # NotFoundError naming close matches

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tornado.web
 
-from ...errors import ValidationError
 from .. import payloads
 from .base import TrialbookHandler
 from .edits import COMPONENT_FIELDS, TRIAL_FIELDS, validated_fields
@@ -23,15 +22,7 @@ class TrialHandler(TrialbookHandler):
 
     @tornado.web.authenticated
     async def delete(self, name: str) -> None:
-        force = self.query_bool("force")
-        try:
-            await self.read(self.store.delete_trial, name, force=force)
-        except ValidationError as refused:
-            raise tornado.web.HTTPError(
-                409, "%s Over REST: DELETE with ?force=true.", refused
-            ) from None
-        self.set_status(204)
-        self.finish()
+        await self.delete_by_rules(self.store.delete_trial, name)
 
 
 class ComponentsHandler(TrialbookHandler):
@@ -73,12 +64,6 @@ class ComponentHandler(TrialbookHandler):
 
     @tornado.web.authenticated
     async def delete(self, name: str) -> None:
-        force = self.query_bool("force")
-        try:
-            await self.read(self.store.delete_component, name, force_disassociate=force)
-        except ValidationError as refused:
-            raise tornado.web.HTTPError(
-                409, "%s Over REST: DELETE with ?force=true.", refused
-            ) from None
-        self.set_status(204)
-        self.finish()
+        await self.delete_by_rules(
+            self.store.delete_component, name, force_argument="force_disassociate"
+        )
