@@ -253,3 +253,18 @@ def test_trial_table_filters_sorts_and_pages() -> None:
         TrialQuery(sort="metrics.loss.median").validate()
     with pytest.raises(tb.ValidationError, match=r"variables\.<name>"):
         TrialQuery(sort="colour").validate()
+
+
+def test_one_experiment_summary_reads_only_that_experiment() -> None:
+    first = tb.Experiment.create("first", hypothesis="one")
+    tb.Experiment.create("second", hypothesis="two", variables={"lr": [0.1]})
+    with first.run(variables={}) as tracker:
+        tracker.log_metric("loss", 1.0)
+
+    store = open_store()
+    summary = store.experiment_summary("first")
+    assert summary["name"] == "first" and summary["trial_count"] == 1
+    assert summary == store.list_experiment_summaries()[0]
+    assert [row["name"] for row in store.list_experiment_summaries(["second"])] == ["second"]
+    with pytest.raises(tb.NotFoundError, match="first"):
+        store.experiment_summary("firts")

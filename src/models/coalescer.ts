@@ -72,3 +72,39 @@ function defaultRequestFrame(callback: () => void): void {
     setTimeout(callback, 16);
   }
 }
+
+/**
+ * Runs `action` at most once per `interval` ms: at once when the last run is
+ * older than that, otherwise once at the end of the interval, however many
+ * times `schedule` was called meanwhile (a burst of writes costs one reload).
+ */
+export class Throttle {
+  constructor(
+    private readonly _action: () => void,
+    private readonly _interval: number
+  ) {}
+
+  schedule(): void {
+    if (this._timer !== null || this._disposed) {
+      return;
+    }
+    const wait = Math.max(0, this._last + this._interval - Date.now());
+    this._timer = setTimeout(() => {
+      this._timer = null;
+      this._last = Date.now();
+      this._action();
+    }, wait);
+  }
+
+  dispose(): void {
+    this._disposed = true;
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+  private _last = 0;
+  private _disposed = false;
+}

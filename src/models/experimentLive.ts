@@ -8,12 +8,16 @@ import { ISignal } from '@lumino/signaling';
 import { IChange } from '../api/types';
 import { ITrialbookSource } from '../tokens';
 import { ChangeFeed } from './changefeed';
+import { Throttle } from './coalescer';
 
 export class ExperimentLiveUpdater {
   constructor(options: ExperimentLiveUpdater.IOptions) {
     this._name = options.name;
     this._refresh = options.refresh;
-    this._interval = options.interval ?? 1000;
+    this._throttle = new Throttle(
+      () => void this._refresh(),
+      options.interval ?? 1000
+    );
     if (options.source) {
       this._feed = new ChangeFeed({
         source: options.source,
@@ -35,23 +39,12 @@ export class ExperimentLiveUpdater {
 
   /** Refresh soon; calls within the interval are merged. */
   schedule(): void {
-    if (this._timer !== null || this._disposed) {
-      return;
-    }
-    const wait = Math.max(0, this._last + this._interval - Date.now());
-    this._timer = setTimeout(() => {
-      this._timer = null;
-      this._last = Date.now();
-      void this._refresh();
-    }, wait);
+    this._throttle.schedule();
   }
 
   dispose(): void {
-    this._disposed = true;
+    this._throttle.dispose();
     this._feed?.stop();
-    if (this._timer !== null) {
-      clearTimeout(this._timer);
-    }
     this._disconnects.forEach(disconnect => disconnect());
   }
 
@@ -65,11 +58,8 @@ export class ExperimentLiveUpdater {
 
   private _name: string;
   private _refresh: () => Promise<void>;
-  private _interval: number;
+  private readonly _throttle: Throttle;
   private _feed: ChangeFeed | null = null;
-  private _timer: ReturnType<typeof setTimeout> | null = null;
-  private _last = 0;
-  private _disposed = false;
   private _disconnects: (() => void)[] = [];
 }
 

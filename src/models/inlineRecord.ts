@@ -12,6 +12,7 @@ import {
   Status
 } from '../api/types';
 import { ILiveUpdate } from '../tokens';
+import { Throttle } from './coalescer';
 import { decodeJSONNumber, TAIL_LENGTH } from './metrics';
 
 export interface IInlineRecordSource {
@@ -56,7 +57,10 @@ export class InlineRecordModel {
     this.kind = options.kind;
     this.name = options.name;
     this._source = options.source;
-    this._interval = options.interval ?? 1000;
+    this._reload = new Throttle(
+      () => void this.load(),
+      options.interval ?? 1000
+    );
   }
 
   readonly kind: 'trial' | 'component';
@@ -114,15 +118,13 @@ export class InlineRecordModel {
         : event.trials.includes(this.name);
     });
     if (concerns || update.resync) {
-      this._schedule();
+      this._reload.schedule();
     }
   }
 
   dispose(): void {
     this._disposed = true;
-    if (this._timer !== null) {
-      clearTimeout(this._timer);
-    }
+    this._reload.dispose();
     Signal.clearData(this);
   }
 
@@ -160,24 +162,10 @@ export class InlineRecordModel {
     };
   }
 
-  private _schedule(): void {
-    if (this._timer !== null || this._disposed) {
-      return;
-    }
-    const wait = Math.max(0, this._last + this._interval - Date.now());
-    this._timer = setTimeout(() => {
-      this._timer = null;
-      this._last = Date.now();
-      void this.load();
-    }, wait);
-  }
-
   private readonly _source: IInlineRecordSource;
-  private readonly _interval: number;
+  private readonly _reload: Throttle;
   private _record: IInlineRecord | null = null;
   private _error: string | null = null;
-  private _timer: ReturnType<typeof setTimeout> | null = null;
-  private _last = 0;
   private _disposed = false;
   private readonly _changed = new Signal<this, void>(this);
 }

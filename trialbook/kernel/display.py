@@ -36,14 +36,7 @@ def mime_type(kind: str) -> str:
 
 # -- inline views of objects ------------------------------------------------------------------
 def experiment_bundle(experiment: Experiment) -> dict[str, Any]:
-    summary = next(
-        (
-            row
-            for row in open_store().list_experiment_summaries()
-            if row["name"] == experiment.experiment_name
-        ),
-        {"trial_count": 0, "status_counts": {}, "status": None},
-    )
+    summary = open_store().experiment_summary(experiment.experiment_name)
     counts = {status: n for status, n in summary["status_counts"].items() if n}
     payload = {
         "version": DISPLAY_VERSION,

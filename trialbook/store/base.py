@@ -458,10 +458,17 @@ class Store(abc.ABC):
 
     # -- reads for the server --------------------------------------------------------------
     @abc.abstractmethod
-    def list_experiment_summaries(self) -> list[dict[str, Any]]:
-        """One dict per experiment (oldest first): name, description, hypothesis, objective,
-        variables, tags, notes, creation_time, last_activity, trial_count,
-        status_counts {status: n for every status}, status."""
+    def list_experiment_summaries(self, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """One dict per experiment (oldest first), or per experiment in ``names``: name,
+        description, hypothesis, objective, variables, tags, notes, creation_time,
+        last_activity, trial_count, status_counts {status: n for every status}, status."""
+
+    def experiment_summary(self, name: str) -> dict[str, Any]:
+        """``list_experiment_summaries`` of one experiment; NotFoundError if there is none."""
+        rows = self.list_experiment_summaries([name])
+        if not rows:
+            self.get_experiment(name)  # raises NotFoundError naming close matches
+        return rows[0]
 
     @abc.abstractmethod
     def trial_rows(self, experiment_name: str) -> list[dict[str, Any]]:

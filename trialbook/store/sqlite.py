@@ -1362,14 +1362,21 @@ class SqliteStore(Store):
         return None if row is None else (row[0], row[1], component_name, component_metric)
 
     # -- reads for the server --------------------------------------------------------------
-    def list_experiment_summaries(self) -> list[dict[str, Any]]:
+    def list_experiment_summaries(self, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
         def body(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+            wanted = "" if names is None else f" WHERE name IN ({', '.join('?' * len(names))})"
             experiments = connection.execute(
-                f"SELECT id, {self._EXPERIMENT_COLUMNS} FROM experiments ORDER BY id"
+                f"SELECT id, {self._EXPERIMENT_COLUMNS} FROM experiments{wanted} ORDER BY id",
+                tuple(names or ()),
             ).fetchall()
+            ids = [row[0] for row in experiments]
+            of_those = (
+                "" if names is None else f" WHERE experiment_id IN ({', '.join('?' * len(ids))})"
+            )
             trials_by_experiment: dict[int, list[tuple[int, float]]] = {}
             for trial_id, experiment_id, activity in connection.execute(
-                "SELECT id, experiment_id, last_activity FROM trials"
+                f"SELECT id, experiment_id, last_activity FROM trials{of_those}",
+                tuple(ids if names is not None else ()),
             ):
                 trials_by_experiment.setdefault(experiment_id, []).append((trial_id, activity))
             statuses = self._trial_statuses(

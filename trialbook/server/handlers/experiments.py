@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import tornado.web
 
@@ -30,22 +29,21 @@ class ExperimentsHandler(TrialbookHandler):
 class ExperimentHandler(TrialbookHandler):
     @tornado.web.authenticated
     async def get(self, name: str) -> None:
-        self.write_json(payloads.experiment_detail(await self.read(self._summary, name)))
+        self.write_json(
+            payloads.experiment_detail(await self.read(self.store.experiment_summary, name))
+        )
 
     @tornado.web.authenticated
     async def patch(self, name: str) -> None:
         fields = validated_fields(self.json_body(EXPERIMENT_FIELDS))
         await self.read(self.store.update_experiment, name, **fields)
-        self.write_json(payloads.experiment_detail(await self.read(self._summary, name)))
+        self.write_json(
+            payloads.experiment_detail(await self.read(self.store.experiment_summary, name))
+        )
 
     @tornado.web.authenticated
     async def delete(self, name: str) -> None:
         await self.delete_by_rules(self.store.delete_experiment, name)
-
-    def _summary(self, name: str) -> dict[str, Any]:
-        self.store.get_experiment(name)  # NotFoundError naming close matches
-        rows = self.store.list_experiment_summaries()
-        return next(row for row in rows if row["name"] == name)
 
 
 class TrialTableHandler(TrialbookHandler):
