@@ -54,15 +54,22 @@ test.describe('Jupyter Notebook 7', () => {
     await page.goto(`${baseURL}/notebooks/${path}`);
     const cells = page.locator('.jp-Notebook .jp-CodeCell');
     await expect(cells).toHaveCount(2, { timeout: 30_000 });
-    // Run both cells (the kernel starts with the page).
+    // Run both cells once the kernel the page started is idle: a keypress sent
+    // while it is still starting can be lost, leaving both cells unrun.
+    await expect(
+      page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+    ).toHaveCount(1, { timeout: 60_000 });
     await cells.first().locator('.jp-InputArea-editor').click();
-    await page.keyboard.press('Shift+Enter');
+    const runAndAdvance = page.getByRole('button', {
+      name: /Run this cell and advance/
+    });
+    await runAndAdvance.click();
     await expect(
       page.locator(
         '.jp-OutputArea-output .tb-InlineCard[data-tb-kind="experiment"]'
       )
     ).toBeVisible({ timeout: 60_000 });
-    await page.keyboard.press('Shift+Enter');
+    await runAndAdvance.click();
 
     const card = page.locator('.tb-InlineCard[data-tb-kind="experiment"]');
     await expect(card.locator('.tb-InlineCard-name')).toHaveText(EXPERIMENT);
