@@ -17,7 +17,7 @@ import { expect, galata, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 
 const QUICK = !!process.env.TRIALBOOK_BENCH_QUICK;
-const TICKS = QUICK ? 30 : 150;
+const TICKS = QUICK ? 40 : 150;
 const FLOOD = QUICK ? 1_000_000 : 3_000_000;
 const EXPERIMENT = 'bench-live';
 
@@ -101,8 +101,25 @@ test('live bridge: latency, throughput and slowdown in the browser', async ({
       '        log, start = tracker.log_metric, time.perf_counter()',
       '        for step in range(n):',
       '            log("tick", float(step), step=step)',
-      '        return n / (time.perf_counter() - start)'
+      '        return n / (time.perf_counter() - start)',
+      '# The latency trial starts here, so the panel can show it before the clock runs.',
+      'live = exp.run(variables={"run": "latency"})',
+      'live.__enter__()',
+      'live.log_metric("tick", -1.0, step=0)'
     ].join('\n')
+  );
+
+  // Wait until the panel shows the running trial's first value.
+  const item = page.locator(
+    `.tb-ExperimentItem[data-tb-experiment="${EXPERIMENT}"]`
+  );
+  await expect(item).toBeVisible({ timeout: 60_000 });
+  if ((await item.getAttribute('aria-expanded')) !== 'true') {
+    await item.locator('.tb-ExperimentItem-row, .tb-TreeRow').first().click();
+  }
+  await expect(item.locator('.tb-TrialItem-metricValue').first()).toHaveText(
+    '-1',
+    { timeout: 60_000 }
   );
 
   // (a) Latency: one point every 100 ms; the page notes when each value shows.
@@ -125,27 +142,19 @@ test('live bridge: latency, throughput and slowdown in the browser', async ({
       characterData: true
     });
   });
-  const expandAndRun = run(
+  const output = await run(
     page,
     1,
     [
       'times = {}',
-      'with exp.run(variables={"run": "latency"}) as tracker:',
-      `    for step in range(${TICKS}):`,
-      '        times[step] = time.time()',
-      '        tracker.log_metric("tick", float(step), step=step)',
-      '        time.sleep(0.1)',
+      `for step in range(1, ${TICKS + 1}):`,
+      '    times[step] = time.time()',
+      '    live.log_metric("tick", float(step), step=step)',
+      '    time.sleep(0.1)',
+      'live.__exit__(None, None, None)',
       'print(json.dumps(times))'
     ].join('\n')
   );
-  const item = page.locator(
-    `.tb-ExperimentItem[data-tb-experiment="${EXPERIMENT}"]`
-  );
-  await expect(item).toBeVisible({ timeout: 60_000 });
-  if ((await item.getAttribute('aria-expanded')) !== 'true') {
-    await item.locator('.tb-ExperimentItem-row, .tb-TreeRow').first().click();
-  }
-  const output = await expandAndRun;
   const times: Record<string, number> = JSON.parse(
     output.trim().split('\n').pop()!
   );
@@ -153,7 +162,7 @@ test('live bridge: latency, throughput and slowdown in the browser', async ({
     () => (window as any).__tbSeen
   );
   const latencies = Object.entries(times)
-    .filter(([step]) => Number(step) >= 5 && step in seen) // after the panel expanded
+    .filter(([step]) => step in seen)
     .map(([step, at]) => seen[step] - at * 1000);
 
   // (b) Flood with the panel open: points carried between the first and last batch.
