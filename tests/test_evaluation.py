@@ -275,3 +275,16 @@ def test_missing_lists_the_grid_sets_without_a_completed_trial():
     missing = exp.missing()
     assert sorted((m["model"], m["lr"]) for m in missing) == [("a", 0.1), ("b", 0.01), ("b", 0.1)]
     assert all(m in exp.grid() for m in missing)  # in grid order, as exp.grid() has them
+
+
+def test_without_scipy_evaluate_says_what_to_install():
+    code = (
+        "import sys; sys.modules['scipy'] = None; import trialbook as tb; "
+        "exp = tb.Experiment.create('x', objective={'metric': 'a', 'goal': 'maximize', "
+        "'variable': 'm', 'treatment': 1}, variables={'m': [1, 2]})\n"
+        "try:\n    exp.evaluate()\nexcept ImportError as error:\n    print(error)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "pip install 'trialbook[stats]'" in output.stdout
