@@ -288,3 +288,27 @@ def test_without_scipy_evaluate_says_what_to_install():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "pip install 'trialbook[stats]'" in output.stdout
+
+
+def test_several_claims_are_one_holm_corrected_family():
+    exp = experiment()
+    rng = np.random.default_rng(4)
+    for seed in range(5):
+        for model, (acc, loss) in {"custom": (0.92, 0.30), "resnet50": (0.88, 0.31)}.items():
+            with exp.run(variables={"model": model, "seed": seed}) as tracker:
+                tracker.log_metric("acc", acc + rng.normal(0, 0.003))
+                tracker.log_metric("loss", loss + rng.normal(0, 0.02))
+    result = exp.evaluate(claims=[{}, {"metric": "loss", "goal": "minimize"}])
+
+    assert result.correction == "holm" and len(result.claims) == 2
+    assert [c["metric"] for c in result.comparisons] == ["acc", "loss"]
+    assert result.comparisons[0]["verdict"] == "supported"
+    assert result.verdict != "supported" and "of 2 claims" in result.message
+    assert "on loss (best, minimize)" in result.text
+    assert set(result.groups["metric"]) == {"acc", "loss"}
+    alone = exp.evaluate()
+    assert result.comparisons[0]["p_value"] >= alone.p_value  # adjusted upwards
+    with pytest.raises(tb.ValidationError, match="non-empty list of dicts"):
+        exp.evaluate(claims={"metric": "loss"})
+    with pytest.raises(ClaimError, match="same alpha"):
+        exp.evaluate(claims=[{}, {"alpha": 0.1}])

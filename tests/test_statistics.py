@@ -10,7 +10,7 @@ import pytest
 from scipy import stats as scipy_stats
 
 from trialbook import statistics
-from trialbook.statistics import compare, compare_many, trials_needed
+from trialbook.statistics import Contrast, compare, compare_many, trials_needed
 
 SIMULATIONS = 1000
 ALPHA = 0.05
@@ -95,7 +95,7 @@ def test_holm_adjusts_p_values_and_widens_intervals():
     treatment = rng.normal(1.0, 1.0, 12)
     controls = [rng.normal(0.0, 1.0, 12) for _ in range(3)]
     alone = [compare(treatment, control) for control in controls]
-    family = compare_many([(treatment, c, False) for c in controls], alpha=ALPHA)
+    family = compare_many([Contrast(treatment, c) for c in controls], alpha=ALPHA)
 
     ranked = sorted(range(3), key=lambda i: alone[i].p_value)
     expected, running = {}, 0.0

@@ -64,6 +64,17 @@ class _Test:
     sd_difference: float | None
 
 
+@dataclass(frozen=True)
+class Contrast:
+    """One comparison to make: ``paired`` pairs ``treatment[i]`` with ``control[i]``."""
+
+    treatment: Sequence[float]
+    control: Sequence[float]
+    paired: bool = False
+    maximize: bool = True
+    min_effect: float = 0.0
+
+
 def compare(
     treatment: Sequence[float],
     control: Sequence[float],
@@ -74,32 +85,27 @@ def compare(
     min_effect: float = 0.0,
 ) -> Comparison:
     """One comparison: ``paired`` pairs ``treatment[i]`` with ``control[i]``."""
-    return compare_many(
-        [(treatment, control, paired)], maximize=maximize, alpha=alpha, min_effect=min_effect
-    )[0]
+    return compare_many([Contrast(treatment, control, paired, maximize, min_effect)], alpha)[0]
 
 
-def compare_many(
-    comparisons: Sequence[tuple[Sequence[float], Sequence[float], bool]],
-    *,
-    maximize: bool = True,
-    alpha: float = 0.05,
-    min_effect: float = 0.0,
-) -> list[Comparison]:
-    """Several comparisons as one family: with more than one, Holm's step-down procedure
-    sets each one's confidence level and adjusts its p-value."""
-    sign = 1.0 if maximize else -1.0
-    tests = [_test(treatment, control, sign, paired) for treatment, control, paired in comparisons]
+def compare_many(contrasts: Sequence[Contrast], alpha: float = 0.05) -> list[Comparison]:
+    """Several comparisons as one family (several controls, several claims): with more than
+    one, Holm's step-down procedure sets each one's confidence level and adjusts its
+    p-value."""
+    tests = [
+        _test(c.treatment, c.control, 1.0 if c.maximize else -1.0, c.paired) for c in contrasts
+    ]
     family = len(tests)
     levels, adjusted = _holm([test.p_value if test else None for test in tests], alpha)
     results = []
-    for index, (test, (treatment, control, paired)) in enumerate(
-        zip(tests, comparisons, strict=True)
-    ):
+    for index, (test, contrast) in enumerate(zip(tests, contrasts, strict=True)):
         if test is None:
-            results.append(_too_few(treatment, control, sign, paired))
+            sign = 1.0 if contrast.maximize else -1.0
+            results.append(_too_few(contrast.treatment, contrast.control, sign, contrast.paired))
         else:
-            results.append(_decide(test, levels[index], adjusted[index], alpha, min_effect, family))
+            results.append(
+                _decide(test, levels[index], adjusted[index], alpha, contrast.min_effect, family)
+            )
     return results
 
 

@@ -315,6 +315,10 @@ export interface IClaim {
 export interface IComparison {
   treatment: ParameterValue;
   control: ParameterValue;
+  /** The claim's metric (several claims may test several metrics). */
+  metric: string;
+  /** The claim this comparison belongs to, in words. */
+  text: string;
   verdict: Verdict;
   message: string | null;
   effect: JSONNumber | null;
@@ -335,6 +339,8 @@ export interface IComparison {
 
 /** The completed trials of one value of the tested variable. */
 export interface IEvaluationGroup {
+  /** The metric of the claim this group belongs to. */
+  metric: string;
   value: ParameterValue;
   n: number;
   mean: JSONNumber | null;
@@ -347,7 +353,9 @@ export interface IEvaluationGroup {
 
 /** `GET experiments/{name}/evaluation`; top-level numbers are the deciding comparison's. */
 export interface IEvaluationResponse {
+  /** The claim evaluated; the first one when several were (Python's `claims=`). */
   claim: IClaim | null;
+  claims: IClaim[];
   text: string | null;
   verdict: Verdict | null;
   message: string | null;
