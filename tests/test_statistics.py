@@ -115,6 +115,9 @@ def test_trials_needed_matches_the_textbook_sample_size():
     assert trials_needed(1.0, sd_treatment=1.0, sd_control=1.0) == 17
     assert trials_needed(0.5, sd_treatment=1.0, sd_control=1.0) == 64
     assert trials_needed(-0.1, sd_treatment=1.0, sd_control=1.0) is None
+    assert trials_needed(1e-300, sd_treatment=1.0, sd_control=1.0) == statistics.MAX_TRIALS
+    tiny = compare([1.0, 1.2, 0.9], [1.0, 1.1, 1.0], min_effect=1e-9)
+    assert tiny.trials_needed == statistics.MAX_TRIALS and "more than 100,000" in tiny.message
 
 
 @pytest.mark.parametrize("paired", [False, True])

@@ -121,15 +121,19 @@ def trials_needed(
 ) -> int | None:
     """Trials per group (pairs when paired) giving ``power`` to find ``effect`` > 0 with the
     two-sided (1−alpha) interval: the noncentral t power of the verdict's own test. None
-    when ``effect`` is not an improvement."""
+    when ``effect`` is not an improvement; at most MAX_TRIALS."""
     if not effect > 0:
         return None
     spread = sd_difference**2 if paired and sd_difference is not None else None
     variance = spread if spread is not None else sd_treatment**2 + sd_control**2
     if variance <= 0:
         return MIN_PER_GROUP
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
-    n = max(MIN_PER_GROUP, math.ceil(z * z * variance / effect**2))
+    z = float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
+    squared = effect * effect
+    if squared == 0 or not z * z * variance / squared < MAX_TRIALS:  # or overflows to inf
+        return MAX_TRIALS
+    normal_approximation = z * z * variance / squared
+    n = max(MIN_PER_GROUP, math.ceil(normal_approximation))
     while n < MAX_TRIALS and _power(n, effect, sd_treatment, sd_control, spread, alpha) < power:
         n += 1
     return n
@@ -263,6 +267,11 @@ def _decide(
         interval = f"the {1 - level:.0%} interval [{low:.4g}, {high:.4g}]"
         if needed is None:
             message = f"{interval} includes 0 and the observed effect is not an improvement"
+        elif needed >= MAX_TRIALS:
+            message = (
+                f"{interval} does not settle it: {target:.4g} is tiny next to the spread; more "
+                f"than {MAX_TRIALS:,} trials per group would be needed"
+            )
         else:
             message = (
                 f"{interval} does not settle it: about {needed} trials per group would give "
