@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 from trialbook import values
 from trialbook.errors import ValidationError
 from trialbook.names import validate_name
-from trialbook.store import open_store
-from trialbook.store.base import SUMMARY_STATS, ComponentRecord
+from trialbook.store import SUMMARY_STATS, TRIAL_METRIC_STATS, ComponentRecord, open_store
 
 if TYPE_CHECKING:
     import pandas
@@ -195,8 +194,8 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
         if experiment.objective:
             row["ObjectiveValue"] = trial["objective_value"]
         for key, summary in trial["metrics"].items():
-            for stat in SUMMARY_STATS:
-                row[f"{key} - {stat}"] = summary[stat.lower() if stat != "StdDev" else "stddev"]
+            for stat, field in zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True):
+                row[f"{key} - {stat}"] = summary[field]
         rows.append(row)
     return pandas.DataFrame(rows)
 

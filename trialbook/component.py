@@ -9,8 +9,7 @@ from trialbook import values
 from trialbook.errors import ValidationError
 from trialbook.names import validate_name
 from trialbook.status import TrialStatus
-from trialbook.store import open_store
-from trialbook.store.base import ArtifactRecord, ComponentRecord, MetricSummary
+from trialbook.store import ArtifactRecord, ComponentRecord, MetricSummary, open_store
 
 if TYPE_CHECKING:
     from trialbook.trial import Trial

@@ -10,8 +10,7 @@ from trialbook import values
 from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError, ValidationError
 from trialbook.names import validate_name
-from trialbook.store import open_store
-from trialbook.store.base import ExperimentRecord
+from trialbook.store import ExperimentRecord, open_store
 from trialbook.trial import Trial
 
 if TYPE_CHECKING:

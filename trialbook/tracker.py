@@ -23,8 +23,15 @@ from trialbook.component import TrialComponent, validate_kind
 from trialbook.errors import ValidationError
 from trialbook.names import generate_name, validate_key, validate_name
 from trialbook.status import TrialStatus
-from trialbook.store import metric_writer, open_store, register_exit_hook
-from trialbook.store.base import ArtifactRecord, ComponentRecord, MetricPoint, Store
+from trialbook.store import (
+    ArtifactRecord,
+    ComponentRecord,
+    MetricPoint,
+    Store,
+    metric_writer,
+    open_store,
+    register_exit_hook,
+)
 from trialbook.store.writer import MetricWriter
 
 if TYPE_CHECKING:

@@ -10,8 +10,7 @@ from trialbook import values, variables
 from trialbook.component import TrialComponent, component_name_of
 from trialbook.names import generate_trial_name, validate_name
 from trialbook.status import TrialStatus
-from trialbook.store import open_store
-from trialbook.store.base import TrialRecord
+from trialbook.store import TrialRecord, open_store
 
 if TYPE_CHECKING:
     from trialbook.kernel.display import Chart

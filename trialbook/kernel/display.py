@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from trialbook.errors import ValidationError
-from trialbook.store import metric_writer, open_store
-from trialbook.store.base import MetricSummary, OwnerKind, SeriesPoints
+from trialbook.store import MetricSummary, OwnerKind, SeriesPoints, metric_writer, open_store
 from trialbook.variables import space_to_json
 from trialbook.wire import json_safe
 
