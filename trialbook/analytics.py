@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 from trialbook import values
 from trialbook.errors import ValidationError
 from trialbook.names import validate_name
-from trialbook.store import SUMMARY_STATS, TRIAL_METRIC_STATS, ComponentRecord, open_store
+from trialbook.store import (
+    SUMMARY_STATS,
+    TRIAL_METRIC_STATS,
+    ComponentRecord,
+    flush_all,
+    open_store,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -54,8 +60,6 @@ class ExperimentAnalytics:
 
         if self._dataframe is not None and not force_refresh:
             return self._dataframe
-        from trialbook.store import flush_all
-
         flush_all()
         components = self._components()
         experiments_of_trial = {
@@ -134,8 +138,6 @@ class ExperimentAnalytics:
         """Long format: TrialComponentName, Trials, metric, step, timestamp, value."""
         import pandas
 
-        from trialbook.store import flush_all
-
         flush_all()
         store = open_store()
         columns: dict[str, list[Any]] = {
@@ -174,8 +176,6 @@ class ExperimentAnalytics:
 def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
     """One row per trial: name, status, times, variables, objective value, metric summaries."""
     import pandas
-
-    from trialbook.store import flush_all
 
     flush_all()
     store = open_store()
