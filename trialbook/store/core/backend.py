@@ -100,8 +100,6 @@ class Backend(abc.ABC):
     one with the schema migrated (or refuses, naming what to run)."""
 
     dialect: Dialect
-    #: The error an engine raises for a UNIQUE violation (mapped to AlreadyExistsError).
-    integrity_error: type[Exception]
 
     @abc.abstractmethod
     def connection(self) -> Connection:
