@@ -12,8 +12,13 @@ from trialbook import values
 from trialbook.errors import ValidationError
 from trialbook.names import validate_name
 from trialbook.objective import trial_value
-from trialbook.store import open_store
-from trialbook.store.base import SUMMARY_STATS, ComponentRecord
+from trialbook.store import (
+    SUMMARY_STATS,
+    TRIAL_METRIC_STATS,
+    ComponentRecord,
+    flush_all,
+    open_store,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -56,8 +61,6 @@ class ExperimentAnalytics:
 
         if self._dataframe is not None and not force_refresh:
             return self._dataframe
-        from trialbook.store import flush_all
-
         flush_all()
         components = self._components()
         experiments_of_trial = {
@@ -136,8 +139,6 @@ class ExperimentAnalytics:
         """Long format: TrialComponentName, Trials, metric, step, timestamp, value."""
         import pandas
 
-        from trialbook.store import flush_all
-
         flush_all()
         store = open_store()
         columns: dict[str, list[Any]] = {
@@ -177,8 +178,6 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
     """One row per trial: name, status, times, variables, objective value, metric summaries."""
     import pandas
 
-    from trialbook.store import flush_all
-
     flush_all()
     store = open_store()
     experiment = store.get_experiment(experiment_name)
@@ -194,13 +193,12 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
         for name, value in (trial["variables"] or {}).items():
             row[name] = value
         if experiment.objective:
-            # Not the store's objective_value: that one knows only the best/last summaries.
             row["ObjectiveValue"] = trial_value(
                 trial["metrics"], experiment.objective, finite=False
             )
         for key, summary in trial["metrics"].items():
-            for stat in SUMMARY_STATS:
-                row[f"{key} - {stat}"] = summary[stat.lower() if stat != "StdDev" else "stddev"]
+            for stat, field in zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True):
+                row[f"{key} - {stat}"] = summary[field]
         rows.append(row)
     return pandas.DataFrame(rows)
 

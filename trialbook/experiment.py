@@ -8,18 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook import variables as variable_space
+from trialbook.analytics import trials_dataframe
+from trialbook.coverage import missing_sets
 from trialbook.errors import AlreadyExistsError, ValidationError
+from trialbook.grouping import groups_dataframe
+from trialbook.kernel.display import Chart, experiment_bundle
 from trialbook.names import validate_name
-from trialbook.objective import normalize_objective
-from trialbook.store import open_store
-from trialbook.store.base import ExperimentRecord
+from trialbook.objective import claim_of, normalize_objective
+from trialbook.run import start_run
+from trialbook.store import ExperimentRecord, open_store
 from trialbook.trial import Trial
 
 if TYPE_CHECKING:
     import pandas
 
     from trialbook.evaluation import Evaluation
-    from trialbook.kernel.display import Chart
     from trialbook.tracker import Tracker
 
 
@@ -186,8 +189,6 @@ class Experiment:
         A Failed, Stopped or Interrupted trial gets a new attempt; a Completed one raises
         AlreadyExistsError unless ``rerun=True``; a running one always raises.
         """
-        from trialbook.run import start_run
-
         return start_run(self, variables, rerun=rerun)
 
     def dataframe(
@@ -200,11 +201,7 @@ class Experiment:
         summary column (lo/hi: the 95% interval of the mean, or mean ± sd with
         ``spread="sd"``)."""
         if group_by_except is not None:
-            from trialbook.grouping import groups_dataframe
-
             return groups_dataframe(self.experiment_name, group_by_except, spread)
-        from trialbook.analytics import trials_dataframe
-
         return trials_dataframe(self.experiment_name)
 
     def evaluate(
@@ -217,8 +214,6 @@ class Experiment:
         such dicts, evaluates several claims as one Holm-corrected family. See
         docs/statistics.md.
         """
-        from trialbook.objective import claim_of
-
         if claims is not None and (
             isinstance(claims, Mapping | str)
             or not claims
@@ -237,6 +232,8 @@ class Experiment:
                 "exp.evaluate(variable='model', treatment='custom', control='resnet50')"
                 + ("" if self.objective else " with metric= and goal=")
             )
+        # Imported here on purpose: evaluation brings numpy and scipy, which training
+        # machines that only log never need.
         from trialbook.evaluation import evaluate
 
         return evaluate(self.experiment_name, self.objective, self.variables, overrides, claims)
@@ -246,8 +243,6 @@ class Experiment:
         completed trial, in grid order."""
         if not self.variables:
             raise ValidationError(f"experiment {self.experiment_name!r} declares no variables")
-        from trialbook.coverage import missing_sets
-
         return missing_sets(self.experiment_name, self.variables)
 
     def plot(
@@ -270,8 +265,6 @@ class Experiment:
                 f"group_by={group_by!r} is not a variable of {self.experiment_name!r} "
                 f"(declared: {declared})"
             )
-        from trialbook.kernel.display import Chart
-
         return Chart(
             metric_name,
             owner_kind="trial",
@@ -286,8 +279,6 @@ class Experiment:
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from trialbook.kernel.display import experiment_bundle
-
         return experiment_bundle(self)
 
     def __repr__(self) -> str:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook.errors import ValidationError
 from trialbook.objective import trial_value
-from trialbook.store import flush_all, open_store
-from trialbook.store.base import SUMMARY_STATS
+from trialbook.store import SUMMARY_STATS, flush_all, open_store
 from trialbook.variables import identity
 
 if TYPE_CHECKING:

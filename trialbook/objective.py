@@ -14,6 +14,7 @@ from typing import Any
 
 from trialbook.errors import ValidationError
 from trialbook.names import validate_name
+from trialbook.store.core.vocabulary import OBJECTIVE_SUMMARY_STATS
 from trialbook.variables import Choice, Range, Variable, plain_value
 
 GOALS = ("maximize", "minimize")
@@ -23,7 +24,6 @@ OBJECTIVE_KEYS = ("metric", "goal", "summary", *CLAIM_KEYS)
 DEFAULT_ALPHA = 0.05
 
 #: The trial-table summary statistic each objective summary reads (goal decides "best").
-_SUMMARY_STAT = {"last": "last", "max": "max", "min": "min", "mean": "avg"}
 
 EXAMPLE = (
     "{'metric': 'val_accuracy', 'goal': 'maximize', 'summary': 'best', 'variable': 'model', "
@@ -178,7 +178,7 @@ def trial_value(
     if stats is None:
         return None
     best = "max" if goal == "maximize" else "min"
-    stat = best if summary == "best" else _SUMMARY_STAT[summary]
+    stat = best if summary == "best" else OBJECTIVE_SUMMARY_STATS[summary]
     value = stats.get(stat)
     if value is None or isinstance(value, bool) or (finite and not math.isfinite(value)):
         return None
