@@ -238,9 +238,7 @@ class _Converter:
             return parts[0]
         return And(tuple(parts), self.span(node))
 
-    def pair(
-        self, left: ast.expr, op: ast.cmpop, right: ast.expr, whole: ast.Compare
-    ) -> Expression:
+    def pair(self, left: ast.expr, op: ast.cmpop, right: ast.expr) -> Expression:
         span = Span(self.span(left).start, self.span(right).end)
         if isinstance(op, (ast.In, ast.NotIn)):
             negated = isinstance(op, ast.NotIn)
