@@ -259,19 +259,19 @@ class _Resolver:
                     f"{', '.join(METRIC_STATS)})",
                     span,
                 )
-        known = [written_name(("metrics", metric)) for metric in self.schema.metrics]
-        if len(rest) > 1 and rest[-1] in METRIC_STATS:
-            written_metric = written_name(("metrics", *rest[:-1]))
-        else:
-            written_metric = written_name(("metrics", *rest))
-        message = f"unknown metric {written_metric!r}{_did_you_mean(written_metric, known)}"
+        known = {metric: written_name(("metrics", metric)) for metric in self.schema.metrics}
+        typed = rest[:-1] if len(rest) > 1 and rest[-1] in METRIC_STATS else rest
+        written_metric = written_name(("metrics", *typed))
+        suggestion = _did_you_mean(".".join(typed), known)
+        message = f"unknown metric {written_metric!r}{suggestion}"
         if not known:
             message += " (no metric has been logged here yet)"
         raise self.error(message, span)
 
     def unknown(self, name: Name, detail: str = "") -> QueryError:
         written_form = str(name)
-        known = self.schema.completions()
+        known = {completion: completion for completion in self.schema.completions()}
+        known.update({metric: written_name(("metrics", metric)) for metric in self.schema.metrics})
         message = f"unknown name {written_form!r}"
         suggestion = _did_you_mean(written_form, known)
         if detail and not suggestion:
@@ -306,17 +306,23 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _did_you_mean(written_form: str, known: Iterable[str]) -> str:
-    candidates = list(dict.fromkeys(known))
-    matches = difflib.get_close_matches(written_form, candidates, n=3, cutoff=0.6)
-    if not matches:  # "lr" written as "LR", or a short name one letter off
-        folded = {candidate.casefold(): candidate for candidate in candidates}
-        matches = [
-            folded[m]
-            for m in difflib.get_close_matches(
-                written_form.casefold(), list(folded), n=3, cutoff=0.5
-            )
-        ]
-    if not matches:
+def _did_you_mean(word: str, candidates: Iterable[str] | dict[str, str]) -> str:
+    """ ": did you mean 'x'?" for the closest candidates (``{compared: shown}`` or names).
+
+    Only matches nearly as close as the best one are named, so a shared prefix such as
+    ``params.`` does not drag in every other parameter."""
+    shown = candidates if isinstance(candidates, dict) else {name: name for name in candidates}
+    scored: list[tuple[float, str]] = []
+    for compared, display in shown.items():
+        ratio = max(
+            difflib.SequenceMatcher(None, word, compared).ratio(),
+            difflib.SequenceMatcher(None, word.casefold(), compared.casefold()).ratio() - 0.05,
+        )
+        if ratio >= 0.6:
+            scored.append((ratio, display))
+    if not scored:
         return ""
-    return ": did you mean " + " or ".join(repr(match) for match in matches) + "?"
+    best = max(ratio for ratio, _ in scored)
+    scored.sort(key=lambda item: -item[0])
+    names = list(dict.fromkeys(display for ratio, display in scored if ratio >= best - 0.1))[:3]
+    return ": did you mean " + " or ".join(repr(name) for name in names) + "?"
