@@ -11,8 +11,9 @@ import sqlite3
 
 import pytest
 
+from tests.query.reference import evaluate
 from trialbook.query import POSTGRES, QuerySchema, condition_sql
-from trialbook.query.syntax import And, Compare, Field, InList, Literal, Not, Or, TextTest
+from trialbook.query.syntax import Field
 
 ROWS = [
     # id, name, experiment, status, created, objective, lr, opt, flag, loss_min, team
@@ -74,7 +75,6 @@ def matching(connection, query: str) -> list[int]:
     ]
 
 
-# -- the language's meaning, written independently of SQL ---------------------------------------
 def row_value(row: tuple, field: Field):
     record = dict(zip(("id", *COLUMNS), row, strict=True))
     if field.kind == "metric":
@@ -84,61 +84,15 @@ def row_value(row: tuple, field: Field):
     return record[field.key]
 
 
-def kind(value) -> str:
-    return "text" if isinstance(value, str) else "number"
-
-
-def evaluate(node, row):
-    """True, False or None (unknown) for one row, in Kleene's three-valued logic."""
-    if isinstance(node, And):
-        results = [evaluate(item, row) for item in node.items]
-        return False if False in results else (None if None in results else True)
-    if isinstance(node, Or):
-        results = [evaluate(item, row) for item in node.items]
-        return True if True in results else (None if None in results else False)
-    if isinstance(node, Not):
-        result = evaluate(node.item, row)
-        return None if result is None else not result
-    if isinstance(node, InList):
-        value = row_value(row, node.operand)
-        listed = [literal.value for literal in node.values]
-        if value is None:
-            found = True if None in listed else None
-        else:
-            found = any(item is not None and item == value for item in listed)
-        return found if not node.negated or found is None else not found
-    if isinstance(node, TextTest):
-        value = row_value(row, node.operand)
-        if not isinstance(value, str):
-            return None
-        text = node.text.value
-        result = {
-            "startswith": value.startswith(text),
-            "endswith": value.endswith(text),
-            "contains": text in value,
-        }[node.test]
-        return not result if node.negated else result
-    assert isinstance(node, Compare)
-    left = row_value(row, node.left)
-    if isinstance(node.right, Literal) and node.right.value is None:
-        return (left is None) == (node.op == "==")
-    right = node.right.value if isinstance(node.right, Literal) else row_value(row, node.right)
-    if left is None or right is None:
-        return None
-    if node.op == "==":
-        return left == right
-    if node.op == "!=":
-        return left != right
-    if kind(left) != kind(right):
-        return None
-    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[node.op]
-
-
 def expected(query: str) -> list[int]:
     from trialbook.query import parse, resolve
 
     tree = resolve(parse(query), SCHEMA, query)
-    return [row[0] for row in ROWS if evaluate(tree, row) is True]
+    return [
+        row[0]
+        for row in ROWS
+        if evaluate(tree, lambda field, row=row: row_value(row, field)) is True
+    ]
 
 
 # -- by hand ----------------------------------------------------------------------------------

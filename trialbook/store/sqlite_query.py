@@ -56,6 +56,25 @@ def query_condition(
     return condition_sql(query, schema, TrialFieldSql(experiments, now))
 
 
+def matching_trial_ids(
+    connection: sqlite3.Connection,
+    query: str,
+    experiments: Sequence[tuple[int, ExperimentRecord]],
+    now: float,
+) -> list[int]:
+    """Ids of these experiments' trials that ``query`` matches, in creation order."""
+    condition, parameters = query_condition(connection, query, experiments, now)
+    marks = ",".join("?" * len(experiments))
+    return [
+        row[0]
+        for row in connection.execute(
+            f"SELECT t.id FROM trials t WHERE t.experiment_id IN ({marks}) AND {condition}"
+            " ORDER BY t.id",
+            [*(experiment_id for experiment_id, _ in experiments), *parameters],
+        )
+    ]
+
+
 def query_schema(connection: sqlite3.Connection, experiment_ids: Sequence[int]) -> QuerySchema:
     """The variables, parameters and metric names of these experiments' trials."""
     marks = ",".join("?" * len(experiment_ids))

@@ -1,0 +1,58 @@
+"""The query language's meaning, written independently of SQL: a three-valued evaluator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from trialbook.query.syntax import And, Compare, Field, InList, Literal, Not, Or, TextTest
+
+ValueOf = Callable[[Field], Any]
+
+
+def evaluate(node: Any, value_of: ValueOf) -> bool | None:
+    """True, False or None (unknown) for one trial, in Kleene's three-valued logic: a missing
+    value (None) makes a comparison unknown; values of different kinds are unequal and do
+    not order."""
+    if isinstance(node, And):
+        results = [evaluate(item, value_of) for item in node.items]
+        return False if False in results else (None if None in results else True)
+    if isinstance(node, Or):
+        results = [evaluate(item, value_of) for item in node.items]
+        return True if True in results else (None if None in results else False)
+    if isinstance(node, Not):
+        result = evaluate(node.item, value_of)
+        return None if result is None else not result
+    if isinstance(node, InList):
+        value = value_of(node.operand)
+        listed = [literal.value for literal in node.values]
+        if value is None:
+            found = True if None in listed else None
+        else:
+            found = any(item is not None and item == value for item in listed)
+        return found if not node.negated or found is None else not found
+    if isinstance(node, TextTest):
+        value = value_of(node.operand)
+        if not isinstance(value, str):
+            return None
+        text = node.text.value
+        result = {
+            "startswith": value.startswith(text),
+            "endswith": value.endswith(text),
+            "contains": text in value,
+        }[node.test]
+        return not result if node.negated else result
+    assert isinstance(node, Compare)
+    left = value_of(node.left)
+    if isinstance(node.right, Literal) and node.right.value is None:
+        return (left is None) == (node.op == "==")
+    right = node.right.value if isinstance(node.right, Literal) else value_of(node.right)
+    if left is None or right is None:
+        return None
+    if node.op == "==":
+        return left == right
+    if node.op == "!=":
+        return left != right
+    if isinstance(left, str) != isinstance(right, str):
+        return None
+    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[node.op]
