@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from trialbook.query.syntax import And, Compare, Field, InList, Literal, Not, Or, TextTest
+from trialbook.store.core.query.syntax import (
+    And,
+    Compare,
+    Field,
+    InList,
+    Literal,
+    Not,
+    Or,
+    TextTest,
+)
 
 ValueOf = Callable[[Field], Any]
 

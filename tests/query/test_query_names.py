@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from trialbook.query import QueryError, QuerySchema, parse, resolve
-from trialbook.query.syntax import Compare, Field
+from trialbook.store.core.query import QueryError, QuerySchema, parse, resolve
+from trialbook.store.core.query.syntax import Compare, Field
 
 SCHEMA = QuerySchema.of(
     variables=["lr", "seed", "name"],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from trialbook.errors import ValidationError
-from trialbook.query import QueryError, parse
-from trialbook.query.syntax import And, Compare, InList, Literal, Name, Not, Or, TextTest
+from trialbook.store.core.query import QueryError, parse
+from trialbook.store.core.query.syntax import And, Compare, InList, Literal, Name, Not, Or, TextTest
 
 
 def shape(node):

@@ -12,8 +12,8 @@ import sqlite3
 import pytest
 
 from tests.query.reference import evaluate
-from trialbook.query import POSTGRES, QuerySchema, condition_sql
-from trialbook.query.syntax import Field
+from trialbook.store.core.query import POSTGRES, QuerySchema, condition_sql
+from trialbook.store.core.query.syntax import Field
 
 ROWS = [
     # id, name, experiment, status, created, objective, lr, opt, flag, loss_min, team
@@ -85,7 +85,7 @@ def row_value(row: tuple, field: Field):
 
 
 def expected(query: str) -> list[int]:
-    from trialbook.query import parse, resolve
+    from trialbook.store.core.query import parse, resolve
 
     tree = resolve(parse(query), SCHEMA, query)
     return [

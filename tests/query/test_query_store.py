@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import math
 import sqlite3
-import time
 
 import pytest
 
 import trialbook as tb
 from tests.query.reference import evaluate
-from trialbook.query import QueryError, parse, resolve
-from trialbook.store import open_store
-from trialbook.store.base import TrialQuery
-from trialbook.store.sqlite_query import matching_trial_ids, query_schema
+from trialbook.errors import QueryError
+from trialbook.store import TrialQuery, open_store
+from trialbook.store.core.query import QuerySchema, parse, resolve
 
 
 @pytest.fixture
@@ -64,29 +62,8 @@ def store(store_path):
     return open_store()
 
 
-def experiments(store, names):
-    return store._read(
-        lambda connection: [
-            (
-                store._id(connection, "experiments", name),
-                store._experiment_by_name(connection, name),
-            )
-            for name in names
-        ]
-    )
-
-
 def search(store, query: str, names=("grid", "other-exp")) -> list[str]:
-    chosen = experiments(store, names)
-
-    def body(connection):
-        ids = matching_trial_ids(connection, query, chosen, time.time())
-        return [
-            connection.execute("SELECT name FROM trials WHERE id = ?", (i,)).fetchone()[0]
-            for i in ids
-        ]
-
-    return store._read(body)
+    return [record.name for record in store.search_trials(query, list(names))]
 
 
 def table_rows(store, names=("grid", "other-exp")) -> list[dict]:
@@ -125,12 +102,16 @@ def row_value(row: dict, field):
 
 def shown_rows(store, query: str, names=("grid", "other-exp")) -> list[str]:
     """What the table's rows say the query matches (the reference meaning)."""
-    ids = [experiment_id for experiment_id, _ in experiments(store, names)]
-    schema = store._read(lambda connection: query_schema(connection, ids))
+    rows = table_rows(store, names)
+    schema = QuerySchema.of(
+        [key for row in rows for key in row["variables"] or ()],
+        [key for row in rows for key in row["parameters"]],
+        [key for row in rows for key in row["metrics"]],
+    )
     tree = resolve(parse(query), schema, query)
     return [
         row["name"]
-        for row in table_rows(store, names)
+        for row in rows
         if evaluate(tree, lambda field, row=row: row_value(row, field)) is True
     ]
 
@@ -216,12 +197,11 @@ def test_one_experiment_sees_only_its_own_trials(store):
 
 
 def test_names_come_from_the_chosen_experiments(store):
-    ids = [experiment_id for experiment_id, _ in experiments(store, ("other-exp",))]
-    schema = store._read(lambda connection: query_schema(connection, ids))
-    assert set(schema.variables) == {"optimizer", "wide"}
-    assert set(schema.metrics) == {"acc", "loss"}
+    assert len(search(store, "wide == True", names=("other-exp",))) == 1
     with pytest.raises(QueryError, match=r"did you mean 'metrics\.acc'"):
         search(store, "metrics.ac > 0", names=("other-exp",))
+    with pytest.raises(QueryError, match="unknown name 'wide'"):
+        search(store, "wide == True", names=("grid",))
 
 
 def test_a_metric_two_components_log_is_reachable_by_its_clash_key(store):

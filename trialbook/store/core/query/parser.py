@@ -12,8 +12,8 @@ import io
 import math
 import tokenize
 
-from trialbook.query.errors import QueryError
-from trialbook.query.syntax import (
+from trialbook.errors import QueryError
+from trialbook.store.core.query.syntax import (
     And,
     Compare,
     Expression,

@@ -10,10 +10,9 @@ condition is true: missing values never match, whichever operator is used.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from trialbook.query.syntax import (
+from trialbook.store.core.query.syntax import (
     And,
     Compare,
     Expression,
@@ -34,32 +33,42 @@ ColumnSql = Callable[[Field, "str | None"], Sql]
 _SQL_COMPARISONS = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-@dataclass(frozen=True)
-class QueryDialect:
-    """The few spellings that differ between SQLite and PostgreSQL (defaults: SQLite)."""
+class TextSql(Protocol):
+    """The text tests whose spelling differs between engines (the store's ``Dialect``)."""
 
-    #: A condition: text ``haystack`` contains ``needle`` (case-sensitive, as Python's ``in``).
-    contains: str = "instr({haystack}, {needle}) > 0"
-    #: A condition: text ``text`` ends with ``suffix`` (which is never empty here).
-    ends_with: str = "substr({text}, -length({suffix})) = {suffix}"
+    def text_contains(self, haystack: str, needle: str) -> str: ...
+
+    def text_ends_with(self, text: str, suffix: str) -> str: ...
 
 
-SQLITE = QueryDialect()
-POSTGRES = QueryDialect(
-    contains="strpos({haystack}, {needle}) > 0",
-    ends_with="right({text}, length({suffix})) = {suffix}",
+class _Spelling:
+    def __init__(self, contains: str, ends_with: str) -> None:
+        self._contains = contains
+        self._ends_with = ends_with
+
+    def text_contains(self, haystack: str, needle: str) -> str:
+        return self._contains.format(haystack=haystack, needle=needle)
+
+    def text_ends_with(self, text: str, suffix: str) -> str:
+        return self._ends_with.format(text=text, suffix=suffix)
+
+
+#: Stand-alone spellings (a store passes its own ``Dialect``, which has both methods).
+SQLITE: TextSql = _Spelling(
+    "instr({haystack}, {needle}) > 0", "substr({text}, -length({suffix})) = {suffix}"
+)
+POSTGRES: TextSql = _Spelling(
+    "strpos({haystack}, {needle}) > 0", "right({text}, length({suffix})) = {suffix}"
 )
 
 
-def compile_condition(
-    expression: Expression, columns: ColumnSql, dialect: QueryDialect = SQLITE
-) -> Sql:
+def compile_condition(expression: Expression, columns: ColumnSql, dialect: TextSql = SQLITE) -> Sql:
     """The SQL condition of a resolved ``expression`` and its parameters, in order."""
     return _Compiler(columns, dialect).condition(expression)
 
 
 class _Compiler:
-    def __init__(self, columns: ColumnSql, dialect: QueryDialect) -> None:
+    def __init__(self, columns: ColumnSql, dialect: TextSql) -> None:
         self.columns = columns
         self.dialect = dialect
 
@@ -136,10 +145,10 @@ class _Compiler:
         elif node.test == "endswith" and text == "":
             condition, values = f"{sql} IS NOT NULL OR NULL", list(parameters)
         elif node.test == "endswith":
-            condition = self.dialect.ends_with.format(text=sql, suffix="?")
+            condition = self.dialect.text_ends_with(sql, "?")
             values = [*parameters, text, text]
         else:
-            condition = self.dialect.contains.format(haystack=sql, needle="?")
+            condition = self.dialect.text_contains(sql, "?")
             values = [*parameters, text]
         if node.negated:
             return f"(NOT ({condition}))", values

@@ -7,18 +7,18 @@ over the store's expressions. ``condition_sql`` does all three. See docs/query.m
 
 from __future__ import annotations
 
-from trialbook.query.errors import QueryError
-from trialbook.query.names import QuerySchema, resolve
-from trialbook.query.parser import MAX_QUERY_LENGTH, parse
-from trialbook.query.sql import (
+from trialbook.errors import QueryError
+from trialbook.store.core.query.names import QuerySchema, resolve
+from trialbook.store.core.query.parser import MAX_QUERY_LENGTH, parse
+from trialbook.store.core.query.sql import (
     POSTGRES,
     SQLITE,
     ColumnSql,
-    QueryDialect,
     Sql,
+    TextSql,
     compile_condition,
 )
-from trialbook.query.syntax import ATTRIBUTES, METRIC_STATS, Expression, Field
+from trialbook.store.core.query.syntax import ATTRIBUTES, METRIC_STATS, Expression, Field
 
 __all__ = [
     "ATTRIBUTES",
@@ -29,10 +29,10 @@ __all__ = [
     "ColumnSql",
     "Expression",
     "Field",
-    "QueryDialect",
     "QueryError",
     "QuerySchema",
     "Sql",
+    "TextSql",
     "compile_condition",
     "condition_sql",
     "parse",
@@ -41,7 +41,7 @@ __all__ = [
 
 
 def condition_sql(
-    query: str, schema: QuerySchema, columns: ColumnSql, dialect: QueryDialect = SQLITE
+    query: str, schema: QuerySchema, columns: ColumnSql, dialect: TextSql = SQLITE
 ) -> Sql:
     """The SQL condition of ``query`` over the store's ``columns``; QueryError if invalid."""
     return compile_condition(resolve(parse(query), schema, query), columns, dialect)

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from trialbook.query.errors import QueryError
-from trialbook.query.syntax import (
+from trialbook.errors import QueryError
+from trialbook.status import ALL_STATUSES
+from trialbook.store.core.query.syntax import (
     ATTRIBUTES,
     METRIC_STATS,
     And,
@@ -29,7 +30,6 @@ from trialbook.query.syntax import (
     TextTest,
     written_name,
 )
-from trialbook.status import ALL_STATUSES
 
 _VARIABLE_GROUPS = ("variables",)
 _PARAMETER_GROUPS = ("params", "parameters")
