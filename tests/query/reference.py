@@ -21,8 +21,8 @@ ValueOf = Callable[[Field], Any]
 
 def evaluate(node: Any, value_of: ValueOf) -> bool | None:
     """True, False or None (unknown) for one trial, in Kleene's three-valued logic: a missing
-    value (None) makes a comparison unknown; values of different kinds are unequal and do
-    not order."""
+    value (None), or one of another kind (bool, number, text) than what it is compared
+    with, makes a comparison unknown. ``x in [a, b]`` is ``x == a or x == b``."""
     if isinstance(node, And):
         results = [evaluate(item, value_of) for item in node.items]
         return False if False in results else (None if None in results else True)
@@ -34,11 +34,13 @@ def evaluate(node: Any, value_of: ValueOf) -> bool | None:
         return None if result is None else not result
     if isinstance(node, InList):
         value = value_of(node.operand)
-        listed = [literal.value for literal in node.values]
-        if value is None:
-            found = True if None in listed else None
-        else:
-            found = any(item is not None and item == value for item in listed)
+        results = [
+            (value is None) if literal.value is None else _equal(value, literal.value)
+            for literal in node.values
+        ]
+        found = True if True in results else (None if None in results else False)
+        if not node.values:  # in []: false, or unknown when the value is missing
+            found = None if value is None else False
         return found if not node.negated or found is None else not found
     if isinstance(node, TextTest):
         value = value_of(node.operand)
@@ -56,12 +58,25 @@ def evaluate(node: Any, value_of: ValueOf) -> bool | None:
     if isinstance(node.right, Literal) and node.right.value is None:
         return (left is None) == (node.op == "==")
     right = node.right.value if isinstance(node.right, Literal) else value_of(node.right)
-    if left is None or right is None:
+    if left is None or right is None or kind(left) != kind(right):
         return None
-    if node.op == "==":
-        return left == right
-    if node.op == "!=":
-        return left != right
-    if isinstance(left, str) != isinstance(right, str):
+    return {
+        "==": left == right,
+        "!=": left != right,
+        "<": left < right,
+        "<=": left <= right,
+        ">": left > right,
+        ">=": left >= right,
+    }[node.op]
+
+
+def kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    return "text" if isinstance(value, str) else "number"
+
+
+def _equal(value: Any, listed: Any) -> bool | None:
+    if value is None or kind(value) != kind(listed):
         return None
-    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[node.op]
+    return bool(value == listed)

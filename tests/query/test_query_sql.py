@@ -36,7 +36,7 @@ COLUMNS = (
     "team",
 )
 SCHEMA = QuerySchema.of(variables=["lr", "opt", "flag"], parameters=["lr"], metrics=["loss"])
-SQLITE_TYPES = {"number": "('integer', 'real')", "text": "('text')"}
+SQLITE_TYPES = {"number": "('integer', 'real')", "text": "('text')", "bool": "('integer')"}
 
 
 @pytest.fixture
@@ -100,24 +100,27 @@ def expected(query: str) -> list[int]:
     ("query", "ids"),
     [
         ("lr > 0.05", [1, 5]),  # 3 is missing, 4 holds text: neither matches
-        ("lr != 0.1", [2, 4, 5]),  # missing never matches, even !=
-        ("not (lr == 0.1)", [2, 4, 5]),  # not keeps missing unknown
+        ("lr != 0.1", [2, 5]),  # missing never matches, even != (4 holds text)
+        ("not (lr == 0.1)", [2, 5]),  # not keeps missing unknown
         ("not (lr > 0.05)", [2]),
         ("lr == None", [3]),
         ("lr is None", [3]),
         ("lr != None", [1, 2, 4, 5]),
         ("not (lr is None)", [1, 2, 4, 5]),
         ("lr in [0.1, 1]", [1, 5]),
-        ("lr not in [0.1, 1]", [2, 4]),
+        ("lr not in [0.1, 1]", [2]),
         ("lr in [0.1, None]", [1, 3]),
-        ("lr not in [0.1, None]", [2, 4, 5]),
+        ("lr not in [0.1, None]", [2, 5]),
+        ("lr in [0.1, 'high']", [1, 4]),
+        ("lr not in [0.1, 'high']", []),  # each value is of the other kind for one of them
+        ("lr in [0.1, 'high', None]", [1, 3, 4]),
         ("lr in []", []),
         ("lr not in []", [1, 2, 4, 5]),
         ("not (lr in [])", [1, 2, 4, 5]),
         ("lr in [None]", [3]),
         ("lr not in [None]", [1, 2, 4, 5]),
         ("lr == 'high'", [4]),
-        ("lr != 'high'", [1, 2, 5]),  # another type is simply not equal
+        ("lr != 'high'", []),  # values of another kind are not compared
         ("lr > 'a'", [4]),  # orderings compare like with like only
         ("lr < 'z'", [4]),
         ("lr < 5", [1, 2, 5]),

@@ -50,9 +50,12 @@ class Dialect:
         return f"(SELECT j.value FROM json_each({document}) j WHERE j.key = ?)"
 
     def json_member_of_type(self, document: str, kind: str) -> str:
-        """Like ``json_member``, but NULL unless the member is a number (``kind`` "number")
-        or a string ("text"): queries order and test text only like with like."""
-        types = {"number": "('integer', 'real')", "text": "('text')"}[kind]
+        """Like ``json_member``, but NULL unless the member is a number (``kind`` "number"),
+        a string ("text") or a boolean ("bool", as 1/0 or true/false): queries compare like
+        with like."""
+        types = {"number": "('integer', 'real')", "text": "('text')", "bool": "('true', 'false')"}[
+            kind
+        ]
         return (
             f"(SELECT CASE WHEN j.type IN {types} THEN j.value END"
             f" FROM json_each({document}) j WHERE j.key = ?)"

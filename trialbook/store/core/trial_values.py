@@ -42,7 +42,7 @@ _PARAMETERS = (
     " JOIN parameters p ON p.component_id = c.id WHERE tc.trial_id = t.id"
 )
 _LATEST = "ORDER BY coalesce(c.start_time, c.creation_time) DESC LIMIT 1"
-_PARAMETER_TYPES = {"number": "('int', 'float')", "text": "('str')"}
+_PARAMETER_TYPES = {"number": "('int', 'float')", "text": "('str')", "bool": "('bool')"}
 #: Trial-table column ids → query attribute names (``last_activity`` has no query name).
 _FIXED_COLUMNS = {
     "name": "name",
@@ -159,7 +159,7 @@ def metric_sql(key: str, stat: str) -> Sql:
 
 
 def parameter_sql(key: str, view: str | None = None) -> Sql:
-    """A parameter of the trial (``view``: only a number or only a string, else NULL)."""
+    """A parameter of the trial (``view``: only a number, a string or a bool, else NULL)."""
     label, _, name = key.rpartition("/")
     owner = " AND coalesce(c.display_name, c.name) = ?" if label else ""
     value = "p.value"

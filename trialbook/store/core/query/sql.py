@@ -3,8 +3,9 @@
 Every value from the query travels as a ``?`` parameter (the store core's placeholder; the
 backend's dialect turns it into its driver's style); names become the expressions a store
 supplies through ``ColumnSql``, so the compiler knows no table. A comparison with a missing
-value is NULL (unknown), ``not`` keeps it unknown, and a trial matches only where the whole
-condition is true: missing values never match, whichever operator is used.
+value, or with a value of another kind than the literal's, is NULL (unknown); ``not`` keeps
+it unknown, and a trial matches only where the whole condition is true: missing values never
+match, whichever operator is used.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from trialbook.store.core.query.syntax import (
 
 Sql = tuple[str, list[Any]]
 #: (field, view) → a SQL expression for the field's value over the trial row, and its
-#: parameters. ``view`` "number" or "text" asks for the value only where it has that type
-#: (else NULL), for orderings and text tests on variables and parameters, which hold any type.
+#: parameters. ``view`` "number", "text" or "bool" asks for the value only where it has that
+#: kind (else NULL): variables and parameters hold any kind, and a comparison looks at the
+#: literal's kind only, the same way on every engine. ``None``: the value, for IS NULL.
 ColumnSql = Callable[[Field, "str | None"], Sql]
 
 _SQL_COMPARISONS = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -99,41 +101,44 @@ class _Compiler:
             return f"({sql} IS {'NOT ' if node.op == '!=' else ''}NULL)", parameters
         operator = _SQL_COMPARISONS[node.op]
         if isinstance(right, Literal):
-            view = None
-            if node.op not in ("==", "!="):  # orderings across types are not comparisons
-                view = "text" if isinstance(right.value, str) else "number"
-            sql, parameters = self.value(left, view)
+            sql, parameters = self.value(left, view_of(right.value))
             return f"({sql} {operator} ?)", [*parameters, right.value]
-        left_sql, left_parameters = self.value(left)
-        right_sql, right_parameters = self.value(right)
+        assert isinstance(right, Field)
+        left_sql, left_parameters = self.value(left, _VIEWS_OF_TYPES.get(right.type, "number"))
+        right_sql, right_parameters = self.value(right, _VIEWS_OF_TYPES.get(left.type, "number"))
         return f"({left_sql} {operator} {right_sql})", [*left_parameters, *right_parameters]
 
     def in_list(self, node: InList) -> Sql:
+        """``x in [a, b]`` is ``x == a or x == b`` (``None``: x is missing); ``not in`` is
+        its negation, so a missing value stays unknown unless None is listed."""
         assert isinstance(node.operand, Field)
-        sql, parameters = self.value(node.operand)
-        values = [literal.value for literal in node.values if literal.value is not None]
-        with_none = len(values) < len(node.values)
-        marks = ", ".join("?" * len(values))
-        # Each form is NULL for a missing value unless None is listed (then it is known).
-        if not node.negated:
-            if values and with_none:
-                return f"({sql} IN ({marks}) OR {sql} IS NULL)", [*parameters, *values, *parameters]
-            if values:
-                return f"({sql} IN ({marks}))", [*parameters, *values]
+        raw, raw_parameters = self.value(node.operand)
+        groups: dict[str, list[Any]] = {}
+        for literal in node.values:
+            if literal.value is not None:
+                groups.setdefault(view_of(literal.value), []).append(literal.value)
+        with_none = any(literal.value is None for literal in node.values)
+        if not groups:
             if with_none:
-                return f"({sql} IS NULL)", parameters
-            return f"({sql} IS NULL AND NULL)", parameters  # in []: false, or unknown
-        if values and with_none:
-            return f"({sql} NOT IN ({marks}) AND {sql} IS NOT NULL)", [
-                *parameters,
-                *values,
-                *parameters,
-            ]
-        if values:
-            return f"({sql} NOT IN ({marks}))", [*parameters, *values]
+                return f"({raw} IS {'NOT ' if node.negated else ''}NULL)", raw_parameters
+            if node.negated:  # not in []: true, or unknown when missing
+                return f"({raw} IS NOT NULL OR NULL)", raw_parameters
+            return f"({raw} IS NULL AND NULL)", raw_parameters  # in []: false, or unknown
+        if len(groups) == 1 and not with_none:
+            ((view, values),) = groups.items()
+            sql, parameters = self.value(node.operand, view)
+            negation = "NOT " if node.negated else ""
+            return f"({sql} {negation}IN ({_marks(values)}))", [*parameters, *values]
+        parts, values = [], []
+        for view, listed in groups.items():
+            sql, parameters = self.value(node.operand, view)
+            parts.append(f"{sql} IN ({_marks(listed)})")
+            values += [*parameters, *listed]
         if with_none:
-            return f"({sql} IS NOT NULL)", parameters
-        return f"({sql} IS NOT NULL OR NULL)", parameters  # not in []: true, or unknown
+            parts.append(f"{raw} IS NULL")
+            values += raw_parameters
+        condition = "(" + " OR ".join(parts) + ")"
+        return (f"(NOT {condition})" if node.negated else condition), values
 
     def text_test(self, node: TextTest) -> Sql:
         assert isinstance(node.operand, Field)
@@ -153,6 +158,20 @@ class _Compiler:
         if node.negated:
             return f"(NOT ({condition}))", values
         return f"({condition})", values
+
+
+def view_of(value: Any) -> str:
+    """Which of a value's kinds a literal compares with: "bool", "number" or "text"."""
+    if isinstance(value, bool):
+        return "bool"
+    return "text" if isinstance(value, str) else "number"
+
+
+_VIEWS_OF_TYPES = {"text": "text", "number": "number", "time": "number"}
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _flat(parts: list[Sql]) -> list[Any]:
