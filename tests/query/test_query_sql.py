@@ -7,6 +7,7 @@ the language's meaning independently of SQL.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -242,3 +243,92 @@ def test_postgres_spelling_of_text_tests():
     sql, parameters = condition_sql('"a" in name and name.endswith("z")', SCHEMA, columns, POSTGRES)
     assert "strpos(t.name, ?) > 0" in sql and "right(t.name, length(?)) = ?" in sql
     assert parameters == ["a", "z", "z"]
+
+
+# -- the same on PostgreSQL --------------------------------------------------------------------
+#: Variables and parameters hold any kind: here as jsonb, read through typed views.
+PG_VIEWS = {
+    "number": "CASE WHEN jsonb_typeof({c}) = 'number' THEN ({c} #>> '{{}}')::float8 END",
+    "text": "CASE WHEN jsonb_typeof({c}) = 'string' THEN {c} #>> '{{}}' END",
+    "bool": "CASE WHEN jsonb_typeof({c}) = 'boolean' THEN ({c} #>> '{{}}')::boolean END",
+}
+
+
+@pytest.fixture
+def postgres():
+    url = os.environ.get("TRIALBOOK_TEST_POSTGRES")
+    if not url:
+        pytest.skip("TRIALBOOK_TEST_POSTGRES is not set (scripts/test starts a cluster)")
+    psycopg = pytest.importorskip("psycopg")
+    from psycopg.types.json import Jsonb
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS query_trials")
+        connection.execute(
+            "CREATE TABLE query_trials (id int PRIMARY KEY, name text, experiment text,"
+            " status text, created float8, objective float8, lr jsonb, opt jsonb, flag jsonb,"
+            " loss_min float8, team text)"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO query_trials VALUES ({', '.join(['%s'] * 11)})",
+                [
+                    (*row[:6], *(None if v is None else Jsonb(v) for v in row[6:9]), *row[9:])
+                    for row in ROWS
+                ],
+            )
+        yield connection
+        connection.execute("DROP TABLE query_trials")
+
+
+def postgres_columns(field: Field, view: str | None):
+    sql = column(field)
+    if field.type == "any" and view is not None:
+        sql = PG_VIEWS[view].format(c=sql)
+    return sql, []
+
+
+def postgres_matching(connection, query: str) -> list[int]:
+    sql, parameters = condition_sql(query, SCHEMA, postgres_columns, POSTGRES)
+    sql = sql.replace("?", "%s")
+    rows = connection.execute(
+        f"SELECT id FROM query_trials t WHERE {sql} ORDER BY id", parameters
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+POSTGRES_QUERIES = [
+    "lr > 0.05",
+    "lr != 0.1",
+    "not (lr == 0.1)",
+    "lr is None",
+    "lr in [0.1, 1]",
+    "lr not in [0.1, None]",
+    "lr in [0.1, 'high', None]",
+    "lr in []",
+    "lr not in []",
+    "lr == 'high'",
+    "lr < 'z'",
+    "flag == True",
+    "flag != True",
+    "opt == 3",
+    'status in ["Failed", "Interrupted"]',
+    '"a" in name',
+    '"a" not in name',
+    'name.startswith("gam")',
+    'name.endswith("-nan")',
+    'name.endswith("")',
+    'opt.startswith("a")',
+    'tags.team == "vision"',
+    '"team" not in tags',
+    "not (metrics.loss.min > 0.5 or lr > 0.5)",
+    "objective > metrics.loss.min",
+    'created > "1970-01-01T00:03:00Z" and created < 450',
+    'name == "o\'brien \\"q\\"; --"',
+    *GENERATED,
+]
+
+
+@pytest.mark.parametrize("query", POSTGRES_QUERIES)
+def test_postgresql_gives_the_rows_sqlite_gives(connection, postgres, query):
+    assert postgres_matching(postgres, query) == matching(connection, query) == expected(query)
