@@ -93,6 +93,29 @@ class Dialect:
         paths = ", ".join(f"'$.{key}'" for key in keys)
         return f"json_remove({document}, {paths})"
 
+    def group_extremes(self, source: str, group: str, has_nan: bool) -> str:
+        """(seq, step, time, value) of each ``group``'s min and max (lowest seq on ties)
+        and, with ``has_nan``, its first NaN (value NULL), over the bucket rows of FROM item
+        ``source`` (columns min_*, max_*, nan_* of metric_buckets), which must appear once per
+        part, in order: 2 parts, 3 with ``has_nan`` (its parameters are bound per part)."""
+        picks = [
+            "SELECT min_seq AS seq, min_step AS step, min_time AS time, min_value AS value,"
+            f" row_number() OVER (PARTITION BY {group} ORDER BY min_value, min_seq) AS r"
+            f" FROM {source} WHERE min_value IS NOT NULL",
+            "SELECT max_seq, max_step, max_time, max_value,"
+            f" row_number() OVER (PARTITION BY {group} ORDER BY max_value DESC, max_seq)"
+            f" FROM {source} WHERE max_value IS NOT NULL",
+        ]
+        if has_nan:
+            picks.append(
+                "SELECT nan_seq, nan_step, nan_time, NULL,"
+                f" row_number() OVER (PARTITION BY {group} ORDER BY nan_seq)"
+                f" FROM {source} WHERE nan_seq IS NOT NULL"
+            )
+        return (
+            f"SELECT seq, step, time, value FROM ({' UNION ALL '.join(picks)}) picked WHERE r = 1"
+        )
+
     def limit_offset(self, limit: int | None, offset: int) -> str:
         """A page clause (SQLite needs a LIMIT, -1 for none, before an OFFSET)."""
         return f" LIMIT {-1 if limit is None else int(limit)} OFFSET {int(offset)}"
@@ -109,8 +132,6 @@ class Backend(abc.ABC):
     one with the schema migrated (or refuses, naming what to run)."""
 
     dialect: Dialect
-    #: The error an engine raises for a UNIQUE violation (mapped to AlreadyExistsError).
-    integrity_error: type[Exception]
 
     @abc.abstractmethod
     def connection(self) -> Connection:

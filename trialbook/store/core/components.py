@@ -97,27 +97,27 @@ def create(
     start_time: float | None,
 ) -> ComponentRecord:
     heartbeat = tx.now if status == _IN_PROGRESS else None
-    try:
-        tx.execute(
-            "INSERT INTO components (name, display_name, kind, status, start_time,"
-            " creation_time, last_modified_time, last_activity, heartbeat_time, tags,"
-            " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                name,
-                display_name,
-                kind,
-                status,
-                start_time,
-                tx.now,
-                tx.now,
-                tx.now,
-                heartbeat,
-                dumps(dict(tags)),
-                dumps_or_none(provenance),
-            ),
-        )
-    except tx.backend.integrity_error:
-        raise entities.component_exists(name, by_name(tx, name)) from None
+    created = tx.scalar(
+        "INSERT INTO components (name, display_name, kind, status, start_time,"
+        " creation_time, last_modified_time, last_activity, heartbeat_time, tags,"
+        " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+        " RETURNING id",
+        (
+            name,
+            display_name,
+            kind,
+            status,
+            start_time,
+            tx.now,
+            tx.now,
+            tx.now,
+            heartbeat,
+            dumps(dict(tags)),
+            dumps_or_none(provenance),
+        ),
+    )
+    if created is None:  # the name is taken (perhaps by a concurrent writer)
+        raise entities.component_exists(name, by_name(tx, name))
     tx.record_change("component.created", "component", name, None, {"kind": kind, "status": status})
     return by_name(tx, name)
 

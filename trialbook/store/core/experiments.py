@@ -55,25 +55,24 @@ def create(
     variables: dict[str, Any] | None,
     tags: Mapping[str, str],
 ) -> ExperimentRecord:
-    try:
-        tx.execute(
-            "INSERT INTO experiments (name, description, hypothesis, objective, variables,"
-            " tags, notes, creation_time, last_modified_time, last_activity)"
-            " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
-            (
-                name,
-                description,
-                hypothesis,
-                dumps_or_none(objective),
-                dumps_or_none(variables),
-                dumps(dict(tags)),
-                tx.now,
-                tx.now,
-                tx.now,
-            ),
-        )
-    except tx.backend.integrity_error:
-        raise entities.experiment_exists(name, by_name(tx, name)) from None
+    created = tx.scalar(
+        "INSERT INTO experiments (name, description, hypothesis, objective, variables,"
+        " tags, notes, creation_time, last_modified_time, last_activity)"
+        " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        (
+            name,
+            description,
+            hypothesis,
+            dumps_or_none(objective),
+            dumps_or_none(variables),
+            dumps(dict(tags)),
+            tx.now,
+            tx.now,
+            tx.now,
+        ),
+    )
+    if created is None:  # the name is taken (perhaps by a concurrent writer)
+        raise entities.experiment_exists(name, by_name(tx, name))
     tx.record_change("experiment.created", "experiment", name, name)
     return by_name(tx, name)
 

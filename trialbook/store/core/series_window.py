@@ -154,15 +154,11 @@ def _bucket_extremes(
         width = bucket_width(level)
         kept: dict[int, Any] = {}
         if low <= high:
-            parameters = {
-                "series": series_id,
-                "level": level,
-                "low": low,
-                "high": high,
-                "groups": groups,
-                "buckets": high - low + 1,
-            }
-            kept.update((row[0], row) for row in tx.execute(_series_sql(has_nan), parameters))
+            parameters = (low, groups, high - low + 1, series_id, level, low, high)
+            kept.update(
+                (row[0], row)
+                for row in tx.execute(_series_sql(tx, has_nan), parameters * (3 if has_nan else 2))
+            )
             edges = [(first, low * width - 1), ((high + 1) * width, last)]
         else:
             edges = [(first, last)]
@@ -195,35 +191,29 @@ def _bucket_level(count: int, first: int, last: int, groups: int) -> tuple[int, 
     return level, low, high
 
 
-def _series_sql(has_nan: bool) -> str:
+def _series_sql(tx: Transaction, has_nan: bool) -> str:
     """Each group's min and max (and first NaN) over buckets ``low..high`` of one level, as
     (seq, step, time, value) rows; buckets are spread over ``groups`` groups evenly, so the
-    count of points follows ``max_points`` whatever the number of buckets."""
+    count of points follows ``max_points`` whatever the number of buckets. Parameters, once
+    per part (2, or 3 with NaN): low, groups, buckets (high - low + 1), series, level, low,
+    high."""
     source = (
-        "FROM metric_buckets WHERE series_id = :series AND level = :level"
-        " AND bucket BETWEEN :low AND :high"
+        "(SELECT min_seq, min_step, min_time, min_value, max_seq, max_step, max_time,"
+        " max_value, nan_seq, nan_step, nan_time, (bucket - ?) * ? / ? AS g FROM metric_buckets"
+        " WHERE series_id = ? AND level = ? AND bucket BETWEEN ? AND ?) b"
     )
-    group = "GROUP BY (bucket - :low) * :groups / :buckets"
-    parts = [
-        f"SELECT {stat}_seq, {stat}_step, {stat}_time, {stat}({stat}_value) {source}"
-        f" AND {stat}_value IS NOT NULL {group}"
-        for stat in ("min", "max")
-    ]
-    if has_nan:
-        parts.append(
-            f"SELECT min(nan_seq), nan_step, nan_time, NULL {source}"
-            f" AND nan_seq IS NOT NULL {group}"
-        )
-    return " UNION ALL ".join(parts)
+    return tx.dialect.group_extremes(source, "g", has_nan)
 
 
 def _range_extremes(tx: Transaction, series_id: int, start: int, end: int) -> list[Any]:
     """Min, max and first NaN of the raw points ``start..end`` (a window's partial edge)."""
-    source = "FROM metric_points WHERE series_id = ? AND seq BETWEEN ? AND ?"
-    rows = tx.execute(
-        f"SELECT seq, step, time, min(value) {source} AND value IS NOT NULL"
-        f" UNION ALL SELECT seq, step, time, max(value) {source} AND value IS NOT NULL"
-        f" UNION ALL SELECT min(seq), step, time, NULL {source} AND value IS NULL",
+    source = (
+        "SELECT seq, step, time, value FROM metric_points"
+        " WHERE series_id = ? AND seq BETWEEN ? AND ? AND value IS"
+    )
+    return tx.execute(
+        f"SELECT * FROM ({source} NOT NULL ORDER BY value, seq LIMIT 1) low"
+        f" UNION ALL SELECT * FROM ({source} NOT NULL ORDER BY value DESC, seq LIMIT 1) high"
+        f" UNION ALL SELECT * FROM ({source} NULL ORDER BY seq LIMIT 1) nan",
         (series_id, start, end) * 3,
     ).fetchall()
-    return [row for row in rows if row[0] is not None]

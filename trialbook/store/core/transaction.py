@@ -49,8 +49,10 @@ class Transaction:
             self.backend.bulk_insert(self.connection, table, columns, flat)
 
     def scalar(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
-        row = self.execute(sql, parameters).fetchone()
-        return None if row is None else row[0]
+        """The first column of the first row, or None (every row is read: a DML statement
+        with RETURNING must run to its end before the transaction commits)."""
+        rows = self.execute(sql, parameters).fetchall()
+        return rows[0][0] if rows else None
 
     def record_change(
         self,

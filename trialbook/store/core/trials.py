@@ -61,28 +61,26 @@ def create(
     tags: Mapping[str, str],
 ) -> TrialRecord:
     experiment_id = entities.entity_id(tx, "experiments", experiment_name)
-    if identity is not None:
-        existing = find(tx, experiment_id, identity)
+    created = tx.scalar(
+        "INSERT INTO trials (name, experiment_id, variables, identity, tags, notes,"
+        " creation_time, last_modified_time, last_activity)"
+        " VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        (
+            name,
+            experiment_id,
+            dumps_or_none(variables),
+            identity,
+            dumps(dict(tags)),
+            tx.now,
+            tx.now,
+            tx.now,
+        ),
+    )
+    if created is None:  # the name or the variable set is taken (perhaps concurrently)
+        existing = find(tx, experiment_id, identity) if identity is not None else None
         if existing is not None:
             raise entities.duplicate_variables(experiment_name, existing)
-    try:
-        tx.execute(
-            "INSERT INTO trials (name, experiment_id, variables, identity, tags, notes,"
-            " creation_time, last_modified_time, last_activity)"
-            " VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)",
-            (
-                name,
-                experiment_id,
-                dumps_or_none(variables),
-                identity,
-                dumps(dict(tags)),
-                tx.now,
-                tx.now,
-                tx.now,
-            ),
-        )
-    except tx.backend.integrity_error:
-        raise entities.trial_exists(name, by_name(tx, name)) from None
+        raise entities.trial_exists(name, by_name(tx, name))
     tx.execute("UPDATE experiments SET last_activity = ? WHERE id = ?", (tx.now, experiment_id))
     tx.record_change("trial.created", "trial", name, experiment_name, {"variables": variables})
     return by_name(tx, name)

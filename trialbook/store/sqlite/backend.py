@@ -27,7 +27,6 @@ class SqliteBackend(Backend):
     """The SQLite file at ``path``; its directory is created and must be on a local disk."""
 
     dialect = SqliteDialect()
-    integrity_error = sqlite3.IntegrityError
 
     def __init__(self, path: Path) -> None:
         self.path = path
