@@ -334,7 +334,8 @@ class SqlStore(Store):
 
     def all_trials_table(self, query: TrialQuery) -> TrialTable:
         def body(tx: Transaction) -> TrialTable:
-            return table.trial_table(tx, self.key, self._with_ids(tx, None), query)
+            every = self._with_ids(tx, None)
+            return table.trial_table(tx, self.key, every, query, every_experiment=True)
 
         return self.read(body)
 
@@ -343,7 +344,13 @@ class SqlStore(Store):
     ) -> list[TrialRecord]:
         def body(tx: Transaction) -> list[TrialRecord]:
             chosen = self._with_ids(tx, experiment_names)
-            ids = table.matching_trial_ids(tx, self.key, chosen, TrialQuery(query=query))
+            ids = table.matching_trial_ids(
+                tx,
+                self.key,
+                chosen,
+                TrialQuery(query=query),
+                every_experiment=experiment_names is None,
+            )
             found: list[TrialRecord] = []
             for chunk in chunks(ids):
                 found += trials.records(tx, f"WHERE t.id IN ({marks(len(chunk))})", list(chunk))

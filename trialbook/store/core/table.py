@@ -35,14 +35,19 @@ Sql = tuple[str, list[Any]]
 
 
 def trial_table(
-    tx: Transaction, store_key: str, experiments: Experiments, query: TrialQuery
+    tx: Transaction,
+    store_key: str,
+    experiments: Experiments,
+    query: TrialQuery,
+    *,
+    every_experiment: bool = False,
 ) -> TrialTable:
     """The table of these experiments' trials (one experiment's, or several with the union of
-    their columns): ``query`` filters, sorts and pages in the database; only the page
-    becomes rows."""
+    their columns; ``every_experiment``: they are all the store has): ``query`` filters,
+    sorts and pages in the database; only the page becomes rows."""
     query.validate()
     values = TrialValueSql(tx, experiments)
-    where, parameters = _where(tx, store_key, experiments, values, query)
+    where, parameters = _where(tx, store_key, experiments, values, query, every_experiment)
     direction = "DESC" if query.descending else "ASC"
     if query.sort is None:  # creation order is id order: the primary key serves the page
         ordered = f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id {direction}"
@@ -89,12 +94,18 @@ def trial_table(
 
 
 def matching_trial_ids(
-    tx: Transaction, store_key: str, experiments: Experiments, query: TrialQuery
+    tx: Transaction,
+    store_key: str,
+    experiments: Experiments,
+    query: TrialQuery,
+    *,
+    every_experiment: bool = False,
 ) -> list[int]:
     """Ids of the trials ``query`` keeps (its search, statuses, filters and query), in
     creation order: the rows ``trial_table`` pages through, without building them."""
     query.validate()
-    where, parameters = _where(tx, store_key, experiments, TrialValueSql(tx, experiments), query)
+    values = TrialValueSql(tx, experiments)
+    where, parameters = _where(tx, store_key, experiments, values, query, every_experiment)
     return [
         row[0]
         for row in tx.execute(f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id", parameters)
@@ -127,11 +138,15 @@ def _where(
     experiments: Experiments,
     values: TrialValueSql,
     query: TrialQuery,
+    every_experiment: bool,
 ) -> Sql:
     """The WHERE condition (over trials ``t``) of the query's search, statuses, filters and
     query text."""
     ids = [experiment_id for experiment_id, _ in experiments]
-    where, parameters = [f"t.experiment_id IN ({marks(len(ids))})" if ids else "1 = 0"], ids
+    if every_experiment:
+        where, parameters = ["1 = 1"], []
+    else:
+        where, parameters = [f"t.experiment_id IN ({marks(len(ids))})" if ids else "1 = 0"], ids
     if query.search and query.search.strip():
         where.append(search_sql(tx))
         parameters += [query.search.strip()] * 2
