@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 
 from trialbook.errors import QueryError
 from trialbook.status import ALL_STATUSES
@@ -28,12 +29,12 @@ from trialbook.store.core.query.syntax import (
     Or,
     Span,
     TextTest,
+    is_plain_name,
     written_name,
 )
 
 _VARIABLE_GROUPS = ("variables",)
 _PARAMETER_GROUPS = ("params", "parameters")
-_GROUPS = (*_VARIABLE_GROUPS, *_PARAMETER_GROUPS, "metrics", "tags")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,6 @@ class QuerySchema:
     variables: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
-    _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -61,9 +61,15 @@ class QuerySchema:
             tuple(dict.fromkeys(metrics)),
         )
 
+    @cached_property
+    def _sets(self) -> dict[str, frozenset[str]]:
+        return {
+            "variables": frozenset(self.variables),
+            "parameters": frozenset(self.parameters),
+            "metrics": frozenset(self.metrics),
+        }
+
     def _set(self, group: str) -> frozenset[str]:
-        if group not in self._sets:
-            self._sets[group] = frozenset(getattr(self, group))
         return self._sets[group]
 
     def has(self, group: str, name: str) -> bool:
@@ -77,11 +83,12 @@ class QuerySchema:
     def completions(self) -> list[str]:
         """Every name a user can write, as they would write it (for a query bar)."""
         names = list(ATTRIBUTES)
-        bare = [name for name in (*self.variables, *self.parameters) if name not in ATTRIBUTES]
-        names += [
-            written_name((name,)) if name.isidentifier() else written_name(("params", name))
-            for name in dict.fromkeys(bare)
-        ]
+        for name in dict.fromkeys((*self.variables, *self.parameters)):
+            group = "variables" if name in self._set("variables") else "params"
+            if name in ATTRIBUTES or not is_plain_name(name):
+                names.append(written_name((group, name)))
+            else:
+                names.append(name)
         names += [written_name(("metrics", metric)) for metric in self.metrics]
         return list(dict.fromkeys(names))
 
