@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sqlite3
 
 import pytest
 
@@ -15,7 +14,7 @@ from trialbook.store.core.query import QuerySchema, parse, resolve
 
 
 @pytest.fixture
-def store(store_path):
+def store():
     grid = tb.Experiment.create(
         "grid",
         hypothesis="Smaller learning rates converge lower",
@@ -49,16 +48,10 @@ def store(store_path):
     trial.save()
     tb.flush()
     # A writer killed mid-run: stored InProgress with a heartbeat long gone reads Interrupted.
-    (killed,) = [t for t in tb.Trial.list("grid")][5:6]
-    connection = sqlite3.connect(store_path)
-    with connection:
-        connection.execute(
-            "UPDATE components SET status = 'InProgress', heartbeat_time = 0, end_time = NULL"
-            " WHERE id IN (SELECT component_id FROM trial_components tc JOIN trials t"
-            " ON t.id = tc.trial_id WHERE t.name = ?)",
-            (killed.trial_name,),
-        )
-    connection.close()
+    store = open_store()
+    (killed,) = tb.Trial.list("grid")[5].list_trial_components()
+    store.update_component(killed.trial_component_name, status="InProgress", end_time=None)
+    store.record_heartbeat([killed.trial_component_name], 0.0)
     return open_store()
 
 
