@@ -16,7 +16,7 @@ from trialbook.kernel.display import Chart, experiment_bundle
 from trialbook.names import validate_name
 from trialbook.objective import claim_of, normalize_objective
 from trialbook.run import start_run
-from trialbook.store import ExperimentRecord, open_store
+from trialbook.store import ExperimentRecord, flush_all, open_store
 from trialbook.trial import Trial
 
 if TYPE_CHECKING:
@@ -167,6 +167,16 @@ class Experiment:
 
     def list_trials(self) -> builtins.list[Trial]:
         return Trial.list(experiment_name=self.experiment_name)
+
+    def search(self, query: str) -> builtins.list[Trial]:
+        """The trials ``query`` matches, oldest first, e.g.
+        ``exp.search('lr < 0.01 and metrics.loss.min < 0.2')``; the language is in
+        docs/query.md. A ValidationError (QueryError) points at a problem in the query."""
+        if not isinstance(query, str):
+            raise ValidationError(f"query must be a string, got {type(query).__name__}")
+        flush_all()
+        found = open_store().search_trials(query, [self.experiment_name])
+        return [Trial(record) for record in found]
 
     def grid(self) -> builtins.list[dict[str, Any]]:
         """Every variable set of the space in product order (ranges need ``num``)."""

@@ -166,6 +166,22 @@ export interface ITrialTableResponse {
   trials: ITrialRow[];
 }
 
+/**
+ * `GET trials`: the trial table across every experiment. Each row names its
+ * `experiment_name`; `columns` are the union of the experiments' columns.
+ */
+export interface IAllTrialsResponse {
+  /** Trials matching `q` (and any search, status or filter), before paging. */
+  total: number;
+  offset: number;
+  /** 1,000 unless the request says otherwise. */
+  limit: number | null;
+  sort: string | null;
+  order: 'asc' | 'desc';
+  columns: ITrialColumns;
+  trials: ITrialRow[];
+}
+
 /** An input or output artifact; `GET artifacts/{id}`. */
 export interface IArtifact {
   id: number;

@@ -32,6 +32,7 @@ PAIRS = [
     ("ITrialRow", payloads.TrialRow),
     ("ITrialColumns", payloads.TrialColumns),
     ("ITrialTableResponse", payloads.TrialTableResponse),
+    ("IAllTrialsResponse", payloads.AllTrialsResponse),
     ("IArtifact", payloads.Artifact),
     ("IComponentDetail", payloads.ComponentDetail),
     ("ITrialRef", payloads.TrialRef),

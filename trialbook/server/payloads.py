@@ -125,6 +125,16 @@ class TrialTableResponse(TypedDict):
     trials: list[TrialRow]
 
 
+class AllTrialsResponse(TypedDict):
+    total: int
+    offset: int
+    limit: int | None
+    sort: str | None
+    order: str
+    columns: TrialColumns
+    trials: list[TrialRow]
+
+
 class Artifact(TypedDict):
     id: int
     component_name: str

@@ -293,6 +293,18 @@ class Store(abc.ABC):
         the column names (variables, parameters, metric keys) of the whole experiment."""
 
     @abc.abstractmethod
+    def all_trials_table(self, query: TrialQuery) -> TrialTable:
+        """``trial_table`` across every experiment: each row has its ``experiment_name`` and
+        its own experiment's objective value; the columns are the union of theirs."""
+
+    @abc.abstractmethod
+    def search_trials(
+        self, query: str, experiment_names: Sequence[str] | None = None
+    ) -> list[TrialRecord]:
+        """The trials of these experiments (default: all) that ``query`` (docs/query.md)
+        matches, oldest first: the rows ``trial_table`` gives for the same query."""
+
+    @abc.abstractmethod
     def trial_detail(self, name: str) -> dict[str, Any]:
         """A trial's record as a dict plus ``components``: full component dicts."""
 

@@ -43,7 +43,7 @@ from trialbook.store.core.records import (
     TrialTable,
 )
 from trialbook.store.core.retrying import retry
-from trialbook.store.core.transaction import Transaction
+from trialbook.store.core.transaction import Transaction, chunks, marks
 
 T = TypeVar("T")
 
@@ -328,11 +328,49 @@ class SqlStore(Store):
 
     def trial_table(self, experiment_name: str, query: TrialQuery) -> TrialTable:
         def body(tx: Transaction) -> TrialTable:
-            experiment = experiments.by_name(tx, experiment_name)
-            experiment_id = entities.entity_id(tx, "experiments", experiment_name)
-            return table.trial_table(tx, self.key, experiment, experiment_id, query)
+            return table.trial_table(tx, self.key, self._with_ids(tx, [experiment_name]), query)
 
         return self.read(body)
+
+    def all_trials_table(self, query: TrialQuery) -> TrialTable:
+        def body(tx: Transaction) -> TrialTable:
+            every = self._with_ids(tx, None)
+            return table.trial_table(tx, self.key, every, query, every_experiment=True)
+
+        return self.read(body)
+
+    def search_trials(
+        self, query: str, experiment_names: Sequence[str] | None = None
+    ) -> list[TrialRecord]:
+        def body(tx: Transaction) -> list[TrialRecord]:
+            chosen = self._with_ids(tx, experiment_names)
+            ids = table.matching_trial_ids(
+                tx,
+                self.key,
+                chosen,
+                TrialQuery(query=query),
+                every_experiment=experiment_names is None,
+            )
+            found: list[TrialRecord] = []
+            for chunk in chunks(ids):
+                found += trials.records(tx, f"WHERE t.id IN ({marks(len(chunk))})", list(chunk))
+            return found
+
+        return self.read(body)
+
+    @staticmethod
+    def _with_ids(
+        tx: Transaction, names: Sequence[str] | None
+    ) -> list[tuple[int, ExperimentRecord]]:
+        """(id, record) of the named experiments (NotFoundError for an unknown one), or of
+        every experiment, oldest first."""
+        if names is None:
+            ids = [row[0] for row in tx.execute("SELECT id FROM experiments ORDER BY id")]
+            return list(zip(ids, experiments.all_records(tx), strict=True))
+        return [
+            (entities.entity_id(tx, "experiments", name), experiments.by_name(tx, name))
+            for name in names
+        ]
 
     def trial_detail(self, name: str) -> dict[str, Any]:
         def body(tx: Transaction) -> dict[str, Any]:

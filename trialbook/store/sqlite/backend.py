@@ -52,6 +52,7 @@ class SqliteBackend(Backend):
         retry(lambda: connection.execute("PRAGMA journal_mode = WAL").fetchone(), is_busy)
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.execute("PRAGMA foreign_keys = ON")
+        _ensure_sqrt(connection)
         retry(lambda: schema.migrate(connection, str(self.path)), is_busy)
         self._local.connection = connection
         with self._connections_lock:
@@ -99,3 +100,14 @@ class SqliteBackend(Backend):
         self._connections = []
         self._connections_lock = threading.Lock()
         self._local = threading.local()
+
+
+def _ensure_sqrt(connection: sqlite3.Connection) -> None:
+    """Metric standard deviations need ``sqrt``, which SQLite builds without the math
+    functions lack: provide it there."""
+    try:
+        connection.execute("SELECT sqrt(4.0)").fetchone()
+    except sqlite3.OperationalError:
+        connection.create_function(
+            "sqrt", 1, lambda x: None if x is None or x < 0 else x**0.5, deterministic=True
+        )
