@@ -126,10 +126,14 @@ def measure_listing(store: Any) -> float:
 
 
 def measure_table(store: Any, query_type: Any) -> dict[str, float]:
-    first_page = query_type(query="p3 > 0.5 and metrics.m1 > 0.2", sort="metrics.m0.last", limit=100)
+    first_page = query_type(
+        query="p3 > 0.5 and metrics.m1 > 0.2", sort="metrics.m0.last", limit=100
+    )
     default = query_type()
     return {
-        "filtered+sorted first page (100)": best_of(3, lambda: store.trial_table(EXPERIMENT, first_page)),
+        "filtered+sorted first page (100)": best_of(
+            3, lambda: store.trial_table(EXPERIMENT, first_page)
+        ),
         "GET trials without limit (default page)": best_of(
             1, lambda: store.trial_table(EXPERIMENT, default)
         ),
@@ -187,7 +191,10 @@ def run(sizes: dict[str, int], database: Path) -> None:
     analytics = best_of(1, lambda: ExperimentAnalytics(experiment_name=EXPERIMENT).dataframe())
     note("pandas.read_sql floor (trials, parameters, summaries)", f"{floor:8.2f} s")
     note("exp.dataframe()", f"{frame:8.2f} s  ({frame / floor:.1f}× floor)")
-    note("ExperimentAnalytics(...).dataframe()", f"{analytics:8.2f} s  ({analytics / floor:.1f}× floor)")
+    note(
+        "ExperimentAnalytics(...).dataframe()",
+        f"{analytics:8.2f} s  ({analytics / floor:.1f}× floor)",
+    )
 
     measure_series(store, sizes, note)
     measure_runs(sizes, database, note)
@@ -217,7 +224,10 @@ def measure_series(store: Any, sizes: dict[str, int], note: Callable[[str, str],
     component = "series-owner"
     store.create_component(component, display_name=None, kind=None, tags={}, provenance=None)
     now = time.time()
-    batch = {(component, f"s{k}"): [(step, now, float((step * 7 + k) % 1000)) for step in range(steps)] for k in range(count)}
+    batch = {
+        (component, f"s{k}"): [(step, now, float((step * 7 + k) % 1000)) for step in range(steps)]
+        for k in range(count)
+    }
     store.append_metric_points(batch)
     requests = [("component", component, f"s{k}") for k in range(count)]
     one = best_of(5, lambda: store.metric_series(requests[:1], max_points=1000))

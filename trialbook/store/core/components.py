@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trialbook.status import TrialStatus
-from trialbook.store.core import deletion, entities
+from trialbook.store.core import deletion, entities, tallies
 from trialbook.store.core.activity import component_event, memberships, touch_components
 from trialbook.store.core.encoding import (
     dumps,
@@ -152,6 +152,8 @@ def update(tx: Transaction, name: str, fields: Mapping[str, Any]) -> ComponentRe
             f"UPDATE components SET {assignments}, last_modified_time = ? WHERE id = ?",
             (*columns.values(), tx.now, component_id),
         )
+        if "status" in columns or "start_time" in columns:
+            tallies.refresh(tx, tallies.trials_of_components(tx, [component_id]))
         kind = "component.status" if "status" in fields else "component.updated"
         payload: dict[str, Any] = {"fields": sorted(fields)}
         if "status" in fields:
@@ -166,7 +168,9 @@ def delete(tx: Transaction, name: str, *, force_disassociate: bool) -> list[str]
     trials, experiments = memberships(tx, [component_id])[component_id]
     if trials and not force_disassociate:
         raise entities.refuse_component_delete(name, trials)
+    trial_ids = tallies.trials_of_components(tx, [component_id])
     tx.execute("DELETE FROM trial_components WHERE component_id = ?", (component_id,))
+    tallies.refresh(tx, trial_ids)
     return deletion.delete_components(tx, [component_id], experiments[0] if experiments else None)
 
 
@@ -187,6 +191,7 @@ def associate(tx: Transaction, trial_name: str, component_name: str) -> None:
             experiment_name,
             {"component": component_name},
         )
+        tallies.refresh(tx, [trial_id])
         touch_components(tx, [component_id])
 
 
@@ -206,6 +211,7 @@ def disassociate(tx: Transaction, trial_name: str, component_name: str) -> None:
             experiment_name,
             {"component": component_name},
         )
+        tallies.refresh(tx, [trial_id])
         tx.execute("UPDATE trials SET last_activity = ? WHERE id = ?", (tx.now, trial_id))
         tx.execute(
             "UPDATE experiments SET last_activity = ? WHERE name = ?", (tx.now, experiment_name)

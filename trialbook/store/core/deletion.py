@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from trialbook.store.core import tallies
 from trialbook.store.core.transaction import Transaction, chunks, marks
 
 
@@ -34,6 +35,7 @@ def delete_trials(tx: Transaction, trial_ids: Sequence[int], experiment: str) ->
         ):
             owners[component_id].add(trial_id)
         exclusive.extend(cid for cid, trials in owners.items() if trials <= trial_set)
+    tallies.trials_removed(tx, trial_ids)
     paths = delete_components(tx, exclusive, experiment)
     for chunk in chunks(list(trial_ids)):
         in_list = marks(len(chunk))

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trialbook.status import ALL_STATUSES, experiment_status
 from trialbook.store.core import deletion, entities
 from trialbook.store.core.encoding import dumps, dumps_or_none, loads
 from trialbook.store.core.records import ExperimentRecord
-from trialbook.store.core.statuses import trial_status_sql
+from trialbook.store.core.tallies import experiment_tallies
 from trialbook.store.core.transaction import Transaction, marks
 
 COLUMNS = (
@@ -107,31 +106,20 @@ def delete(tx: Transaction, name: str, *, force: bool) -> list[str]:
 
 
 def summaries(tx: Transaction, names: Sequence[str] | None) -> list[dict[str, Any]]:
-    """One dict per experiment: its record, trial_count, status_counts and status."""
+    """One dict per experiment: its record, trial_count, status_counts and status, from the
+    tallies kept at write time (so the cost does not grow with the trials)."""
     wanted = "" if names is None else f" WHERE name IN ({marks(len(names))})"
     experiments = tx.execute(
         f"SELECT id, {COLUMNS} FROM experiments{wanted} ORDER BY id", tuple(names or ())
     ).fetchall()
-    ids = [row[0] for row in experiments]
-    of_those = "" if names is None else f" WHERE t.experiment_id IN ({marks(len(ids))})"
-    status, status_parameters = trial_status_sql(tx.now)
-    trials_by_experiment: dict[int, list[tuple[str | None, float]]] = {}
-    for experiment_id, activity, trial_status in tx.execute(
-        f"SELECT t.experiment_id, t.last_activity, {status} FROM trials t{of_those}",
-        (*status_parameters, *(ids if names is not None else ())),
-    ):
-        trials_by_experiment.setdefault(experiment_id, []).append((trial_status, activity))
+    tallies = experiment_tallies(tx, [row[0] for row in experiments])
     result = []
     for row in experiments:
         summary = record(row[1:]).to_dict()
-        trials = trials_by_experiment.get(row[0], [])
-        counts = dict.fromkeys(ALL_STATUSES, 0)
-        for trial_status, _ in trials:
-            if trial_status is not None:
-                counts[trial_status] += 1
+        trial_count, counts, status = tallies[row[0]]
         summary.pop("last_modified_time")
-        summary["trial_count"] = len(trials)
+        summary["trial_count"] = trial_count
         summary["status_counts"] = counts
-        summary["status"] = experiment_status(trials)
+        summary["status"] = status
         result.append(summary)
     return result

@@ -6,6 +6,11 @@ InProgress while any of its components is; otherwise it has the status of its mo
 started component (``trialbook.status.experiment_status`` lifts trials to an experiment).
 Both are SQL expressions, so the trial table filters and sorts by status in the database.
 Each expression comes with its bound parameters (the time now and the staleness threshold).
+
+Each trial also keeps its *stored* status (``trials.stored_status``: the same rule over the
+components' stored statuses, so never Interrupted), kept current at write time by
+``tallies.py``. Only a trial stored InProgress can read differently, so the derived status
+is computed from its components for those trials alone.
 """
 
 from __future__ import annotations
@@ -29,11 +34,24 @@ def component_status_sql(now: float, component: str = "c") -> tuple[str, list[fl
 def trial_status_sql(now: float, trial: str = "t") -> tuple[str, list[float]]:
     """The derived status of trial row ``trial`` (NULL while no component has a status)."""
     component, parameters = component_status_sql(now, "sc")
+    derived = _trial_status_from(component, trial)
     return (
-        f"(SELECT d.status FROM (SELECT {component} AS status,"
+        f"(CASE WHEN {trial}.stored_status = '{_IN_PROGRESS}' THEN {derived}"
+        f" ELSE {trial}.stored_status END)"
+    ), parameters
+
+
+def stored_trial_status_sql(trial: str = "t") -> str:
+    """The stored status of trial row ``trial`` from its components' stored statuses."""
+    return _trial_status_from("sc.status", trial)
+
+
+def _trial_status_from(component_status: str, trial: str) -> str:
+    return (
+        f"(SELECT d.status FROM (SELECT {component_status} AS status,"
         " coalesce(sc.start_time, sc.creation_time) AS started, sc.id AS id"
         " FROM trial_components stc JOIN components sc ON sc.id = stc.component_id"
         f" WHERE stc.trial_id = {trial}.id AND sc.status IS NOT NULL) d"
         f" ORDER BY CASE WHEN d.status = '{_IN_PROGRESS}' THEN 0 ELSE 1 END,"
         " d.started DESC, d.id DESC LIMIT 1)"
-    ), parameters
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trialbook.store.core import deletion, entities
+from trialbook.store.core import deletion, entities, tallies
 from trialbook.store.core.encoding import dumps, dumps_or_none, loads
 from trialbook.store.core.records import TrialRecord
 from trialbook.store.core.statuses import trial_status_sql
@@ -82,6 +82,7 @@ def create(
             raise entities.duplicate_variables(experiment_name, existing)
         raise entities.trial_exists(name, by_name(tx, name))
     tx.execute("UPDATE experiments SET last_activity = ? WHERE id = ?", (tx.now, experiment_id))
+    tallies.trial_added(tx, experiment_id)
     tx.record_change("trial.created", "trial", name, experiment_name, {"variables": variables})
     return by_name(tx, name)
 

@@ -149,8 +149,44 @@ CREATE TABLE changes (
 );
 """
 
+# Tallies kept at write time (core/tallies.py): each trial's stored status (its components'
+# stored statuses, never Interrupted) and each experiment's trial counts per stored status.
+# RECOUNT recomputes them from the trials and components (the migration's backfill).
+_STORED_TRIAL_STATUS = (
+    "(SELECT d.status FROM (SELECT sc.status AS status,"
+    " coalesce(sc.start_time, sc.creation_time) AS started, sc.id AS id"
+    " FROM trial_components stc JOIN components sc ON sc.id = stc.component_id"
+    " WHERE stc.trial_id = trials.id AND sc.status IS NOT NULL) d"
+    " ORDER BY CASE WHEN d.status = 'InProgress' THEN 0 ELSE 1 END,"
+    " d.started DESC, d.id DESC LIMIT 1)"
+)
+_TALLY_SOURCE = "(SELECT count(*) FROM trials t WHERE t.experiment_id = experiments.id"
+_TALLIES = ", ".join(
+    f"{column} = {_TALLY_SOURCE} AND t.stored_status = '{status}')"
+    for column, status in (
+        ("trials_in_progress", "InProgress"),
+        ("trials_completed", "Completed"),
+        ("trials_failed", "Failed"),
+        ("trials_stopped", "Stopped"),
+    )
+)
+RECOUNT: tuple[str, ...] = (
+    f"UPDATE trials SET stored_status = {_STORED_TRIAL_STATUS}",
+    f"UPDATE experiments SET trial_count = {_TALLY_SOURCE}), {_TALLIES}",
+)
+_V2 = """
+ALTER TABLE trials ADD COLUMN stored_status TEXT;
+ALTER TABLE experiments ADD COLUMN trial_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE experiments ADD COLUMN trials_in_progress INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE experiments ADD COLUMN trials_completed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE experiments ADD COLUMN trials_failed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE experiments ADD COLUMN trials_stopped INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX trials_running ON trials(experiment_id) WHERE stored_status = 'InProgress';
+CREATE INDEX trials_activity ON trials(experiment_id, last_activity, id);
+""" + ";\n".join(RECOUNT)
+
 #: Migration N (index N-1) brings a store from version N-1 to N.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
