@@ -1,7 +1,9 @@
 """What produced a trial component: notebook cell, kernel, host, Python, packages, git.
 
-Captured once per component creation; expensive parts (package versions, git state) are
-cached per process so creating many components stays cheap.
+Captured once per component creation; what cannot change within a process (host, Python)
+is read once, package versions again only when a module was imported since, and the git
+state at most every 30 s, so creating many components stays cheap. The cell (source,
+execution count), cwd and pid are read each time.
 """
 
 from __future__ import annotations
@@ -23,14 +25,17 @@ _cache_lock = threading.Lock()
 _git_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
 _module_distributions: dict[str, list[str]] | None = None
 _versions: dict[str, str] = {}
+_packages: tuple[int, dict[str, str]] | None = None  # (len(sys.modules), versions)
+_host = socket.gethostname()
+_python = platform.python_version()
 
 
 def capture() -> dict[str, Any]:
     """Provenance of the current execution (kernel cell when inside one, else the script)."""
     info: dict[str, Any] = {
-        "host": socket.gethostname(),
+        "host": _host,
         "pid": os.getpid(),
-        "python": platform.python_version(),
+        "python": _python,
         "python_executable": sys.executable,
         "cwd": os.getcwd(),
         "captured_at": time.time(),
@@ -170,7 +175,17 @@ def _read_git(directory: str) -> dict[str, Any] | None:
 
 
 def package_versions() -> dict[str, str]:
-    """Versions of the distributions whose top-level modules are imported now (+ trialbook)."""
+    """Versions of the distributions whose top-level modules are imported now (+ trialbook);
+    recomputed only when modules were imported (or removed) since the last call."""
+    global _packages
+    modules = len(sys.modules)
+    cached = _packages
+    if cached is None or cached[0] != modules:
+        cached = _packages = (modules, _imported_package_versions())
+    return dict(cached[1])
+
+
+def _imported_package_versions() -> dict[str, str]:
     global _module_distributions
     from importlib import metadata
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
+from trialbook import provenance, values
 from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
 from trialbook.names import generate_trial_name
 from trialbook.status import TrialStatus
-from trialbook.store import TrialRecord, open_store
+from trialbook.store import RunStart, TrialRecord, open_store
 from trialbook.tracker import Tracker
 from trialbook.trial import Trial
 
@@ -17,57 +19,41 @@ if TYPE_CHECKING:
 
 
 def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bool) -> Tracker:
+    """The store finds or creates the trial and starts its next attempt in one transaction."""
     normalized = variable_space.normalize_variables(given)
     variable_space.check_names(experiment.variables, normalized, experiment.experiment_name)
     identity = variable_space.identity(normalized)
-    store = open_store()
-    trial = store.find_trial(experiment.experiment_name, identity) if identity else None
-    if trial is None:
-        try:
-            trial = store.create_trial(
-                generate_trial_name(experiment.experiment_name),
-                experiment_name=experiment.experiment_name,
-                variables=normalized,
-                identity=identity,
-                tags={},
-            )
-        except AlreadyExistsError as error:  # another process created it a moment ago
-            if not isinstance(error.existing, TrialRecord) or error.existing.identity != identity:
-                raise
-            trial = error.existing
-    _check_can_run(trial, rerun)
-    attempt = 1 + sum(
-        1
-        for component in store.list_components(trial_name=trial.name)
-        if component.kind == "training" and component.name.startswith(f"{trial.name}-training")
+    run = RunStart(
+        trial_name=generate_trial_name(experiment.experiment_name),
+        variables=normalized,
+        identity=identity,
+        rerun=rerun,
+        provenance=provenance.capture(),
+        start_time=time.time(),
+        parameters=values.parameters(normalized) if normalized else {},
     )
-    while True:
-        suffix = "" if attempt == 1 else f"-{attempt}"
-        display = "Training" if attempt == 1 else f"Training (attempt {attempt})"
-        try:
-            tracker = Tracker._start(
-                f"{trial.name}-training{suffix}"[:120], display_name=display, kind="training"
-            )
-            break
-        except AlreadyExistsError:
-            attempt += 1
-    store.associate(trial.name, tracker.trial_component_name)
-    if normalized:
-        tracker.log_parameters(normalized)
-    return tracker
+    store = open_store()
+    try:
+        trial, component = store.start_run(experiment.experiment_name, run)
+    except AlreadyExistsError as error:  # another process created it a moment ago
+        if not isinstance(error.existing, TrialRecord) or error.existing.identity != identity:
+            raise
+        trial, component = store.start_run(experiment.experiment_name, run)
+    if component is None:
+        raise _refusal(trial)
+    return Tracker._started(component)
 
 
-def _check_can_run(trial: TrialRecord, rerun: bool) -> None:
-    status = trial.status
-    if status == TrialStatus.IN_PROGRESS.value:
-        raise AlreadyExistsError(
+def _refusal(trial: TrialRecord) -> AlreadyExistsError:
+    """Why the store started no attempt: the trial is running, or Completed (no rerun)."""
+    if trial.status == TrialStatus.IN_PROGRESS.value:
+        return AlreadyExistsError(
             f"Trial {trial.name!r} for {trial.variables} is running now (in this or another "
             "process). Wait for it, or use another variable set (e.g. add a 'seed' variable).",
             Trial(trial),
         )
-    if status == TrialStatus.COMPLETED.value and not rerun:
-        raise AlreadyExistsError(
-            f"Trial {trial.name!r} for {trial.variables} already Completed. Pass rerun=True to "
-            "run it again as a new attempt, or add a 'seed' variable for replicates.",
-            Trial(trial),
-        )
+    return AlreadyExistsError(
+        f"Trial {trial.name!r} for {trial.variables} already Completed. Pass rerun=True to "
+        "run it again as a new attempt, or add a 'seed' variable for replicates.",
+        Trial(trial),
+    )

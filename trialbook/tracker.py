@@ -82,7 +82,12 @@ class Tracker:
             status=TrialStatus.IN_PROGRESS.value,
             start_time=time.time(),
         )
-        tracker = cls(record, store, metric_writer())
+        return cls._started(record)
+
+    @classmethod
+    def _started(cls, record: ComponentRecord) -> Tracker:
+        """A live tracker for a component just created InProgress."""
+        tracker = cls(record, open_store(), metric_writer())
         tracker._go_live()
         return tracker
 
@@ -134,9 +139,10 @@ class Tracker:
         self._finish(TrialStatus.COMPLETED, None)
 
     def _finish(self, status: TrialStatus, message: str | None) -> None:
-        self._writer.flush()
-        if self._live:
-            self._store.update_component(
+        if not self._live:
+            self._writer.flush()
+        else:  # the last points and the closing status in one transaction
+            self._writer.flush_and_finish(
                 self.trial_component_name,
                 status=status.value,
                 status_message=message,

@@ -16,6 +16,7 @@ import threading
 import time
 import warnings
 from collections import Counter
+from typing import Any
 
 from trialbook import settings
 from trialbook.store.core import MetricPoint, SeriesKey, Store
@@ -115,6 +116,19 @@ class MetricWriter:
                     raise
             self._drop_unused()
             return written
+
+    def flush_and_finish(self, component_name: str, **fields: Any) -> None:
+        """Write every buffered point and update a component's fields (its closing status)
+        in one transaction."""
+        with self._flush_lock:
+            batches = self._take()
+            try:
+                self.store.finish_component(component_name, batches, **fields)
+            except BaseException:
+                for key, points in batches.items():
+                    self.buffers[key][:0] = points
+                raise
+            self._drop_unused()
 
     def _take(self) -> dict[SeriesKey, list[MetricPoint]]:
         with self.lock:

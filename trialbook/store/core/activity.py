@@ -30,8 +30,11 @@ def memberships(
 
 
 def touch_components(tx: Transaction, component_ids: Sequence[int]) -> None:
-    """Propagate last_activity from components to their trials and experiments."""
-    for chunk in chunks(list(component_ids)):
+    """Propagate last_activity from components to their trials and experiments (once per
+    component and transaction: every write of one transaction has the same time)."""
+    fresh = [cid for cid in dict.fromkeys(component_ids) if cid not in tx.touched]
+    tx.touched.update(fresh)
+    for chunk in chunks(fresh):
         in_list = marks(len(chunk))
         tx.execute(
             f"UPDATE components SET last_activity = ? WHERE id IN ({in_list})", (tx.now, *chunk)

@@ -142,6 +142,12 @@ def listed(
 
 
 def update(tx: Transaction, name: str, fields: Mapping[str, Any]) -> ComponentRecord:
+    change(tx, name, fields)
+    return by_name(tx, name)
+
+
+def change(tx: Transaction, name: str, fields: Mapping[str, Any]) -> None:
+    """Change a component's fields (its status moves its trials' tallies)."""
     columns = entities.checked_fields(fields, entities.COMPONENT_FIELDS)
     component_id = entities.entity_id(tx, "components", name)
     if columns:
@@ -159,7 +165,6 @@ def update(tx: Transaction, name: str, fields: Mapping[str, Any]) -> ComponentRe
         if "status" in fields:
             payload["status"] = fields["status"]
         component_event(tx, component_id, name, kind, payload)
-    return by_name(tx, name)
 
 
 def delete(tx: Transaction, name: str, *, force_disassociate: bool) -> list[str]:
@@ -192,6 +197,7 @@ def associate(tx: Transaction, trial_name: str, component_name: str) -> None:
             {"component": component_name},
         )
         tallies.refresh(tx, [trial_id])
+        tx.touched.discard(component_id)  # it has a new trial to propagate to
         touch_components(tx, [component_id])
 
 

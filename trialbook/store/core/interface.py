@@ -23,6 +23,7 @@ from trialbook.store.core.records import (
     MetricSummary,
     OwnerKind,
     ParameterValue,
+    RunStart,
     SeriesKey,
     SeriesPoints,
     TrialQuery,
@@ -173,6 +174,22 @@ class Store(abc.ABC):
     def update_component(self, name: str, **fields: Any) -> ComponentRecord:
         """Change display_name, kind, status, status_message, start_time, end_time, tags,
         notes. Setting status InProgress also refreshes the heartbeat."""
+
+    @abc.abstractmethod
+    def start_run(
+        self, experiment_name: str, run: RunStart
+    ) -> tuple[TrialRecord, ComponentRecord | None]:
+        """``exp.run`` in one transaction: find or create the trial of ``run.identity``
+        (named ``run.trial_name`` when new), then, unless it is InProgress (or Completed
+        without ``run.rerun``: the component is then None), its next InProgress training
+        attempt in the trial with ``run.parameters``."""
+
+    @abc.abstractmethod
+    def finish_component(
+        self, component_name: str, batches: Mapping[SeriesKey, Sequence[MetricPoint]], **fields: Any
+    ) -> None:
+        """Append ``batches`` (as ``append_metric_points``) and update the component's
+        fields (as ``update_component``) in one transaction: closing a tracker."""
 
     @abc.abstractmethod
     def delete_component(self, name: str, *, force_disassociate: bool = False) -> None:

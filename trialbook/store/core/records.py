@@ -7,6 +7,7 @@ types leak out. Times are epoch float seconds (UTC); NaN metric values are ``flo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -209,3 +210,16 @@ class TrialTable:
     parameters: list[str]
     metrics: list[str]
     rows: list[dict[str, Any]]
+
+
+@dataclass
+class RunStart:
+    """What ``Store.start_run`` needs besides the trial: the new attempt's fields."""
+
+    trial_name: str  # used when the variable set has no trial yet
+    variables: dict[str, Any] | None
+    identity: str | None
+    rerun: bool
+    provenance: dict[str, Any] | None
+    start_time: float
+    parameters: Mapping[str, ParameterValue]

@@ -20,6 +20,7 @@ from trialbook.store.core import (
     experiments,
     points,
     rows,
+    runs,
     series,
     table,
     trials,
@@ -36,6 +37,7 @@ from trialbook.store.core.records import (
     MetricSummary,
     OwnerKind,
     ParameterValue,
+    RunStart,
     SeriesKey,
     SeriesPoints,
     TrialQuery,
@@ -223,6 +225,23 @@ class SqlStore(Store):
 
     def update_component(self, name: str, **fields: Any) -> ComponentRecord:
         return self.write(lambda tx: components.update(tx, name, fields))
+
+    def start_run(
+        self, experiment_name: str, run: RunStart
+    ) -> tuple[TrialRecord, ComponentRecord | None]:
+        return self.write(lambda tx: runs.start(tx, experiment_name, run))
+
+    def finish_component(
+        self, component_name: str, batches: Mapping[SeriesKey, Sequence[MetricPoint]], **fields: Any
+    ) -> None:
+        batches = {key: batch for key, batch in batches.items() if batch}
+
+        def body(tx: Transaction) -> None:
+            if batches:
+                points.append(tx, batches)
+            components.change(tx, component_name, fields)
+
+        self.write(body)
 
     def delete_component(self, name: str, *, force_disassociate: bool = False) -> None:
         self._remove_unreferenced_files(

@@ -78,8 +78,17 @@ def refresh(tx: Transaction, trial_ids: Sequence[int]) -> None:
         ]
         for trial_id, experiment_id, old, new in changed:
             tx.execute("UPDATE trials SET stored_status = ? WHERE id = ?", (new, trial_id))
-            _add(tx, experiment_id, old, -1)
-            _add(tx, experiment_id, new, 1)
+            _move(tx, experiment_id, old, new)
+
+
+def _move(tx: Transaction, experiment_id: int, old: str | None, new: str | None) -> None:
+    """One trial of an experiment moves from the ``old`` stored status to ``new``."""
+    moves = [(TALLY_COLUMNS.get(old or ""), -1), (TALLY_COLUMNS.get(new or ""), 1)]
+    assignments = [f"{column} = {column} + {delta}" for column, delta in moves if column]
+    if assignments:
+        tx.execute(
+            f"UPDATE experiments SET {', '.join(assignments)} WHERE id = ?", (experiment_id,)
+        )
 
 
 def _add(

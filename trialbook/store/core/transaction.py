@@ -37,6 +37,8 @@ class Transaction:
         self.now = time.time()
         #: Change rows written so far (see ``record_change``).
         self.changes: list[Change] = []
+        #: Components whose activity this transaction already propagated (at ``now``).
+        self.touched: set[int] = set()
 
     def execute(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = ()) -> Cursor:
         return self.connection.execute(self.dialect.sql(sql), parameters)  # type: ignore[no-any-return]
