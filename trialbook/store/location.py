@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,13 @@ def resolve_store_location(location: str | None = None) -> StoreLocation:
     if not raw:
         path = default_store_dir() / "trialbook.db"
         return _sqlite(path, override)
+    return _resolve_given(raw, override, os.getcwd())
+
+
+@functools.lru_cache(maxsize=64)
+def _resolve_given(raw: str, override: str, cwd: str) -> StoreLocation:
+    """A given location, resolved once per working directory (relative paths depend on
+    it): every ``open_store()`` resolves, and a sweep opens thousands of trackers."""
     if raw.startswith(("postgresql://", "postgres://", "postgresql+")):
         root = Path(override) if override else default_store_dir() / "artifacts"
         return StoreLocation("postgresql", raw, None, root.expanduser().absolute())

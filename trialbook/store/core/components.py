@@ -159,7 +159,7 @@ def change(tx: Transaction, name: str, fields: Mapping[str, Any]) -> None:
             (*columns.values(), tx.now, component_id),
         )
         if "status" in columns or "start_time" in columns:
-            tallies.refresh(tx, tallies.trials_of_components(tx, [component_id]))
+            tallies.refresh_of_components(tx, [component_id])
         kind = "component.status" if "status" in fields else "component.updated"
         payload: dict[str, Any] = {"fields": sorted(fields)}
         if "status" in fields:

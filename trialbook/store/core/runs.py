@@ -31,13 +31,13 @@ def start(
     if trial is None:
         trial_id = _new_trial(tx, experiment_id, experiment_name, run)
         trial = _new_trial_record(tx, experiment_name, run)
-        attempt = 1
+        attempt, new_trial = 1, True
     elif trial.status == TrialStatus.IN_PROGRESS.value or (
         trial.status == TrialStatus.COMPLETED.value and not run.rerun
     ):
         return trial, None
     else:
-        trial_id = entities.entity_id(tx, "trials", trial.name)
+        trial_id, new_trial = entities.entity_id(tx, "trials", trial.name), False
         attempt = 1 + _attempts(tx, trial_id, f"{trial.name}-training")
     component_id, name, display = _new_attempt(tx, trial.name, attempt, run)
     tx.execute(
@@ -53,9 +53,9 @@ def start(
             (_IN_PROGRESS, tx.now, trial_id),
         )
         tx.execute(
-            "UPDATE experiments SET trials_in_progress = trials_in_progress + 1,"
-            " last_activity = ? WHERE id = ?",
-            (tx.now, experiment_id),
+            "UPDATE experiments SET trial_count = trial_count + ?,"
+            " trials_in_progress = trials_in_progress + 1, last_activity = ? WHERE id = ?",
+            (int(new_trial), tx.now, experiment_id),
         )
     else:
         tallies.refresh(tx, [trial_id])
@@ -85,7 +85,8 @@ def start(
 
 
 def _new_trial(tx: Transaction, experiment_id: int, experiment_name: str, run: RunStart) -> int:
-    """Insert the trial of a new variable set (the database keeps the set unique)."""
+    """Insert the trial of a new variable set (the database keeps the set unique); the
+    caller counts it in its experiment's tallies."""
     trial_id = tx.scalar(
         "INSERT INTO trials (name, experiment_id, variables, identity, tags, notes,"
         " creation_time, last_modified_time, last_activity, stored_status)"
@@ -105,9 +106,6 @@ def _new_trial(tx: Transaction, experiment_id: int, experiment_name: str, run: R
         if existing is not None:
             raise entities.duplicate_variables(experiment_name, existing)
         raise entities.trial_exists(run.trial_name, trials.by_name(tx, run.trial_name))
-    tx.execute(
-        "UPDATE experiments SET trial_count = trial_count + 1 WHERE id = ?", (experiment_id,)
-    )
     tx.record_change(
         "trial.created", "trial", run.trial_name, experiment_name, {"variables": run.variables}
     )

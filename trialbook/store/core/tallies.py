@@ -65,20 +65,34 @@ def trials_of_components(tx: Transaction, component_ids: Sequence[int]) -> list[
 
 def refresh(tx: Transaction, trial_ids: Sequence[int]) -> None:
     """Recompute the stored status of these trials and move them between tallies."""
-    status = stored_trial_status_sql("t")
     for chunk in chunks(sorted(set(trial_ids))):
-        changed = [
-            (trial_id, experiment_id, old, new)
-            for trial_id, experiment_id, old, new in tx.execute(
-                f"SELECT t.id, t.experiment_id, t.stored_status, {status} FROM trials t"
-                f" WHERE t.id IN ({marks(len(chunk))})",
-                tuple(chunk),
-            ).fetchall()
-            if old != new
-        ]
-        for trial_id, experiment_id, old, new in changed:
-            tx.execute("UPDATE trials SET stored_status = ? WHERE id = ?", (new, trial_id))
-            _move(tx, experiment_id, old, new)
+        _refresh(tx, f"t.id IN ({marks(len(chunk))})", chunk)
+
+
+def refresh_of_components(tx: Transaction, component_ids: Sequence[int]) -> None:
+    """``refresh`` the trials these components belong to."""
+    for chunk in chunks(list(component_ids)):
+        _refresh(
+            tx,
+            "t.id IN (SELECT trial_id FROM trial_components"
+            f" WHERE component_id IN ({marks(len(chunk))}))",
+            chunk,
+        )
+
+
+def _refresh(tx: Transaction, where: str, parameters: Sequence[Any]) -> None:
+    status = stored_trial_status_sql("t")
+    changed = [
+        row
+        for row in tx.execute(
+            f"SELECT t.id, t.experiment_id, t.stored_status, {status} FROM trials t WHERE {where}",
+            tuple(parameters),
+        ).fetchall()
+        if row[2] != row[3]
+    ]
+    for trial_id, experiment_id, old, new in changed:
+        tx.execute("UPDATE trials SET stored_status = ? WHERE id = ?", (new, trial_id))
+        _move(tx, experiment_id, old, new)
 
 
 def _move(tx: Transaction, experiment_id: int, old: str | None, new: str | None) -> None:
