@@ -121,6 +121,12 @@ def _recount_statement() -> list[str]:
     return list(getattr(schema, "RECOUNT", ()))
 
 
+def _default_page() -> int | None:
+    from trialbook.server.handlers import experiments
+
+    return getattr(experiments, "DEFAULT_TRIAL_PAGE", None)
+
+
 def measure_listing(store: Any) -> float:
     return best_of(5, lambda: store.list_experiment_summaries())
 
@@ -129,7 +135,7 @@ def measure_table(store: Any, query_type: Any) -> dict[str, float]:
     first_page = query_type(
         query="p3 > 0.5 and metrics.m1 > 0.2", sort="metrics.m0.last", limit=100
     )
-    default = query_type()
+    default = query_type(limit=_default_page())  # what GET …/trials without limit serves
     return {
         "filtered+sorted first page (100)": best_of(
             3, lambda: store.trial_table(EXPERIMENT, first_page)

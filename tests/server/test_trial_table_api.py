@@ -219,3 +219,15 @@ async def test_a_page_lists_columns_logged_after_the_last_request(api, experimen
     assert after.body["columns"]["parameters"] == ["lr", "seed", "batch_size", "momentum"]
     assert after.body["columns"]["metrics"] == ["loss", "grad_norm"]
     assert first.trial_name not in [row["name"] for row in after.body["trials"]]
+
+
+async def test_without_limit_the_default_page_comes_with_the_total(api, experiment, monkeypatch):
+    from trialbook.server.handlers import experiments as handlers
+
+    monkeypatch.setattr(handlers, "DEFAULT_TRIAL_PAGE", 4)
+    first = (await api("GET", "experiments", "grid", "trials")).body
+    assert first["total"] == 6 and len(first["trials"]) == 4 and first["limit"] is None
+    rest = (await api("GET", "experiments", "grid", "trials", params=[("offset", 4)])).body
+    whole = (await api("GET", "experiments", "grid", "trials", params=[("limit", 6)])).body
+    names = [row["name"] for row in whole["trials"]]
+    assert [row["name"] for row in first["trials"] + rest["trials"]] == names
