@@ -61,21 +61,59 @@ def windows(
     x_min: float | None,
     x_max: float | None,
 ) -> list[SeriesPoints]:
-    """The x window of each known requested series (see ``Store.metric_series``)."""
+    """The x window of each known requested series (see ``Store.metric_series``); the
+    series of components and their shapes are looked up in one query for all of them."""
     max_points = max(int(max_points), 10)
     window = ("time" if x == "time" else "step", x_min, x_max)
+    components = _component_series(
+        tx, sorted({name for kind, name, _ in requests if kind == "component"})
+    )
+    resolved_all = [
+        components.get((owner_name, metric))
+        if owner_kind == "component"
+        else _resolve(tx, owner_kind, owner_name, metric)
+        for owner_kind, owner_name, metric in requests
+    ]
+    shapes = _shapes(tx, [found[0] for found in resolved_all if found is not None])
     result = []
-    for owner_kind, owner_name, metric in requests:
-        resolved = _resolve(tx, owner_kind, owner_name, metric)
+    for (owner_kind, owner_name, metric), resolved in zip(requests, resolved_all, strict=True):
         if resolved is None:
             continue
         series_id, count, component_name = resolved
         series = SeriesPoints(
             owner_kind, owner_name, metric, component_name, count, False, [], [], []
         )
-        read_window(tx, series, series_id, count, max_points, window)
+        read_window(tx, series, series_id, count, max_points, window, shapes[series_id])
         result.append(series)
     return result
+
+
+def _component_series(
+    tx: Transaction, component_names: Sequence[str]
+) -> dict[tuple[str, str], tuple[int, int, str]]:
+    """(component name, metric) → (series id, count, component name) of these components."""
+    found: dict[tuple[str, str], tuple[int, int, str]] = {}
+    for chunk in chunks(list(component_names)):
+        for component_name, metric, series_id, count in tx.execute(
+            "SELECT c.name, s.name, s.id, s.count FROM metric_series s JOIN components c"
+            f" ON c.id = s.component_id WHERE c.name IN ({marks(len(chunk))})",
+            tuple(chunk),
+        ):
+            found[(component_name, metric)] = (series_id, count, component_name)
+    return found
+
+
+def _shapes(tx: Transaction, series_ids: Sequence[int]) -> dict[int, tuple[bool, int]]:
+    """series id → (ordered, NaN count)."""
+    shapes: dict[int, tuple[bool, int]] = {}
+    for chunk in chunks(sorted(set(series_ids))):
+        for series_id, ordered, nan_count in tx.execute(
+            "SELECT id, ordered, count - finite_count - pos_inf_count - neg_inf_count"
+            f" FROM metric_series WHERE id IN ({marks(len(chunk))})",
+            tuple(chunk),
+        ):
+            shapes[series_id] = (bool(ordered), nan_count)
+    return shapes
 
 
 def _series_of(tx: Transaction, component_name: str, metric: str) -> tuple[int, int] | None:

@@ -27,17 +27,14 @@ def read_window(
     count: int,
     max_points: int,
     window: tuple[str, float | None, float | None],
+    shape: tuple[bool, int],
 ) -> None:
     """Fill ``series`` with the points of its x window: raw when they fit in ``max_points``;
     up to ``RAW_DECIMATION_LIMIT`` × ``max_points`` decimated from raw points; beyond, the
     extremes of groups of stored min/max buckets, merged in SQL, so the cost follows the
     points sent, not the length of the series or of the window."""
     column, x_min, x_max = window
-    ordered, nan_count = tx.execute(
-        "SELECT ordered, count - finite_count - pos_inf_count - neg_inf_count"
-        " FROM metric_series WHERE id = ?",
-        (series_id,),
-    ).fetchone()
+    ordered, nan_count = shape  # (steps and times never decrease, NaN count)
     if x_min is None and x_max is None:
         first, last = 0, count - 1
     elif ordered:
@@ -145,20 +142,25 @@ def _bucket_extremes(
     has_nan: bool,
 ) -> list[Any]:
     """Rows (seq order) for seqs ``first..last``: the window's first and last points and the
-    min, max and first NaN of up to ``groups`` groups of the buckets inside the window (the
-    coarsest level with at least ``groups`` of them, so fewer than 4 × ``groups`` bucket rows
-    are read), plus the extremes of the two partial edges read from raw points."""
+    min, max and first NaN of up to ``groups`` groups of the buckets inside the window, plus
+    the extremes of the two partial edges read from raw points. The level is the coarsest
+    with at least ``groups / 2`` buckets inside the window: when it has at most ``groups``
+    each bucket is a group (an index range read, no grouping), else its buckets are spread
+    over ``groups`` groups in SQL (fewer than 2 × ``groups`` bucket rows are read)."""
     for groups in ((max_points - 8) // 2, (max_points - 11) // 3):
         groups = max(groups, 1)
-        level, low, high = _bucket_level(count, first, last, groups)
+        level, low, high = _bucket_level(count, first, last, -(-groups // 2))
         width = bucket_width(level)
         kept: dict[int, Any] = {}
         if low <= high:
-            parameters = (low, groups, high - low + 1, series_id, level, low, high)
-            kept.update(
-                (row[0], row)
-                for row in tx.execute(_series_sql(tx, has_nan), parameters * (3 if has_nan else 2))
-            )
+            if high - low + 1 <= groups:
+                rows = _bucket_rows(tx, series_id, level, low, high, has_nan)
+            else:
+                parameters = (low, groups, high - low + 1, series_id, level, low, high)
+                rows = tx.execute(
+                    _series_sql(tx, has_nan), parameters * (3 if has_nan else 2)
+                ).fetchall()
+            kept.update((row[0], row) for row in rows)
             edges = [(first, low * width - 1), ((high + 1) * width, last)]
         else:
             edges = [(first, last)]
@@ -176,6 +178,26 @@ def _bucket_extremes(
         if len(kept) <= max_points:
             break
     return [kept[seq] for seq in sorted(kept)]
+
+
+def _bucket_rows(
+    tx: Transaction, series_id: int, level: int, low: int, high: int, has_nan: bool
+) -> list[Any]:
+    """Each bucket's min and max (and first NaN) of buckets ``low..high`` of one level, as
+    (seq, step, time, value) rows."""
+    rows: list[Any] = []
+    for row in tx.execute(
+        "SELECT min_seq, min_step, min_time, min_value, max_seq, max_step, max_time, max_value,"
+        " nan_seq, nan_step, nan_time FROM metric_buckets"
+        " WHERE series_id = ? AND level = ? AND bucket BETWEEN ? AND ?",
+        (series_id, level, low, high),
+    ):
+        if row[3] is not None:
+            rows.append(row[0:4])
+            rows.append(row[4:8])
+        if has_nan and row[8] is not None:
+            rows.append((*row[8:11], None))
+    return rows
 
 
 def _bucket_level(count: int, first: int, last: int, groups: int) -> tuple[int, int, int]:
