@@ -194,7 +194,8 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
     flush_all()
     store = open_store()
     experiment = store.get_experiment(experiment_name)
-    return _trial_frame(store.trial_rows(experiment_name), bool(experiment.objective), False)
+    rows = store.trial_rows(experiment_name, parameters=False, provenance=False)
+    return _trial_frame(rows, bool(experiment.objective), False)
 
 
 def search_trials(query: str | None = None) -> pandas.DataFrame:

@@ -79,30 +79,43 @@ def merged_parameters(components: Sequence[dict[str, Any]]) -> dict[str, Paramet
 
 
 def experiment_trial_rows(
-    tx: Transaction, experiment: ExperimentRecord, experiment_id: int
+    tx: Transaction,
+    experiment: ExperimentRecord,
+    experiment_id: int,
+    *,
+    parameters: bool = True,
+    provenance: bool = True,
 ) -> list[dict[str, Any]]:
-    """The rows of every trial of an experiment, oldest first."""
+    """The rows of every trial of an experiment, oldest first (see ``trial_rows``)."""
     ids = [
         row[0]
         for row in tx.execute(
             "SELECT id FROM trials WHERE experiment_id = ? ORDER BY id", (experiment_id,)
         )
     ]
-    return trial_rows(tx, experiment, ids)
+    return trial_rows(tx, experiment, ids, parameters=parameters, provenance=provenance)
 
 
 def trial_rows(
-    tx: Transaction, experiment: ExperimentRecord, trial_ids: Sequence[int]
+    tx: Transaction,
+    experiment: ExperimentRecord,
+    trial_ids: Sequence[int],
+    *,
+    parameters: bool = True,
+    provenance: bool = True,
 ) -> list[dict[str, Any]]:
-    """Rows of these trials of ``experiment``, in this order."""
+    """Rows of these trials of ``experiment``, in this order; without ``parameters`` or
+    ``provenance`` those are not read (left {} and None)."""
     rows: dict[int, dict[str, Any]] = {}
     members: dict[int, list[dict[str, Any]]] = {}
     components: dict[int, dict[str, Any]] = {}
     for chunk in chunks(trial_ids):
         _read_trials(tx, experiment, chunk, rows, members, components)
     for chunk in chunks(list(components)):
-        _read_parameters_and_metrics(tx, chunk, components)
-    provenance_of = _latest_provenance(tx, members)
+        if parameters:
+            _read_parameters(tx, chunk, components)
+        _read_metrics(tx, chunk, components)
+    provenance_of = _latest_provenance(tx, members) if provenance else {}
     objective = objective_stat(experiment.objective)
     result = []
     for trial_id in trial_ids:
@@ -123,9 +136,9 @@ def trial_rows(
             }
         with_parameters = [c for c in ordered if c["parameters"]]
         if len(with_parameters) == 1:
-            parameters = dict(with_parameters[0]["parameters"])
+            trial_parameters = dict(with_parameters[0]["parameters"])
         else:
-            parameters = merged_parameters(ordered)
+            trial_parameters = merged_parameters(ordered)
         objective_value = None
         if objective is not None:
             holders = [c for c in own if objective[0] in c["metrics"]]
@@ -135,7 +148,7 @@ def trial_rows(
         row["start_time"] = min((c["start_time"] for c in ordered if c["start_time"]), default=None)
         row["end_time"] = max((c["end_time"] for c in ordered if c["end_time"]), default=None)
         row["components"] = [c["name"] for c in ordered]
-        row["parameters"] = parameters
+        row["parameters"] = trial_parameters
         row["metrics"] = metrics
         row["objective_value"] = objective_value
         row["provenance"] = provenance_of.get(trial_id)
@@ -195,7 +208,7 @@ def _read_trials(
         members[row[0]].append(component)
 
 
-def _read_parameters_and_metrics(
+def _read_parameters(
     tx: Transaction, chunk: Sequence[int], components: dict[int, dict[str, Any]]
 ) -> None:
     in_list = marks(len(chunk))
@@ -208,10 +221,15 @@ def _read_parameters_and_metrics(
         if component_id != current:
             current, target = component_id, components[component_id]["parameters"]
         target[name] = parameter_value(kind, value)
-    current = None
+
+
+def _read_metrics(
+    tx: Transaction, chunk: Sequence[int], components: dict[int, dict[str, Any]]
+) -> None:
+    current, target = None, {}
     for row in tx.execute(
         f"SELECT component_id, name, {ACCUMULATORS} FROM metric_series"
-        f" WHERE component_id IN ({in_list}) ORDER BY component_id, id",
+        f" WHERE component_id IN ({marks(len(chunk))}) ORDER BY component_id, id",
         tuple(chunk),
     ):
         if row[0] != current:

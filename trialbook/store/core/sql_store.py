@@ -337,11 +337,15 @@ class SqlStore(Store):
     def list_experiment_summaries(self, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
         return self.read(lambda tx: experiments.summaries(tx, names))
 
-    def trial_rows(self, experiment_name: str) -> list[dict[str, Any]]:
+    def trial_rows(
+        self, experiment_name: str, *, parameters: bool = True, provenance: bool = True
+    ) -> list[dict[str, Any]]:
         def body(tx: Transaction) -> list[dict[str, Any]]:
             experiment = experiments.by_name(tx, experiment_name)
             experiment_id = entities.entity_id(tx, "experiments", experiment_name)
-            return rows.experiment_trial_rows(tx, experiment, experiment_id)
+            return rows.experiment_trial_rows(
+                tx, experiment, experiment_id, parameters=parameters, provenance=provenance
+            )
 
         return self.read(body)
 
