@@ -206,15 +206,17 @@ def run(sizes: dict[str, int], database: Path) -> None:
     measure_runs(sizes, database, note)
 
 
-def read_sql_floor(pandas: Any, database: Path) -> None:
+def read_sql_floor(pandas: Any, database: Path, *, parameters: bool) -> None:
+    """The same rows through ``pandas.read_sql`` (long format, no pivot): the floor."""
     connection = sqlite3.connect(database)
     try:
         pandas.read_sql("SELECT id, name, variables, creation_time FROM trials", connection)
-        pandas.read_sql(
-            "SELECT tc.trial_id, p.name, p.value FROM parameters p"
-            " JOIN trial_components tc ON tc.component_id = p.component_id",
-            connection,
-        )
+        if parameters:
+            pandas.read_sql(
+                "SELECT tc.trial_id, p.name, p.value FROM parameters p"
+                " JOIN trial_components tc ON tc.component_id = p.component_id",
+                connection,
+            )
         pandas.read_sql(
             "SELECT tc.trial_id, s.name, s.last_value, s.min_value, s.max_value, s.mean,"
             " s.count FROM metric_series s"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook.errors import ValidationError
+from trialbook.frames import ColumnsBuilder
 from trialbook.names import validate_name
 from trialbook.store import (
     SUMMARY_STATS,
@@ -72,7 +73,6 @@ class ExperimentAnalytics:
 
     def dataframe(self, force_refresh: bool = False) -> pandas.DataFrame:
         """The table (cached; ``force_refresh=True`` re-reads the store)."""
-        import pandas
 
         if self._dataframe is not None and not force_refresh:
             return self._dataframe
@@ -81,8 +81,10 @@ class ExperimentAnalytics:
         experiments_of_trial = {
             trial.name: trial.experiment_name for trial in open_store().list_trials()
         }
-        rows = [self._row(component, experiments_of_trial) for component in components]
-        frame = pandas.DataFrame(rows)
+        builder = ColumnsBuilder()
+        for component in components:
+            builder.put_row(self._row(component, experiments_of_trial))
+        frame = builder.frame()
         if not frame.empty:  # list columns last, as SageMaker's
             ordered = [c for c in frame.columns if c not in ("Trials", "Experiments")]
             frame = frame[[*ordered, "Trials", "Experiments"]]
@@ -213,30 +215,27 @@ def search_trials(query: str | None = None) -> pandas.DataFrame:
 def _trial_frame(
     rows: Iterable[dict[str, Any]], with_objective: bool, with_experiment: bool
 ) -> pandas.DataFrame:
-    import pandas
-
-    frame_rows = []
+    builder = ColumnsBuilder()
+    put = builder.put
+    to_datetime = values.to_datetime
+    stat_fields = list(zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True))
     for trial in rows:
-        row: dict[str, Any] = {"TrialName": trial["name"]}
+        put("TrialName", trial["name"])
         if with_experiment:
-            row["Experiment"] = trial["experiment_name"]
-        row.update(
-            {
-                "Status": trial["status"],
-                "CreationTime": values.to_datetime(trial["creation_time"]),
-                "StartTime": values.to_datetime(trial["start_time"]),
-                "EndTime": values.to_datetime(trial["end_time"]),
-            }
-        )
+            put("Experiment", trial["experiment_name"])
+        put("Status", trial["status"])
+        put("CreationTime", to_datetime(trial["creation_time"]))
+        put("StartTime", to_datetime(trial["start_time"]))
+        put("EndTime", to_datetime(trial["end_time"]))
         for name, value in (trial["variables"] or {}).items():
-            row[name] = value
+            put(name, value)
         if with_objective:
-            row["ObjectiveValue"] = trial["objective_value"]
+            put("ObjectiveValue", trial["objective_value"])
         for key, summary in trial["metrics"].items():
-            for stat, field in zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True):
-                row[f"{key} - {stat}"] = summary[field]
-        frame_rows.append(row)
-    return pandas.DataFrame(frame_rows)
+            for stat, field in stat_fields:
+                put(f"{key} - {stat}", summary[field])
+        builder.end_row()
+    return builder.frame()
 
 
 def _names(names: Iterable[str] | None) -> set[str] | None:
