@@ -33,8 +33,27 @@ export type ParameterValue = boolean | number | string;
 export interface IObjective {
   metric: string;
   goal: 'maximize' | 'minimize';
-  summary: 'best' | 'last';
+  summary: ClaimSummary;
+  /** The claim's keys, present only when the objective states a claim. */
+  variable?: string;
+  treatment?: ParameterValue;
+  /** One value, several, or absent: every other value of the variable. */
+  control?: ParameterValue | ParameterValue[] | null;
+  min_effect?: number;
+  alpha?: number;
 }
+
+/** Which summary of a trial's series counts as its objective value. */
+export type ClaimSummary = 'best' | 'last' | 'max' | 'min' | 'mean';
+
+/** The outcome of testing an experiment's claim. */
+export type Verdict = 'supported' | 'not supported' | 'inconclusive';
+
+export const VERDICTS: readonly Verdict[] = [
+  'supported',
+  'not supported',
+  'inconclusive'
+];
 
 /** One row of `GET trialbook/api/experiments`. */
 export interface IExperimentSummary {
@@ -50,6 +69,8 @@ export interface IExperimentSummary {
   creation_time: string;
   /** ISO 8601 UTC of the latest write touching the experiment. */
   last_activity: string | null;
+  /** `null` when the experiment states no claim (absent from older servers). */
+  verdict?: Verdict | null;
 }
 
 export interface IExperimentListResponse {
@@ -280,6 +301,124 @@ export interface IComponentEdit {
   display_name?: string | null;
   tags?: Record<string, string>;
   notes?: string | null;
+}
+
+/** The claim an evaluation tested: the objective's keys with overrides applied. */
+export interface IClaim {
+  metric: string;
+  goal: 'maximize' | 'minimize';
+  summary: ClaimSummary;
+  variable: string;
+  treatment: ParameterValue;
+  control: ParameterValue | ParameterValue[] | null;
+  min_effect: number;
+  alpha: number;
+}
+
+/** The numbers of one treatment-against-control comparison. */
+export interface IComparisonStats {
+  verdict: Verdict | null;
+  message: string | null;
+  /** Treatment − control, signed by the goal (positive: the treatment is better). */
+  effect: JSONNumber | null;
+  ci: [JSONNumber, JSONNumber] | null;
+  p_value: JSONNumber | null;
+  /** Hedges' g. */
+  effect_size: JSONNumber | null;
+  /** P(treatment > control), from the Mann–Whitney U statistic. */
+  prob_improvement: JSONNumber | null;
+  n_treatment: number;
+  n_control: number;
+  paired: boolean;
+  /** Trials per group for 80% power; `null` once decided. */
+  trials_needed: number | null;
+}
+
+export interface IComparison extends IComparisonStats {
+  treatment: ParameterValue;
+  control: ParameterValue;
+}
+
+/** One value of the tested variable and its trials' objective summaries. */
+export interface IEvaluationGroup {
+  value: ParameterValue;
+  n: number;
+  mean: JSONNumber | null;
+  std: JSONNumber | null;
+  ci: [JSONNumber, JSONNumber] | null;
+  values: JSONNumber[];
+  trials: string[];
+}
+
+/**
+ * `GET experiments/{name}/evaluation`: the verdict on the claim. The top-level
+ * numbers are those of the comparison that decides it (the weakest).
+ */
+export interface IEvaluation extends IComparisonStats {
+  claim: IClaim | null;
+  /** The claim in words; `null` when none is stated. */
+  text: string | null;
+  alpha: number;
+  min_effect: number;
+  correction: 'holm' | null;
+  comparisons: IComparison[];
+  groups: IEvaluationGroup[];
+  /** Trials left out, by reason (Failed, Stopped, Interrupted, InProgress, NoMetric). */
+  excluded: Record<string, number>;
+}
+
+/** Keys that override the stated claim for one evaluation. */
+export interface IEvaluationOverrides {
+  variable?: string;
+  treatment?: ParameterValue;
+  control?: ParameterValue | ParameterValue[];
+  metric?: string;
+  goal?: 'maximize' | 'minimize';
+  summary?: ClaimSummary;
+  min_effect?: number;
+  alpha?: number;
+}
+
+/** Mean and spread of one metric summary column over a group's trials. */
+export interface IGroupStat {
+  mean: JSONNumber | null;
+  /** The confidence interval's bounds. */
+  lo: JSONNumber | null;
+  hi: JSONNumber | null;
+  sd: JSONNumber | null;
+}
+
+/** Trials sharing every variable but the averaged-over ones. */
+export interface ITrialGroup {
+  key: Record<string, ParameterValue>;
+  n: number;
+  trials: string[];
+  /** `"<metric> - <Stat>"` (Stat: Min, Max, Avg, StdDev, Last, Count) → numbers. */
+  metrics: Record<string, IGroupStat>;
+}
+
+/** `GET experiments/{name}/trial-groups`. */
+export interface ITrialGroupsResponse {
+  /** The variables the groups are keyed by. */
+  by: string[];
+  groups: ITrialGroup[];
+}
+
+/** One variable set of the declared space. */
+export interface ICoverageSet {
+  variables: Record<string, ParameterValue>;
+  /** `missing`: no trial; otherwise the status of its trial. */
+  status: Status | 'missing';
+  trial: string | null;
+}
+
+/** `GET experiments/{name}/coverage`. */
+export interface ICoverageResponse {
+  variables: string[];
+  total: number;
+  /** Sets with no completed trial. */
+  missing: number;
+  sets: ICoverageSet[];
 }
 
 /** The JSON body of every error response. */

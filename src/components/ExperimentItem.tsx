@@ -5,6 +5,7 @@ import * as React from 'react';
 
 import { IExperimentModel, ITrialbookModel } from '../tokens';
 import { Caret, treeKey } from './tree';
+import { VerdictBadge } from './hypothesis/VerdictBadge';
 import { StatusBadge } from './StatusBadge';
 import { TrialItem } from './TrialItem';
 import { useSignals } from './useSignal';
@@ -54,6 +55,9 @@ function ExperimentItemView(props: {
         <div className="tb-ExperimentItem-body">
           <div className="tb-ExperimentItem-header">
             <span className="tb-ExperimentItem-name">{experiment.name}</span>
+            {summary.verdict && (
+              <VerdictBadge verdict={summary.verdict} trans={trans} compact />
+            )}
             {summary.status && (
               <StatusBadge status={summary.status} trans={trans} />
             )}

@@ -21,6 +21,8 @@ export interface IMetricChartProps {
   logY: boolean;
   /** Draw each `curve.group` as mean + band; its name labels the legend. */
   groupBy: string | null;
+  /** With `groupBy`: also draw each group's 95% confidence band of the mean. */
+  ciBand?: boolean;
   theme: IPlotTheme;
   /** Curve ids drawn emphasized (e.g. the table's selection). */
   highlighted?: ReadonlySet<string>;
@@ -102,6 +104,22 @@ export function buildMetricTraces(
         name: `${name} min–max`,
         meta: { role: 'band', group: group.group }
       });
+      if (props.ciBand) {
+        traces.push({
+          type: 'scatter',
+          mode: 'lines',
+          x: [...x, ...[...x].reverse()],
+          y: [...group.ciHigh, ...[...group.ciLow].reverse()],
+          fill: 'toself',
+          fillcolor: withAlpha(color(i), 0.35),
+          line: { width: 0, color: color(i) },
+          hoverinfo: 'skip',
+          showlegend: false,
+          legendgroup: name,
+          name: `${name} 95% CI`,
+          meta: { role: 'ci', group: group.group }
+        });
+      }
       traces.push({
         type: meanType,
         mode: 'lines',
@@ -168,7 +186,7 @@ function curveTraceType(
 }
 
 /** Names are the user's text: keep plotly's template syntax out of them. */
-function escapeTemplate(text: string): string {
+export function escapeTemplate(text: string): string {
   return text.replace(/[%{}<>&]/g, ch => `&#${ch.charCodeAt(0)};`);
 }
 
@@ -187,6 +205,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
     props.curves,
     props.smoothing,
     props.groupBy,
+    props.ciBand,
     props.theme,
     props.highlighted,
     props.xAxis,
