@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from trialbook import values
 from trialbook.errors import ValidationError
 from trialbook.names import validate_name
+from trialbook.objective import trial_value
 from trialbook.store import open_store
 from trialbook.store.base import SUMMARY_STATS, ComponentRecord
 
@@ -193,7 +194,10 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
         for name, value in (trial["variables"] or {}).items():
             row[name] = value
         if experiment.objective:
-            row["ObjectiveValue"] = trial["objective_value"]
+            # Not the store's objective_value: that one knows only the best/last summaries.
+            row["ObjectiveValue"] = trial_value(
+                trial["metrics"], experiment.objective, finite=False
+            )
         for key, summary in trial["metrics"].items():
             for stat in SUMMARY_STATS:
                 row[f"{key} - {stat}"] = summary[stat.lower() if stat != "StdDev" else "stddev"]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError, ValidationError
 from trialbook.names import validate_name
+from trialbook.objective import normalize_objective
 from trialbook.store import open_store
 from trialbook.store.base import ExperimentRecord
 from trialbook.trial import Trial
@@ -17,35 +18,9 @@ from trialbook.trial import Trial
 if TYPE_CHECKING:
     import pandas
 
+    from trialbook.evaluation import Evaluation
     from trialbook.kernel.display import Chart
     from trialbook.tracker import Tracker
-
-GOALS = ("maximize", "minimize")
-SUMMARIES = ("best", "last")
-
-
-def normalize_objective(objective: Any) -> dict[str, str] | None:
-    """``{"metric": ..., "goal": "maximize"|"minimize", "summary": "best"|"last"}``."""
-    if objective is None:
-        return None
-    if not isinstance(objective, Mapping):
-        raise ValidationError(
-            "objective must be a dict like {'metric': 'val_accuracy', 'goal': 'maximize'}, "
-            f"got {objective!r}"
-        )
-    unknown = set(objective) - {"metric", "goal", "summary"}
-    if unknown:
-        raise ValidationError(
-            f"objective has unknown keys {sorted(unknown)}; use metric, goal, summary"
-        )
-    metric = validate_name(objective.get("metric"), "objective metric")
-    goal = objective.get("goal")
-    if goal not in GOALS:
-        raise ValidationError(f"objective goal must be 'maximize' or 'minimize', got {goal!r}")
-    summary = objective.get("summary", "best")
-    if summary not in SUMMARIES:
-        raise ValidationError(f"objective summary must be 'best' or 'last', got {summary!r}")
-    return {"metric": metric, "goal": goal, "summary": summary}
 
 
 class Experiment:
@@ -54,7 +29,7 @@ class Experiment:
     experiment_name: str
     description: str | None
     hypothesis: str | None
-    objective: dict[str, str] | None
+    objective: dict[str, Any] | None
     variables: dict[str, variable_space.Variable] | None
     tags: dict[str, str]
     notes: str | None
@@ -96,8 +71,8 @@ class Experiment:
         name = validate_name(experiment_name, "experiment_name")
         description = values.text(description, "description")
         hypothesis = values.text(hypothesis, "hypothesis")
-        normalized_objective = normalize_objective(objective)
         space = variable_space.parse_space(variables)
+        normalized_objective = normalize_objective(objective, space)
         if not (description or hypothesis or normalized_objective):
             raise ValidationError(
                 f"Experiment {name!r} needs a hypothesis, an objective or a description: an "
@@ -140,12 +115,13 @@ class Experiment:
         """Write description, hypothesis, objective, tags, notes (and variables while the
         experiment has no trials) back to the store."""
         store = open_store()
-        space_json = variable_space.space_to_json(variable_space.parse_space(self.variables))
+        space = variable_space.parse_space(self.variables)
+        space_json = variable_space.space_to_json(space)
         current = store.get_experiment(self.experiment_name)
         fields: dict[str, Any] = {
             "description": values.text(self.description, "description"),
             "hypothesis": values.text(self.hypothesis, "hypothesis"),
-            "objective": normalize_objective(self.objective),
+            "objective": normalize_objective(self.objective, space),
             "tags": values.tags(self.tags),
             "notes": values.text(self.notes, "notes"),
         }
@@ -214,11 +190,49 @@ class Experiment:
 
         return start_run(self, variables, rerun=rerun)
 
-    def dataframe(self) -> pandas.DataFrame:
-        """One row per trial: variables, objective value and metric summaries."""
+    def dataframe(
+        self, *, group_by_except: Sequence[str] | None = None, spread: str = "ci"
+    ) -> pandas.DataFrame:
+        """One row per trial: variables, objective value and metric summaries.
+
+        With ``group_by_except=["seed"]``: one row per group of trials equal in every other
+        variable, with ``n``, the trials and ``"<column> mean|lo|hi|sd"`` of each metric
+        summary column (lo/hi: the 95% interval of the mean, or mean ± sd with
+        ``spread="sd"``)."""
+        if group_by_except is not None:
+            from trialbook.grouping import groups_dataframe
+
+            return groups_dataframe(self.experiment_name, group_by_except, spread)
         from trialbook.analytics import trials_dataframe
 
         return trials_dataframe(self.experiment_name)
+
+    def evaluate(self, **overrides: Any) -> Evaluation:
+        """The verdict on the claim stated in the objective, from the completed trials.
+
+        Takes the objective's keys (metric, goal, summary, variable, treatment, control,
+        min_effect, alpha) to evaluate another claim after the fact; see docs/statistics.md.
+        """
+        from trialbook.objective import claim_of
+
+        if claim_of(self.objective, self.variables, overrides) is None:
+            raise ValidationError(
+                f"experiment {self.experiment_name!r} states no claim: give one, e.g. "
+                "exp.evaluate(variable='model', treatment='custom', control='resnet50')"
+                + ("" if self.objective else " with metric= and goal=")
+            )
+        from trialbook.evaluation import evaluate
+
+        return evaluate(self.experiment_name, self.objective, self.variables, overrides)
+
+    def missing(self) -> builtins.list[dict[str, Any]]:
+        """The variable sets of the declared grid (a Range: its ``num`` steps) that have no
+        completed trial, in grid order."""
+        if not self.variables:
+            raise ValidationError(f"experiment {self.experiment_name!r} declares no variables")
+        from trialbook.coverage import missing_sets
+
+        return missing_sets(self.experiment_name, self.variables)
 
     def plot(
         self,
@@ -276,7 +290,7 @@ class Experiment:
 def _check_same_definition(
     existing: ExperimentRecord,
     hypothesis: str | None,
-    objective: dict[str, str] | None,
+    objective: dict[str, Any] | None,
     space_json: dict[str, Any] | None,
 ) -> None:
     differences = []

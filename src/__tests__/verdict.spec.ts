@@ -5,7 +5,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { evaluationQuery } from '../api/client';
 import {
   ICoverageResponse,
-  IEvaluation,
+  IEvaluationResponse,
   IExperimentDetail,
   ITrialGroupsResponse,
   ITrialRow
@@ -43,7 +43,9 @@ const trans = {
     format(n === 1 ? one : many, [n, ...args])
 } as unknown as TranslationBundle;
 
-function evaluation(extra: Partial<IEvaluation> = {}): IEvaluation {
+function evaluation(
+  extra: Partial<IEvaluationResponse> = {}
+): IEvaluationResponse {
   return {
     claim: {
       metric: 'val_accuracy',
@@ -140,7 +142,7 @@ describe('verdict formatting', () => {
   });
 
   it('shows a group mean with ± CI half-width or ± sd', () => {
-    const stat = { mean: 0.9, lo: 0.88, hi: 0.92, sd: 0.015 };
+    const stat = { mean: 0.9, lo: 0.88, hi: 0.92, sd: 0.015, n: 3 };
     expect(formatMeanSpread(stat, 'ci')).toBe('0.9 ± 0.02');
     expect(formatMeanSpread(stat, 'sd')).toBe('0.9 ± 0.015');
     expect(formatMeanSpread({ ...stat, lo: 'NaN', hi: 'NaN' }, 'ci')).toBe(
@@ -269,18 +271,19 @@ describe('parsePayload (evaluation)', () => {
 
 const GROUPS: ITrialGroupsResponse = {
   by: ['model'],
+  spread: 'ci',
   groups: [
     {
       key: { model: 'resnet50' },
       n: 2,
       trials: ['r0', 'r1'],
-      metrics: { 'loss - Min': { mean: 0.5, lo: 0.4, hi: 0.6, sd: 0.05 } }
+      metrics: { 'loss - Min': { mean: 0.5, lo: 0.4, hi: 0.6, sd: 0.05, n: 2 } }
     },
     {
       key: { model: 'custom' },
       n: 2,
       trials: ['c0', 'c1'],
-      metrics: { 'loss - Min': { mean: 0.3, lo: 0.2, hi: 0.4, sd: 0.05 } }
+      metrics: { 'loss - Min': { mean: 0.3, lo: 0.2, hi: 0.4, sd: 0.05, n: 2 } }
     }
   ]
 };
@@ -414,7 +417,13 @@ describe('ExperimentStatsModel', () => {
         },
         getCoverage: async () => {
           calls.push('coverage');
-          return { variables: [], total: 0, missing: 0, sets: [] };
+          return {
+            variables: [],
+            total: 0,
+            missing: 0,
+            message: null,
+            sets: []
+          };
         },
         getTrialGroups: async () => {
           calls.push('groups');
@@ -485,6 +494,7 @@ describe('coverageLayout', () => {
       variables: ['model', 'seed'],
       total: 4,
       missing: 2,
+      message: null,
       sets: [
         { variables: { model: 'a', seed: 0 }, status: 'Completed', trial: 't' },
         { variables: { model: 'a', seed: 1 }, status: 'missing', trial: null },

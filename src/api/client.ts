@@ -9,7 +9,7 @@ import {
   IComponentListResponse,
   IComponentWithTrials,
   ICoverageResponse,
-  IEvaluation,
+  IEvaluationResponse,
   IEvaluationOverrides,
   IExperimentDetail,
   IExperimentEdit,
@@ -69,7 +69,7 @@ export class TrialbookClient {
   getEvaluation(
     experimentName: string,
     overrides: IEvaluationOverrides = {}
-  ): Promise<IEvaluation> {
+  ): Promise<IEvaluationResponse> {
     return this._get(
       ['experiments', experimentName, 'evaluation'],
       evaluationQuery(overrides)
@@ -82,7 +82,8 @@ export class TrialbookClient {
     query: { except: readonly string[]; spread?: 'ci' | 'sd' }
   ): Promise<ITrialGroupsResponse> {
     return this._get(['experiments', experimentName, 'trial-groups'], {
-      except: query.except,
+      // An empty `except=` groups by every variable; no parameter would mean "seed".
+      except: query.except.length ? query.except : '',
       spread: query.spread
     });
   }

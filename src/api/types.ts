@@ -29,24 +29,26 @@ export type JSONNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 /** A parameter value; a non-finite float arrives as one of the strings above. */
 export type ParameterValue = boolean | number | string;
 
-/** What an experiment optimizes; `summary` decides a trial's objective value. */
+/** Which summary of a trial's series is its objective value. */
+export type ObjectiveSummary = 'best' | 'last' | 'max' | 'min' | 'mean';
+
+/**
+ * What an experiment optimizes; `summary` decides a trial's objective value. The claim
+ * keys (`variable` … `alpha`) are present only when the objective states a claim.
+ */
 export interface IObjective {
   metric: string;
   goal: 'maximize' | 'minimize';
-  summary: ClaimSummary;
-  /** The claim's keys, present only when the objective states a claim. */
+  summary: ObjectiveSummary;
   variable?: string;
   treatment?: ParameterValue;
-  /** One value, several, or absent: every other value of the variable. */
+  /** One value, several, or `null`: every other value of the variable. */
   control?: ParameterValue | ParameterValue[] | null;
   min_effect?: number;
   alpha?: number;
 }
 
-/** Which summary of a trial's series counts as its objective value. */
-export type ClaimSummary = 'best' | 'last' | 'max' | 'min' | 'mean';
-
-/** The outcome of testing an experiment's claim. */
+/** The verdict on a claim; `null` where no claim is stated. */
 export type Verdict = 'supported' | 'not supported' | 'inconclusive';
 
 export const VERDICTS: readonly Verdict[] = [
@@ -69,8 +71,8 @@ export interface IExperimentSummary {
   creation_time: string;
   /** ISO 8601 UTC of the latest write touching the experiment. */
   last_activity: string | null;
-  /** `null` when the experiment states no claim (absent from older servers). */
-  verdict?: Verdict | null;
+  /** The verdict on the objective's claim; `null` when it states none. */
+  verdict: Verdict | null;
 }
 
 export interface IExperimentListResponse {
@@ -303,11 +305,11 @@ export interface IComponentEdit {
   notes?: string | null;
 }
 
-/** The claim an evaluation tested: the objective's keys with overrides applied. */
+/** A claim as evaluated (the objective's claim with any overrides). */
 export interface IClaim {
   metric: string;
   goal: 'maximize' | 'minimize';
-  summary: ClaimSummary;
+  summary: ObjectiveSummary;
   variable: string;
   treatment: ParameterValue;
   control: ParameterValue | ParameterValue[] | null;
@@ -315,99 +317,108 @@ export interface IClaim {
   alpha: number;
 }
 
-/** The numbers of one treatment-against-control comparison. */
-export interface IComparisonStats {
-  verdict: Verdict | null;
+/** One treatment-vs-control comparison; effects are signed so that > 0 is better. */
+export interface IComparison {
+  treatment: ParameterValue;
+  control: ParameterValue;
+  verdict: Verdict;
   message: string | null;
-  /** Treatment − control, signed by the goal (positive: the treatment is better). */
   effect: JSONNumber | null;
+  /** The (1 − alpha) interval of the effect (Holm's step-down level with several). */
   ci: [JSONNumber, JSONNumber] | null;
+  /** Holm-adjusted when there are several comparisons. */
   p_value: JSONNumber | null;
   /** Hedges' g. */
   effect_size: JSONNumber | null;
-  /** P(treatment > control), from the Mann–Whitney U statistic. */
+  /** P(treatment better than control), from the Mann–Whitney U (rliable). */
   prob_improvement: JSONNumber | null;
   n_treatment: number;
   n_control: number;
   paired: boolean;
-  /** Trials per group for 80% power; `null` once decided. */
+  /** Trials per group for 80% power (inconclusive verdicts only). */
   trials_needed: number | null;
 }
 
-export interface IComparison extends IComparisonStats {
-  treatment: ParameterValue;
-  control: ParameterValue;
-}
-
-/** One value of the tested variable and its trials' objective summaries. */
+/** The completed trials of one value of the tested variable. */
 export interface IEvaluationGroup {
   value: ParameterValue;
   n: number;
   mean: JSONNumber | null;
   std: JSONNumber | null;
+  /** The 95%-style (1 − alpha) t interval of the mean; `null` below 2 trials. */
   ci: [JSONNumber, JSONNumber] | null;
   values: JSONNumber[];
   trials: string[];
 }
 
-/**
- * `GET experiments/{name}/evaluation`: the verdict on the claim. The top-level
- * numbers are those of the comparison that decides it (the weakest).
- */
-export interface IEvaluation extends IComparisonStats {
+/** `GET experiments/{name}/evaluation`; top-level numbers are the deciding comparison's. */
+export interface IEvaluationResponse {
   claim: IClaim | null;
-  /** The claim in words; `null` when none is stated. */
   text: string | null;
-  alpha: number;
-  min_effect: number;
+  verdict: Verdict | null;
+  message: string | null;
+  effect: JSONNumber | null;
+  ci: [JSONNumber, JSONNumber] | null;
+  p_value: JSONNumber | null;
+  effect_size: JSONNumber | null;
+  prob_improvement: JSONNumber | null;
+  n_treatment: number;
+  n_control: number;
+  paired: boolean;
+  trials_needed: number | null;
+  alpha: number | null;
+  min_effect: number | null;
   correction: 'holm' | null;
   comparisons: IComparison[];
   groups: IEvaluationGroup[];
-  /** Trials left out, by reason (Failed, Stopped, Interrupted, InProgress, NoMetric). */
+  /** Trials of the compared values left out: Failed, Stopped, Interrupted, InProgress, NoMetric. */
   excluded: Record<string, number>;
 }
 
-/** Keys that override the stated claim for one evaluation. */
+/** Keys that override the stated claim for one evaluation (query parameters). */
 export interface IEvaluationOverrides {
-  variable?: string;
-  treatment?: ParameterValue;
-  control?: ParameterValue | ParameterValue[];
   metric?: string;
   goal?: 'maximize' | 'minimize';
-  summary?: ClaimSummary;
+  summary?: ObjectiveSummary;
+  variable?: string;
+  treatment?: ParameterValue;
+  /** Several controls travel as repeated `control=` parameters. */
+  control?: ParameterValue | ParameterValue[];
   min_effect?: number;
   alpha?: number;
 }
 
-/** Mean and spread of one metric summary column over a group's trials. */
-export interface IGroupStat {
+/** n and mean ± spread of one metric summary column over a group's trials. */
+export interface IGroupMetric {
   mean: JSONNumber | null;
-  /** The confidence interval's bounds. */
+  /** mean − (CI half-width | sd); `null` below 2 values. */
   lo: JSONNumber | null;
   hi: JSONNumber | null;
   sd: JSONNumber | null;
+  /** Trials of the group with a finite value in this column. */
+  n: number;
 }
 
-/** Trials sharing every variable but the averaged-over ones. */
+/** Trials equal in every variable but the excepted ones (e.g. seed). */
 export interface ITrialGroup {
-  key: Record<string, ParameterValue>;
+  key: Record<string, ParameterValue | null>;
   n: number;
   trials: string[];
-  /** `"<metric> - <Stat>"` (Stat: Min, Max, Avg, StdDev, Last, Count) → numbers. */
-  metrics: Record<string, IGroupStat>;
+  /** `"<metric> - <Min|Max|Avg|StdDev|Last|Count>"` and `ObjectiveValue` → numbers. */
+  metrics: Record<string, IGroupMetric>;
 }
 
-/** `GET experiments/{name}/trial-groups`. */
+/** `GET experiments/{name}/trial-groups?except=seed&spread=ci|sd`. */
 export interface ITrialGroupsResponse {
-  /** The variables the groups are keyed by. */
   by: string[];
+  spread: 'ci' | 'sd';
   groups: ITrialGroup[];
 }
 
-/** One variable set of the declared space. */
+/** One variable set of the declared grid. */
 export interface ICoverageSet {
   variables: Record<string, ParameterValue>;
-  /** `missing`: no trial; otherwise the status of its trial. */
+  /** `'missing'`: no trial has this set. */
   status: Status | 'missing';
   trial: string | null;
 }
@@ -416,8 +427,10 @@ export interface ICoverageSet {
 export interface ICoverageResponse {
   variables: string[];
   total: number;
-  /** Sets with no completed trial. */
+  /** Sets without a completed trial. */
   missing: number;
+  /** Why there is no grid (a Range without `num`), else `null`. */
+  message: string | null;
   sets: ICoverageSet[];
 }
 

@@ -3,7 +3,7 @@
  * validated at the boundary: a saved notebook may hold anything.
  */
 import {
-  IEvaluation,
+  IEvaluationResponse,
   IEvaluationOverrides,
   ParameterValue,
   Status,
@@ -79,7 +79,7 @@ export interface IEvaluationPayload {
   experiment: string | null;
   /** The claim keys passed to `evaluate()`, sent again on each refetch. */
   overrides: IEvaluationOverrides;
-  evaluation: IEvaluation;
+  evaluation: IEvaluationResponse;
 }
 
 export type DisplayPayload =
@@ -187,7 +187,7 @@ function parseEvaluationPayload(
  * An evaluation from a saved output: the shape checked where the card reads
  * it (lists are lists, counts are numbers), unknown verdicts dropped.
  */
-export function parseEvaluation(value: unknown): IEvaluation | null {
+export function parseEvaluation(value: unknown): IEvaluationResponse | null {
   if (!isObject(value) || !('verdict' in value)) {
     return null;
   }
@@ -199,28 +199,28 @@ export function parseEvaluation(value: unknown): IEvaluation | null {
       : null;
   const groups = list(value.groups).filter(isObject);
   return {
-    ...(value as unknown as IEvaluation),
+    ...(value as unknown as IEvaluationResponse),
     verdict: verdict(value.verdict),
     text: optionalString(value.text),
     message: optionalString(value.message),
     claim: isObject(value.claim)
-      ? (value.claim as unknown as IEvaluation['claim'])
+      ? (value.claim as unknown as IEvaluationResponse['claim'])
       : null,
     n_treatment: count(value.n_treatment),
     n_control: count(value.n_control),
     paired: value.paired === true,
     trials_needed: isCount(value.trials_needed) ? value.trials_needed : null,
-    alpha: typeof value.alpha === 'number' ? value.alpha : 0.05,
-    min_effect: typeof value.min_effect === 'number' ? value.min_effect : 0,
+    alpha: typeof value.alpha === 'number' ? value.alpha : null,
+    min_effect: typeof value.min_effect === 'number' ? value.min_effect : null,
     correction: value.correction === 'holm' ? 'holm' : null,
     comparisons: list(value.comparisons)
       .filter(isObject)
       .map(item => ({
-        ...(item as unknown as IEvaluation['comparisons'][number]),
-        verdict: verdict(item.verdict)
+        ...(item as unknown as IEvaluationResponse['comparisons'][number]),
+        verdict: verdict(item.verdict) ?? 'inconclusive'
       })),
     groups: groups.map(group => ({
-      ...(group as unknown as IEvaluation['groups'][number]),
+      ...(group as unknown as IEvaluationResponse['groups'][number]),
       n: count(group.n),
       values: list(group.values),
       trials: list(group.trials).map(String),

@@ -14,7 +14,7 @@ import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { TrialbookClient } from '../api/client';
-import { IEvaluation } from '../api/types';
+import { IEvaluationResponse } from '../api/types';
 import { IPlotElement } from '../components/charts/PlotlyChart';
 import { ICardActions, RecordCard } from '../components/inline/InlineCard';
 import { InlineChart } from '../components/inline/InlineChart';
@@ -97,7 +97,7 @@ export class TrialbookRenderer
       void chart.load();
     } else if (payload.kind === 'evaluation') {
       const { experiment, overrides } = payload;
-      this._evaluation = new FetchedValue<IEvaluation>(
+      this._evaluation = new FetchedValue<IEvaluationResponse>(
         () => client.getEvaluation(experiment!, overrides),
         payload.evaluation
       );
@@ -364,7 +364,7 @@ export class TrialbookRenderer
   private _payload: DisplayPayload | { error: string } | null = null;
   private _chart: InlineChartModel | null = null;
   private _record: InlineRecordModel | null = null;
-  private _evaluation: FetchedValue<IEvaluation> | null = null;
+  private _evaluation: FetchedValue<IEvaluationResponse> | null = null;
   private _evaluationKey = '';
   private _writeback: PngWriteback | null = null;
   private _graph: IPlotElement | null = null;

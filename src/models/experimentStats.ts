@@ -7,7 +7,7 @@
  */
 import {
   ICoverageResponse,
-  IEvaluation,
+  IEvaluationResponse,
   IEvaluationOverrides,
   ITrialRow
 } from '../api/types';
@@ -19,7 +19,7 @@ export interface IExperimentStatsSource extends ITrialGroupsSource {
   getEvaluation(
     experimentName: string,
     overrides?: IEvaluationOverrides
-  ): Promise<IEvaluation>;
+  ): Promise<IEvaluationResponse>;
   getCoverage(experimentName: string): Promise<ICoverageResponse>;
 }
 
@@ -33,7 +33,7 @@ export class ExperimentStatsModel {
   }
 
   readonly name: string;
-  readonly evaluation: FetchedValue<IEvaluation>;
+  readonly evaluation: FetchedValue<IEvaluationResponse>;
   readonly coverage: FetchedValue<ICoverageResponse>;
   readonly groups: TrialGroupsModel;
 

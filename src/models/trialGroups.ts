@@ -8,7 +8,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
-  IGroupStat,
+  IGroupMetric,
   ITrialGroup,
   ITrialGroupsResponse,
   ITrialRow,
@@ -33,6 +33,9 @@ export type GroupedRow =
 
 /** The variable averaged over by default. */
 export const DEFAULT_AVERAGED = 'seed';
+
+/** The group's objective values, beside the metric columns. */
+const OBJECTIVE_KEY = 'ObjectiveValue';
 
 /** How the server spells each statistic in `"<metric> - <Stat>"`. */
 const STAT_NAMES: Record<MetricStat, string> = {
@@ -221,7 +224,7 @@ export class TrialGroupsModel {
     }
     let ordered = [...members.keys()];
     const column = sort?.column;
-    if (column && column.kind === 'metric' && column.stat) {
+    if (column && (column.kind === 'objective' || column.stat)) {
       const direction = sort!.descending ? -1 : 1;
       const mean = (group: ITrialGroup) => {
         const value = decodeJSONNumber(groupStat(group, column)?.mean ?? null);
@@ -311,7 +314,10 @@ export function groupId(group: ITrialGroup): string {
 export function groupStat(
   group: ITrialGroup,
   column: ITrialColumn
-): IGroupStat | undefined {
+): IGroupMetric | undefined {
+  if (column.kind === 'objective') {
+    return group.metrics[OBJECTIVE_KEY];
+  }
   if (column.kind !== 'metric' || !column.stat) {
     return undefined;
   }
@@ -334,7 +340,8 @@ export function groupCellText(
       return describeSet(group.key) || '(all trials)';
     case 'variable': {
       if (column.key in group.key) {
-        return String(group.key[column.key]);
+        const value = group.key[column.key];
+        return value === null ? '–' : String(value);
       }
       const values = new Set<ParameterValue>();
       for (const row of members) {
@@ -345,6 +352,7 @@ export function groupCellText(
       }
       return [...values].map(String).join(', ');
     }
+    case 'objective':
     case 'metric': {
       const stat = groupStat(group, column);
       return stat ? formatMeanSpread(stat, spread) : '';

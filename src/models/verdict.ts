@@ -3,15 +3,20 @@
  * the inline renderer and the coverage list show them. Plain functions.
  */
 import {
-  IComparisonStats,
-  IEvaluation,
-  IGroupStat,
+  IEvaluationResponse,
+  IGroupMetric,
   JSONNumber,
   ParameterValue,
   Verdict,
   VERDICTS
 } from '../api/types';
 import { decodeJSONNumber, formatMetric } from './metrics';
+
+/** What the verdict's numbers need: an evaluation or one of its comparisons. */
+export type IComparisonStats = Pick<
+  IEvaluationResponse,
+  'verdict' | 'effect' | 'ci' | 'n_treatment' | 'n_control' | 'trials_needed'
+>;
 
 /** A verdict from anything a payload may hold; `null` for no claim or junk. */
 export function asVerdict(value: unknown): Verdict | null {
@@ -59,8 +64,8 @@ export function formatEffect(stats: IComparisonStats): string {
 }
 
 /** The confidence level of an evaluation's intervals: `95%`. */
-export function confidenceLevel(alpha: number): string {
-  return `${Number(((1 - alpha) * 100).toPrecision(3))}%`;
+export function confidenceLevel(alpha: number | null): string {
+  return `${Number(((1 - (alpha ?? 0.05)) * 100).toPrecision(3))}%`;
 }
 
 /**
@@ -96,7 +101,7 @@ export function formatPValue(value: JSONNumber | null): string {
 }
 
 /** Whether an evaluation has anything to show: a stated (or overridden) claim. */
-export function hasClaim(evaluation: IEvaluation | null): boolean {
+export function hasClaim(evaluation: IEvaluationResponse | null): boolean {
   return !!evaluation && evaluation.claim !== null;
 }
 
@@ -107,7 +112,7 @@ export type Spread = 'ci' | 'sd';
  * A group's mean with its spread: `0.9123 ± 0.0041` (± the interval's
  * half-width, or ± the standard deviation); the mean alone for one trial.
  */
-export function formatMeanSpread(stat: IGroupStat, spread: Spread): string {
+export function formatMeanSpread(stat: IGroupMetric, spread: Spread): string {
   const mean = decodeJSONNumber(stat.mean);
   if (mean === null || Number.isNaN(mean)) {
     return '';
@@ -159,7 +164,9 @@ export function runLine(variables: Record<string, ParameterValue>): string {
 }
 
 /** `model=custom, lr=0.1`: a variable set as short text. */
-export function describeSet(variables: Record<string, ParameterValue>): string {
+export function describeSet(
+  variables: Record<string, ParameterValue | null>
+): string {
   return Object.entries(variables)
     .map(([name, value]) => `${name}=${String(value)}`)
     .join(', ');

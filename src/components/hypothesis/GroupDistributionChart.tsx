@@ -6,7 +6,7 @@
 import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { IEvaluation } from '../../api/types';
+import { IEvaluationResponse } from '../../api/types';
 import { decodeJSONNumber } from '../../models/metrics';
 import { confidenceLevel } from '../../models/verdict';
 import { baseLayout, IPlotTheme } from '../../plot/theme';
@@ -22,7 +22,7 @@ function jitter(index: number, count: number): number {
 }
 
 export function buildDistributionTraces(
-  evaluation: IEvaluation,
+  evaluation: IEvaluationResponse,
   theme: IPlotTheme
 ): Record<string, unknown>[] {
   const treatment = evaluation.claim?.treatment;
@@ -86,7 +86,7 @@ export function buildDistributionTraces(
 }
 
 export function GroupDistributionChart(props: {
-  evaluation: IEvaluation;
+  evaluation: IEvaluationResponse;
   theme: IPlotTheme;
   resized?: ISignal<unknown, void> | null;
 }): JSX.Element {

@@ -8,7 +8,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { IComparison, IEvaluation } from '../../api/types';
+import { IComparison, IEvaluationResponse } from '../../api/types';
 import {
   confidenceLevel,
   formatEffect,
@@ -23,7 +23,7 @@ import { GroupDistributionChart } from './GroupDistributionChart';
 import { VerdictBadge } from './VerdictBadge';
 
 export interface IHypothesisCardProps {
-  evaluation: IEvaluation;
+  evaluation: IEvaluationResponse;
   theme: IPlotTheme;
   trans: TranslationBundle;
   /** The last refresh failed (the numbers shown are older). */

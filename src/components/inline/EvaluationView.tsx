@@ -6,14 +6,14 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { IEvaluation } from '../../api/types';
+import { IEvaluationResponse } from '../../api/types';
 import { FetchedValue } from '../../models/fetched';
 import { IPlotTheme } from '../../plot/theme';
 import { HypothesisCard } from '../hypothesis/HypothesisCard';
 import { useSignals } from '../useSignal';
 
 export function EvaluationView(props: {
-  evaluation: FetchedValue<IEvaluation>;
+  evaluation: FetchedValue<IEvaluationResponse>;
   experiment: string | null;
   theme: IPlotTheme;
   trans: TranslationBundle;

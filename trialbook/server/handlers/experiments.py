@@ -9,6 +9,7 @@ import tornado.web
 from ...errors import ValidationError
 from ...store.base import TRIAL_FILTER_OPERATORS, TrialFilter, TrialQuery
 from .. import payloads
+from ..verdicts import verdict_cache
 from .base import BadParameter, TrialbookHandler
 from .edits import EXPERIMENT_FIELDS, validated_fields
 
@@ -19,9 +20,12 @@ class ExperimentsHandler(TrialbookHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         rows = await self.read(self.store.list_experiment_summaries)
+        verdicts = await self.read(verdict_cache.verdicts, self.store, rows)
         response: payloads.ExperimentListResponse = {
             "api_version": payloads.API_VERSION,
-            "experiments": [payloads.experiment_summary(row) for row in rows],
+            "experiments": [
+                payloads.experiment_summary(row, verdicts[row["name"]]) for row in rows
+            ],
         }
         self.write_json(response)
 
@@ -29,21 +33,22 @@ class ExperimentsHandler(TrialbookHandler):
 class ExperimentHandler(TrialbookHandler):
     @tornado.web.authenticated
     async def get(self, name: str) -> None:
-        self.write_json(
-            payloads.experiment_detail(await self.read(self.store.experiment_summary, name))
-        )
+        await self._write_detail(name)
 
     @tornado.web.authenticated
     async def patch(self, name: str) -> None:
         fields = validated_fields(self.json_body(EXPERIMENT_FIELDS))
         await self.read(self.store.update_experiment, name, **fields)
-        self.write_json(
-            payloads.experiment_detail(await self.read(self.store.experiment_summary, name))
-        )
+        await self._write_detail(name)
 
     @tornado.web.authenticated
     async def delete(self, name: str) -> None:
         await self.delete_by_rules(self.store.delete_experiment, name)
+
+    async def _write_detail(self, name: str) -> None:
+        row = await self.read(self.store.experiment_summary, name)
+        verdict = await self.read(verdict_cache.verdict, self.store, row)
+        self.write_json(payloads.experiment_detail(row, verdict))
 
 
 class TrialTableHandler(TrialbookHandler):
