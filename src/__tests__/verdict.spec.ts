@@ -23,6 +23,7 @@ import { groupCellText, TrialGroupsModel } from '../models/trialGroups';
 import {
   formatEffect,
   formatMeanSpread,
+  formatWithError,
   formatPValue,
   moreTrialsPerGroup,
   pythonLiteral,
@@ -143,12 +144,14 @@ describe('verdict formatting', () => {
 
   it('shows a group mean with ± CI half-width or ± sd', () => {
     const stat = { mean: 0.9, lo: 0.88, hi: 0.92, sd: 0.015, n: 3 };
-    expect(formatMeanSpread(stat, 'ci')).toBe('0.9 ± 0.02');
-    expect(formatMeanSpread(stat, 'sd')).toBe('0.9 ± 0.015');
+    expect(formatMeanSpread(stat, 'ci')).toBe('0.900 ± 0.020');
+    expect(formatMeanSpread(stat, 'sd')).toBe('0.900 ± 0.015');
     expect(formatMeanSpread({ ...stat, lo: 'NaN', hi: 'NaN' }, 'ci')).toBe(
       '0.9'
     );
     expect(formatMeanSpread({ ...stat, mean: null }, 'ci')).toBe('');
+    expect(formatWithError(1234.5, 56)).toBe('1235 ± 56');
+    expect(formatWithError(123456, 5600)).toBe('1.23e+5 ± 5.6e+3');
   });
 
   it('sends overrides as query parameters, several controls repeated', () => {
@@ -380,9 +383,21 @@ describe('TrialGroupsModel', () => {
     expect(groupCellText(group, members, name, 'ci')).toBe('model=custom');
     expect(groupCellText(group, members, model_, 'ci')).toBe('custom');
     expect(groupCellText(group, members, seed, 'ci')).toBe('0, 1');
-    expect(groupCellText(group, members, lossMin, 'ci')).toBe('0.3 ± 0.1');
-    expect(groupCellText(group, members, lossMin, 'sd')).toBe('0.3 ± 0.05');
+    expect(groupCellText(group, members, lossMin, 'ci')).toBe('0.30 ± 0.10');
+    expect(groupCellText(group, members, lossMin, 'sd')).toBe('0.300 ± 0.050');
     expect(groupCellText(group, members, lossMax, 'ci')).toBe('');
+    const objective = columns.find(c => c.id === 'objective_value')!;
+    expect(groupCellText(group, members, objective, 'ci')).toBe('');
+    const withObjective = {
+      ...group,
+      metrics: {
+        ...group.metrics,
+        ObjectiveValue: { mean: 0.91, lo: 0.9, hi: 0.92, sd: 0.004, n: 2 }
+      }
+    };
+    expect(groupCellText(withObjective, members, objective, 'ci')).toBe(
+      '0.910 ± 0.010'
+    );
   });
 });
 

@@ -55,9 +55,6 @@ function ExperimentItemView(props: {
         <div className="tb-ExperimentItem-body">
           <div className="tb-ExperimentItem-header">
             <span className="tb-ExperimentItem-name">{experiment.name}</span>
-            {summary.verdict && (
-              <VerdictBadge verdict={summary.verdict} trans={trans} compact />
-            )}
             {summary.status && (
               <StatusBadge status={summary.status} trans={trans} />
             )}
@@ -66,6 +63,16 @@ function ExperimentItemView(props: {
           <div className="tb-ExperimentItem-meta">
             <span className="tb-ExperimentItem-trials">
               {trans._n('%1 trial', '%1 trials', summary.trial_count)}
+              {summary.verdict && (
+                <>
+                  {' · '}
+                  <VerdictBadge
+                    verdict={summary.verdict}
+                    trans={trans}
+                    compact
+                  />
+                </>
+              )}
               {running > 0 && (
                 <span className="tb-ExperimentItem-running">
                   {' · '}

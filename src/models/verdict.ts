@@ -125,10 +125,24 @@ export function formatMeanSpread(stat: IGroupMetric, spread: Spread): string {
     const hi = decodeJSONNumber(stat.hi);
     half = lo === null || hi === null ? null : (hi - lo) / 2;
   }
-  if (half === null || !Number.isFinite(half)) {
+  if (half === null || !Number.isFinite(half) || half <= 0) {
     return formatMetric(mean);
   }
-  return `${formatMetric(mean)} ± ${formatMetric(half)}`;
+  return formatWithError(mean, half);
+}
+
+/**
+ * A mean and its ± at a precision the spread justifies: two significant
+ * digits of the spread, the mean rounded to the same decimal place
+ * (`0.9090 ± 0.0042`); exponents for very large or small spreads.
+ */
+export function formatWithError(mean: number, half: number): string {
+  const exponent = Math.floor(Math.log10(half));
+  const decimals = 1 - exponent;
+  if (decimals < 0 || decimals > 8) {
+    return `${formatMetric(mean)} ± ${half.toPrecision(2)}`;
+  }
+  return `${mean.toFixed(decimals)} ± ${half.toFixed(decimals)}`;
 }
 
 /** A value as Python source: `'custom'`, `0.1`, `True`, `None`, `float('nan')`. */

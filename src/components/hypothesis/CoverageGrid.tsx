@@ -58,6 +58,8 @@ export function CoverageGrid(props: {
 }): JSX.Element {
   const { coverage, trans } = props;
   const [copied, setCopied] = React.useState<string | null>(null);
+  // A new coverage (trials ran) makes the last copy old news.
+  React.useEffect(() => setCopied(null), [coverage.total, coverage.missing]);
   const layout = React.useMemo(() => coverageLayout(coverage), [coverage]);
   const covered = coverage.total - coverage.missing;
   const copy = (set: ICoverageSet) => {
@@ -135,7 +137,11 @@ export function CoverageGrid(props: {
           </tbody>
         </table>
       </div>
-      <div className="tb-CoverageGrid-status" aria-live="polite">
+      <div
+        className="tb-CoverageGrid-status"
+        aria-live="polite"
+        title={copied ?? undefined}
+      >
         {copied
           ? trans.__('Copied %1', copied)
           : coverage.missing > 0

@@ -119,7 +119,7 @@ export function HypothesisCard(props: IHypothesisCardProps): JSX.Element {
             </span>
           )}
         </div>
-        {evaluation.message && (
+        {evaluation.message && more === null && (
           <div className="tb-HypothesisCard-message">{evaluation.message}</div>
         )}
         {more !== null && (

@@ -115,11 +115,14 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
         id: column.id,
         header: column.label,
         accessorFn: (row: ITrialRow) => column.value(row),
-        size: defaultWidth(column),
+        // Averaged rows read "0.9090 ± 0.0042": numbers get more room.
+        size:
+          defaultWidth(column) +
+          (grouped && isNumericKind(column.kind) ? 50 : 0),
         minSize: 48,
         maxSize: 800
       })),
-    [visibleColumns.map(column => column.id).join('\0')]
+    [visibleColumns.map(column => column.id).join('\0'), grouped]
   );
   const byId = React.useMemo(
     () => new Map(visibleColumns.map(column => [column.id, column])),
