@@ -567,5 +567,15 @@ describe('grouped curves with a CI band', () => {
       );
     expect(roles(false)).toEqual(['band', 'mean']);
     expect(roles(true)).toEqual(['band', 'ci', 'mean']);
+    // Two groups: every band under every mean line.
+    const two = buildMetricTraces({
+      ...props,
+      ciBand: true,
+      curves: [
+        ...props.curves,
+        { id: 'c', label: 'c', x: [0], y: [1], group: 'h' }
+      ]
+    }).map(t => (t.meta as { role: string }).role);
+    expect(two).toEqual(['band', 'ci', 'band', 'ci', 'mean', 'mean']);
   });
 });

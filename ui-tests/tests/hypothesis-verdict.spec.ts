@@ -188,6 +188,7 @@ test.describe('Hypothesis verdict', () => {
       'supported',
       { timeout: 30_000 }
     );
+    await shoot(page, inline, testInfo, 'verdict-inline');
     await expect(item.locator('.tb-VerdictBadge')).toHaveAttribute(
       'data-verdict',
       'supported',

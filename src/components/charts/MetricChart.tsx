@@ -87,10 +87,12 @@ export function buildMetricTraces(
       groups.map(group => ({ id: group.group, label: '', x: group.x, y: [] })),
       props.renderer
     );
+    // Bands first: a later group's band must not veil an earlier group's mean.
+    const bands: Record<string, unknown>[] = [];
     groups.forEach((group, i) => {
       const name = `${props.groupBy}=${group.group}`;
       const x = toPlotX(group.x, xAxis);
-      traces.push({
+      bands.push({
         type: 'scatter',
         mode: 'lines',
         x: [...x, ...[...x].reverse()],
@@ -105,7 +107,7 @@ export function buildMetricTraces(
         meta: { role: 'band', group: group.group }
       });
       if (props.ciBand) {
-        traces.push({
+        bands.push({
           type: 'scatter',
           mode: 'lines',
           x: [...x, ...[...x].reverse()],
@@ -132,6 +134,7 @@ export function buildMetricTraces(
         meta: { role: 'mean', group: group.group }
       });
     });
+    traces.unshift(...bands);
     return traces;
   }
   const highlighted = props.highlighted;
