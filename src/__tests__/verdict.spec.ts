@@ -410,7 +410,13 @@ describe('ExperimentStatsModel', () => {
     ];
     const detail = {
       name: 'e1',
-      objective: { metric: 'loss', goal: 'minimize', summary: 'best' },
+      objective: {
+        metric: 'loss',
+        goal: 'minimize',
+        summary: 'best',
+        variable: 'model',
+        treatment: 'custom'
+      },
       variables: { model: ['custom', 'resnet50'] }
     } as unknown as IExperimentDetail;
     const view = new ExperimentViewModel({
@@ -473,6 +479,54 @@ describe('ExperimentStatsModel', () => {
     stats.groups.setEnabled(true);
     await settle();
     expect(calls).toEqual(['groups']);
+    stats.dispose();
+    view.dispose();
+  });
+});
+
+describe('ExperimentStatsModel without a claim', () => {
+  it('loads the coverage but never the evaluation', async () => {
+    const calls: string[] = [];
+    const view = new ExperimentViewModel({
+      name: 'e1',
+      source: {
+        getExperiment: async () =>
+          ({
+            name: 'e1',
+            objective: { metric: 'loss', goal: 'minimize', summary: 'best' },
+            variables: { model: ['a', 'b'] }
+          }) as unknown as IExperimentDetail,
+        getTrialTable: async () => ({
+          columns: { variables: ['model'], parameters: [], metrics: [] },
+          trials: [row('t1', { model: 'a' })]
+        })
+      }
+    });
+    const stats = new ExperimentStatsModel({
+      name: 'e1',
+      source: {
+        getEvaluation: async () => {
+          calls.push('evaluation');
+          return evaluation();
+        },
+        getCoverage: async () => {
+          calls.push('coverage');
+          return {
+            variables: [],
+            total: 0,
+            missing: 0,
+            message: null,
+            sets: []
+          };
+        },
+        getTrialGroups: async () => GROUPS
+      }
+    });
+    stats.follow(view);
+    await view.refresh();
+    await settle();
+    expect(calls).toEqual(['coverage']);
+    expect(stats.evaluation.value).toBeNull();
     stats.dispose();
     view.dispose();
   });

@@ -60,7 +60,10 @@ export class ExperimentStatsModel {
       );
       if (signature !== this._signature) {
         this._signature = signature;
-        void this.evaluation.refresh();
+        // Without a claim there is no verdict to show (and no statistics to load).
+        if (view.detail?.objective?.variable || this.evaluation.value?.claim) {
+          void this.evaluation.refresh();
+        }
         void this.coverage.refresh();
       }
       void this.groups.refresh();

@@ -16,7 +16,7 @@ const SETUP = [
   'from trialbook import Choice',
   'exp = trialbook.Experiment.create(',
   `    "${EXPERIMENT}",`,
-  '    hypothesis="The custom model beats ResNet50 on validation accuracy",',
+  '    hypothesis="A custom model scores a higher validation accuracy than ResNet50",',
   '    objective={"metric": "val_accuracy", "goal": "maximize", "summary": "best",',
   '               "variable": "model", "treatment": "custom", "control": "resnet50",',
   '               "min_effect": 0.01},',
