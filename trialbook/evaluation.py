@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from trialbook import statistics
-from trialbook.objective import Claim, claim_of, same_value, trial_value
+from trialbook.objective import Claim, ClaimError, claim_of, same_value, trial_value
 from trialbook.status import TrialStatus
 from trialbook.store import flush_all, open_store
 from trialbook.variables import Choice, Variable, identity
@@ -53,7 +53,7 @@ class Evaluation:
     """The verdict on a claim, with the evidence; renders inline in JupyterLab."""
 
     experiment_name: str
-    claim: Claim | None
+    claims: list[Claim]
     text: str | None
     verdict: str | None
     message: str | None
@@ -85,6 +85,11 @@ class Evaluation:
     min_effect = property(lambda self: self.claim.min_effect if self.claim else None)
 
     @property
+    def claim(self) -> Claim | None:
+        """The claim evaluated (the first one, when several were)."""
+        return self.claims[0] if self.claims else None
+
+    @property
     def correction(self) -> str | None:
         return "holm" if len(self.comparisons) > 1 else None
 
@@ -93,7 +98,7 @@ class Evaluation:
         """One row per value of the tested variable: n, mean, std, CI and the trials."""
         import pandas
 
-        columns = ["value", "n", "mean", "std", "ci", "values", "trials"]
+        columns = ["metric", "value", "n", "mean", "std", "ci", "values", "trials"]
         return pandas.DataFrame(self.group_rows, columns=columns)
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,6 +106,7 @@ class Evaluation:
         decisive = self._decisive
         return {
             "claim": None if self.claim is None else self.claim.to_dict(),
+            "claims": [claim.to_dict() for claim in self.claims],
             "text": self.text,
             "verdict": self.verdict,
             "message": self.message,
@@ -142,46 +148,61 @@ def evaluate(
     objective: Mapping[str, Any] | None,
     space: Mapping[str, Variable] | None,
     overrides: Mapping[str, Any] | None = None,
+    claims: Sequence[Mapping[str, Any]] | None = None,
 ) -> Evaluation:
-    """The verdict on the experiment's claim with ``overrides`` applied."""
-    claim = claim_of(objective, space, overrides)
-    overrides = json_safe(dict(overrides or {}))
-    if claim is None:
-        return Evaluation(experiment_name, None, None, None, None, [], [], {}, overrides)
+    """The verdict on the experiment's claim with ``overrides`` applied; with ``claims``
+    (each a dict of overrides on top of those), on all of them as one Holm-corrected family."""
+    overrides = dict(overrides or {})
+    stated = [claim_of(objective, space, {**overrides, **extra}) for extra in claims or [{}]]
+    given = [claim for claim in stated if claim is not None]
+    shown = json_safe({**overrides, **({"claims": list(claims)} if claims else {})})
+    if not given:
+        return Evaluation(experiment_name, [], None, None, None, [], [], {}, shown)
+    if len({claim.alpha for claim in given}) > 1:
+        raise ClaimError("alpha", "several claims are one family: give them the same alpha")
     flush_all()
     rows = open_store().trial_rows(experiment_name)
-    controls = _controls(claim, space, rows)
-    groups, excluded = _groups(claim, [claim.treatment, *controls], rows)
-    treatment = groups[0]
-    pairs = []
-    for group in groups[1:]:
-        paired = _pairable(treatment, group)
-        t_values, c_values = (
-            _aligned(treatment, group) if paired else (treatment.values, group.values)
-        )
-        pairs.append((t_values, c_values, paired))
-    results = statistics.compare_many(
-        pairs, maximize=claim.maximize, alpha=claim.alpha, min_effect=claim.min_effect
-    )
+    contrasts: list[statistics.Contrast] = []
+    labels: list[tuple[Claim, Any, str]] = []
+    group_rows: list[dict[str, Any]] = []
+    excluded: dict[str, set[str]] = {key: set() for key in EXCLUDED_KEYS}
+    texts = []
+    for claim in given:
+        controls = _controls(claim, space, rows)
+        groups = _groups(claim, [claim.treatment, *controls], rows, excluded)
+        texts.append(claim.text(controls))
+        group_rows.extend({"metric": claim.metric, **g.to_dict(claim.alpha)} for g in groups)
+        for group in groups[1:]:
+            paired = _pairable(groups[0], group)
+            t_values, c_values = (
+                _aligned(groups[0], group) if paired else (groups[0].values, group.values)
+            )
+            contrasts.append(
+                statistics.Contrast(t_values, c_values, paired, claim.maximize, claim.min_effect)
+            )
+            labels.append((claim, group.value, texts[-1]))
+    results = statistics.compare_many(contrasts, given[0].alpha)
     comparisons = [
         {
             "treatment": claim.treatment,
-            "control": group.value,
+            "control": control,
+            "metric": claim.metric,
+            "text": text,
             **_comparison_dict(result),
         }
-        for group, result in zip(groups[1:], results, strict=True)
+        for (claim, control, text), result in zip(labels, results, strict=True)
     ]
-    verdict, message = _overall(comparisons)
+    verdict, message = _overall(comparisons, len(given))
     return Evaluation(
         experiment_name=experiment_name,
-        claim=claim,
-        text=claim.text(controls),
+        claims=given,
+        text="; ".join(texts),
         verdict=verdict,
         message=message,
         comparisons=comparisons,
-        group_rows=[group.to_dict(claim.alpha) for group in groups],
-        excluded=excluded,
-        overrides=overrides,
+        group_rows=group_rows,
+        excluded={key: len(names) for key, names in excluded.items()},
+        overrides=shown,
     )
 
 
@@ -208,10 +229,10 @@ def _controls(claim: Claim, space: Mapping[str, Variable] | None, rows: list[dic
 
 
 def _groups(
-    claim: Claim, values: Sequence[Any], rows: list[dict]
-) -> tuple[list[Group], dict[str, int]]:
+    claim: Claim, values: Sequence[Any], rows: list[dict], excluded: dict[str, set[str]]
+) -> list[Group]:
+    """The completed trials of each compared value; the others' names go to ``excluded``."""
     groups = [Group(value) for value in values]
-    excluded = dict.fromkeys(EXCLUDED_KEYS, 0)
     for row in rows:
         variables = row["variables"] or {}
         if claim.variable not in variables:
@@ -221,17 +242,17 @@ def _groups(
             continue
         status = str(getattr(row["status"], "value", row["status"]))
         if status != TrialStatus.COMPLETED.value:
-            excluded[status if status in excluded else "InProgress"] += 1
+            excluded[status if status in excluded else "InProgress"].add(row["name"])
             continue
         value = trial_value(row["metrics"], claim)
         if value is None:
-            excluded["NoMetric"] += 1
+            excluded["NoMetric"].add(row["name"])
             continue
         others = {name: v for name, v in variables.items() if name != claim.variable}
         group.trials.append(row["name"])
         group.values.append(value)
         group.keys.append(identity(others))
-    return groups, excluded
+    return groups
 
 
 def _pairable(treatment: Group, control: Group) -> bool:
@@ -267,17 +288,20 @@ def _comparison_dict(result: statistics.Comparison) -> dict[str, Any]:
     }
 
 
-def _overall(comparisons: list[dict[str, Any]]) -> tuple[str, str | None]:
+def _overall(comparisons: list[dict[str, Any]], claims: int) -> tuple[str, str | None]:
     if not comparisons:
         return statistics.INCONCLUSIVE, "no control value to compare the treatment with"
     verdicts = [c["verdict"] for c in comparisons]
     if len(comparisons) == 1:
         return verdicts[0], comparisons[0]["message"]
-    holm = f"Holm-corrected over {len(comparisons)} comparisons"
+    family = f"{len(comparisons)} comparisons" + (f" of {claims} claims" if claims > 1 else "")
+    holm = f"Holm-corrected over {family}"
     if all(v == statistics.SUPPORTED for v in verdicts):
-        return statistics.SUPPORTED, f"supported against every control ({holm})"
+        return statistics.SUPPORTED, f"supported in every comparison ({holm})"
     undecided = [
-        f"{c['control']}: {c['message']}"
+        f"{c['metric']} vs {c['control']}: {c['message']}"
+        if claims > 1
+        else f"{c['control']}: {c['message']}"
         for c in comparisons
         if c["verdict"] != statistics.SUPPORTED
     ]

@@ -207,15 +207,31 @@ class Experiment:
 
         return trials_dataframe(self.experiment_name)
 
-    def evaluate(self, **overrides: Any) -> Evaluation:
+    def evaluate(
+        self, *, claims: Sequence[Mapping[str, Any]] | None = None, **overrides: Any
+    ) -> Evaluation:
         """The verdict on the claim stated in the objective, from the completed trials.
 
         Takes the objective's keys (metric, goal, summary, variable, treatment, control,
-        min_effect, alpha) to evaluate another claim after the fact; see docs/statistics.md.
+        min_effect, alpha) to evaluate another claim after the fact; ``claims``, a list of
+        such dicts, evaluates several claims as one Holm-corrected family. See
+        docs/statistics.md.
         """
         from trialbook.objective import claim_of
 
-        if claim_of(self.objective, self.variables, overrides) is None:
+        if claims is not None and (
+            isinstance(claims, Mapping | str)
+            or not claims
+            or not all(isinstance(claim, Mapping) for claim in claims)
+        ):
+            raise ValidationError(
+                "claims must be a non-empty list of dicts, e.g. claims=[{'metric': 'acc', "
+                "'goal': 'maximize'}, {'metric': 'loss', 'goal': 'minimize'}]"
+            )
+        extras = list(claims or [{}])
+        if all(
+            claim_of(self.objective, self.variables, {**overrides, **e}) is None for e in extras
+        ):
             raise ValidationError(
                 f"experiment {self.experiment_name!r} states no claim: give one, e.g. "
                 "exp.evaluate(variable='model', treatment='custom', control='resnet50')"
@@ -223,7 +239,7 @@ class Experiment:
             )
         from trialbook.evaluation import evaluate
 
-        return evaluate(self.experiment_name, self.objective, self.variables, overrides)
+        return evaluate(self.experiment_name, self.objective, self.variables, overrides, claims)
 
     def missing(self) -> builtins.list[dict[str, Any]]:
         """The variable sets of the declared grid (a Range: its ``num`` steps) that have no

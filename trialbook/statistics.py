@@ -64,6 +64,17 @@ class _Test:
     sd_difference: float | None
 
 
+@dataclass(frozen=True)
+class Contrast:
+    """One comparison to make: ``paired`` pairs ``treatment[i]`` with ``control[i]``."""
+
+    treatment: Sequence[float]
+    control: Sequence[float]
+    paired: bool = False
+    maximize: bool = True
+    min_effect: float = 0.0
+
+
 def compare(
     treatment: Sequence[float],
     control: Sequence[float],
@@ -74,32 +85,27 @@ def compare(
     min_effect: float = 0.0,
 ) -> Comparison:
     """One comparison: ``paired`` pairs ``treatment[i]`` with ``control[i]``."""
-    return compare_many(
-        [(treatment, control, paired)], maximize=maximize, alpha=alpha, min_effect=min_effect
-    )[0]
+    return compare_many([Contrast(treatment, control, paired, maximize, min_effect)], alpha)[0]
 
 
-def compare_many(
-    comparisons: Sequence[tuple[Sequence[float], Sequence[float], bool]],
-    *,
-    maximize: bool = True,
-    alpha: float = 0.05,
-    min_effect: float = 0.0,
-) -> list[Comparison]:
-    """Several comparisons as one family: with more than one, Holm's step-down procedure
-    sets each one's confidence level and adjusts its p-value."""
-    sign = 1.0 if maximize else -1.0
-    tests = [_test(treatment, control, sign, paired) for treatment, control, paired in comparisons]
+def compare_many(contrasts: Sequence[Contrast], alpha: float = 0.05) -> list[Comparison]:
+    """Several comparisons as one family (several controls, several claims): with more than
+    one, Holm's step-down procedure sets each one's confidence level and adjusts its
+    p-value."""
+    tests = [
+        _test(c.treatment, c.control, 1.0 if c.maximize else -1.0, c.paired) for c in contrasts
+    ]
     family = len(tests)
     levels, adjusted = _holm([test.p_value if test else None for test in tests], alpha)
     results = []
-    for index, (test, (treatment, control, paired)) in enumerate(
-        zip(tests, comparisons, strict=True)
-    ):
+    for index, (test, contrast) in enumerate(zip(tests, contrasts, strict=True)):
         if test is None:
-            results.append(_too_few(treatment, control, sign, paired))
+            sign = 1.0 if contrast.maximize else -1.0
+            results.append(_too_few(contrast.treatment, contrast.control, sign, contrast.paired))
         else:
-            results.append(_decide(test, levels[index], adjusted[index], alpha, min_effect, family))
+            results.append(
+                _decide(test, levels[index], adjusted[index], alpha, contrast.min_effect, family)
+            )
     return results
 
 
@@ -115,15 +121,19 @@ def trials_needed(
 ) -> int | None:
     """Trials per group (pairs when paired) giving ``power`` to find ``effect`` > 0 with the
     two-sided (1−alpha) interval: the noncentral t power of the verdict's own test. None
-    when ``effect`` is not an improvement."""
+    when ``effect`` is not an improvement; at most MAX_TRIALS."""
     if not effect > 0:
         return None
     spread = sd_difference**2 if paired and sd_difference is not None else None
     variance = spread if spread is not None else sd_treatment**2 + sd_control**2
     if variance <= 0:
         return MIN_PER_GROUP
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
-    n = max(MIN_PER_GROUP, math.ceil(z * z * variance / effect**2))
+    z = float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
+    squared = effect * effect
+    if squared == 0 or not z * z * variance / squared < MAX_TRIALS:  # or overflows to inf
+        return MAX_TRIALS
+    normal_approximation = z * z * variance / squared
+    n = max(MIN_PER_GROUP, math.ceil(normal_approximation))
     while n < MAX_TRIALS and _power(n, effect, sd_treatment, sd_control, spread, alpha) < power:
         n += 1
     return n
@@ -257,6 +267,11 @@ def _decide(
         interval = f"the {1 - level:.0%} interval [{low:.4g}, {high:.4g}]"
         if needed is None:
             message = f"{interval} includes 0 and the observed effect is not an improvement"
+        elif needed >= MAX_TRIALS:
+            message = (
+                f"{interval} does not settle it: {target:.4g} is tiny next to the spread; more "
+                f"than {MAX_TRIALS:,} trials per group would be needed"
+            )
         else:
             message = (
                 f"{interval} does not settle it: about {needed} trials per group would give "

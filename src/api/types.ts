@@ -321,6 +321,13 @@ export interface IClaim {
 export interface IComparison {
   treatment: ParameterValue;
   control: ParameterValue;
+  /**
+   * The claim's metric (several claims may test several metrics). Always sent;
+   * optional because outputs saved before it existed lack it.
+   */
+  metric?: string;
+  /** The claim this comparison belongs to, in words (always sent; see `metric`). */
+  text?: string;
   verdict: Verdict;
   message: string | null;
   effect: JSONNumber | null;
@@ -341,6 +348,8 @@ export interface IComparison {
 
 /** The completed trials of one value of the tested variable. */
 export interface IEvaluationGroup {
+  /** The metric of the claim this group belongs to (always sent; see IComparison). */
+  metric?: string;
   value: ParameterValue;
   n: number;
   mean: JSONNumber | null;
@@ -353,7 +362,10 @@ export interface IEvaluationGroup {
 
 /** `GET experiments/{name}/evaluation`; top-level numbers are the deciding comparison's. */
 export interface IEvaluationResponse {
+  /** The claim evaluated; the first one when several were (Python's `claims=`). */
   claim: IClaim | null;
+  /** Every claim evaluated (always sent; see IComparison's `metric`). */
+  claims?: IClaim[];
   text: string | null;
   verdict: Verdict | null;
   message: string | null;

@@ -233,6 +233,8 @@ class Claim(TypedDict):
 class Comparison(TypedDict):
     treatment: Any
     control: Any
+    metric: str
+    text: str  # the claim this comparison belongs to, in words
     verdict: str
     message: str | None
     effect: Number | None
@@ -247,6 +249,7 @@ class Comparison(TypedDict):
 
 
 class EvaluationGroup(TypedDict):
+    metric: str
     value: Any
     n: int
     mean: Number | None
@@ -257,7 +260,8 @@ class EvaluationGroup(TypedDict):
 
 
 class EvaluationResponse(TypedDict):
-    claim: Claim | None
+    claim: Claim | None  # the first claim, when several were evaluated
+    claims: list[Claim]
     text: str | None
     verdict: str | None
     message: str | None

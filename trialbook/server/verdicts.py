@@ -2,7 +2,10 @@
 
 A verdict is recomputed only when its experiment changed: the cache key holds the
 objective, the trial count, the status counts and the experiment's last activity (every
-write touching the experiment moves it), so writes to other experiments cost nothing.
+write touching the experiment moves it), so writes to other experiments cost nothing. While
+trials only log metrics (the last activity moves, nothing else), the verdict is recomputed
+at most every ACTIVITY_SECONDS: it counts completed trials only, so it rarely changes then;
+a trial changing status recomputes it at once.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,11 +22,14 @@ from ..variables import space_from_json
 
 log = logging.getLogger(__name__)
 
+ACTIVITY_SECONDS = 5.0
+
 
 class VerdictCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str], tuple[Any, str | None]] = {}
+        # (store, experiment) → (definition stamp, last activity, computed at, verdict)
+        self._entries: dict[tuple[str, str], tuple[Any, Any, float, str | None]] = {}
 
     def verdicts(self, store: Store, rows: Sequence[dict[str, Any]]) -> dict[str, str | None]:
         """Experiment name → verdict (None for an experiment that states no claim)."""
@@ -36,16 +43,18 @@ class VerdictCache:
             json.dumps(objective, sort_keys=True),
             row.get("trial_count"),
             tuple(sorted((row.get("status_counts") or {}).items())),
-            row.get("last_activity"),
         )
+        activity = row.get("last_activity")
         key = (str(getattr(store, "location", id(store))), row["name"])
+        now = time.monotonic()
         with self._lock:
             cached = self._entries.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
+        fresh = cached is not None and (cached[1] == activity or now - cached[2] < ACTIVITY_SECONDS)
+        if cached is not None and cached[0] == stamp and fresh:
+            return cached[3]
         verdict = _compute(row)
         with self._lock:
-            self._entries[key] = (stamp, verdict)
+            self._entries[key] = (stamp, activity, now, verdict)
         return verdict
 
 
