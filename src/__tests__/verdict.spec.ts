@@ -235,6 +235,19 @@ describe('HypothesisCard', () => {
     expect(errors.array[0]).toBeCloseTo(0.09);
     expect(errors.arrayminus[0]).toBeCloseTo(0.09);
   });
+
+  it('plots the first claim only when several claims were evaluated', () => {
+    const base = evaluation();
+    const several = {
+      ...base,
+      groups: [
+        ...base.groups.map(group => ({ ...group, metric: 'val_accuracy' })),
+        { ...base.groups[0], metric: 'loss' }
+      ]
+    };
+    const traces = buildDistributionTraces(several, theme);
+    expect(traces).toHaveLength(4);
+  });
 });
 
 describe('parsePayload (evaluation)', () => {

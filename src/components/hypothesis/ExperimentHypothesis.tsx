@@ -12,6 +12,7 @@ import { IPlotTheme } from '../../plot/theme';
 import { useSignals } from '../useSignal';
 import { CoverageGrid } from './CoverageGrid';
 import { HypothesisCard } from './HypothesisCard';
+import { VerdictBadge } from './VerdictBadge';
 
 export function ExperimentHypothesis(props: {
   stats: ExperimentStatsModel;
@@ -28,7 +29,9 @@ export function ExperimentHypothesis(props: {
   const coverage = stats.coverage.value;
   const claim = hasClaim(evaluation);
   const hasCoverage = !!coverage && coverage.total > 0;
-  if (!claim && !hasCoverage) {
+  // e.g. a Range declared without `num` has no grid to cover.
+  const coverageNote = !hasCoverage ? (coverage?.message ?? null) : null;
+  if (!claim && !hasCoverage && !coverageNote) {
     return null;
   }
   return (
@@ -62,9 +65,20 @@ export function ExperimentHypothesis(props: {
               onCopy={props.onCopy}
             />
           )}
+          {coverageNote && (
+            <div className="tb-CoverageGrid tb-CoverageGrid-note">
+              <span className="tb-HypothesisCard-label">
+                {trans.__('Coverage')}
+              </span>
+              {coverageNote}
+            </div>
+          )}
         </>
       ) : (
         <span className="tb-ExperimentHypothesis-closed">
+          {claim && evaluation?.verdict && (
+            <VerdictBadge verdict={evaluation.verdict} trans={trans} compact />
+          )}{' '}
           {claim && evaluation?.text}
         </span>
       )}

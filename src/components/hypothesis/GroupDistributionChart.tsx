@@ -13,6 +13,22 @@ import { baseLayout, IPlotTheme } from '../../plot/theme';
 import { escapeTemplate } from '../charts/MetricChart';
 import { PlotlyChart } from '../charts/PlotlyChart';
 
+/**
+ * The groups of the first claim, treatment first: with several claims (Python's
+ * `claims=`) the others' groups are in the comparisons table.
+ */
+export function plottedGroups(
+  evaluation: IEvaluationResponse
+): IEvaluationResponse['groups'] {
+  const metric = evaluation.claim?.metric;
+  const treatment = evaluation.claim?.treatment;
+  return evaluation.groups
+    .filter(group => !group.metric || !metric || group.metric === metric)
+    .sort((a, b) =>
+      a.value === treatment ? -1 : b.value === treatment ? 1 : 0
+    );
+}
+
 /** A deterministic spread of points around their group's position. */
 function jitter(index: number, count: number): number {
   if (count <= 1) {
@@ -25,10 +41,7 @@ export function buildDistributionTraces(
   evaluation: IEvaluationResponse,
   theme: IPlotTheme
 ): Record<string, unknown>[] {
-  const treatment = evaluation.claim?.treatment;
-  const groups = [...evaluation.groups].sort((a, b) =>
-    a.value === treatment ? -1 : b.value === treatment ? 1 : 0
-  );
+  const groups = plottedGroups(evaluation);
   const level = confidenceLevel(evaluation.alpha);
   const traces: Record<string, unknown>[] = [];
   groups.forEach((group, i) => {
@@ -97,10 +110,7 @@ export function GroupDistributionChart(props: {
   );
   const layout = React.useMemo(() => {
     const base = baseLayout(theme);
-    const treatment = evaluation.claim?.treatment;
-    const groups = [...evaluation.groups].sort((a, b) =>
-      a.value === treatment ? -1 : b.value === treatment ? 1 : 0
-    );
+    const groups = plottedGroups(evaluation);
     const claim = evaluation.claim;
     return {
       ...base,

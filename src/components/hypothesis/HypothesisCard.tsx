@@ -181,7 +181,8 @@ function ComparisonTable(props: {
       <tbody>
         {props.comparisons.map(comparison => (
           <tr key={`${comparison.treatment}|${comparison.control}`}>
-            <td>
+            <td title={comparison.text}>
+              {comparison.metric ? `${comparison.metric}: ` : ''}
               {String(comparison.treatment)} vs {String(comparison.control)}
             </td>
             <td>
