@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from trialbook import values
 from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError, ValidationError
-from trialbook.names import validate_name
+from trialbook.names import has_visible_text, validate_name
 from trialbook.store import open_store
 from trialbook.store.base import ExperimentRecord
 from trialbook.trial import Trial
@@ -98,7 +98,9 @@ class Experiment:
         hypothesis = values.text(hypothesis, "hypothesis")
         normalized_objective = normalize_objective(objective)
         space = variable_space.parse_space(variables)
-        if not (description or hypothesis or normalized_objective):
+        if not (
+            has_visible_text(description) or has_visible_text(hypothesis) or normalized_objective
+        ):
             raise ValidationError(
                 f"Experiment {name!r} needs a hypothesis, an objective or a description: an "
                 "experiment is characterized by what it tests, e.g. "
@@ -149,7 +151,11 @@ class Experiment:
             "tags": values.tags(self.tags),
             "notes": values.text(self.notes, "notes"),
         }
-        if not (fields["description"] or fields["hypothesis"] or fields["objective"]):
+        if not (
+            has_visible_text(fields["description"])
+            or has_visible_text(fields["hypothesis"])
+            or fields["objective"]
+        ):
             raise ValidationError("an experiment needs a hypothesis, an objective or a description")
         if space_json != current.variables:
             if store.list_trials(experiment_name=self.experiment_name):
