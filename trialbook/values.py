@@ -103,7 +103,7 @@ def metric_value(name: str, value: Any) -> float:
             f"metric {name!r} must be a number, got {type(value).__name__}: {value!r}; "
             "log text with log_parameter or log_output instead"
         )
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):  # numpy's too
         raise ValidationError(
             f"metric {name!r} must be a number, got a bool ({value!r}); log float(value) "
             "if you mean 1.0 / 0.0"
