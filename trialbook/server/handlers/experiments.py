@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 
 import tornado.web
 
 from ...errors import ValidationError
 from ...store.base import TRIAL_FILTER_OPERATORS, TrialFilter, TrialQuery
 from .. import payloads
-from .base import BadParameter, TrialbookHandler
+from .base import INT64_MAX, BadParameter, TrialbookHandler
 from .edits import EXPERIMENT_FIELDS, validated_fields
 
 MAX_PAGE = 100_000
@@ -114,4 +115,12 @@ class TrialTableHandler(TrialbookHandler):
             )
         if value is not None and not isinstance(value, str | int | float | bool):
             raise BadParameter("filter", f"value must be a number, string, bool or null: {value!r}")
+        if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+            raise BadParameter(
+                "filter",
+                f"value {str(value)[:30]} is out of range: integers must fit in 64 bits "
+                f"(±{INT64_MAX}); give a float instead",
+            )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise BadParameter("filter", f"value must be a finite number, got {value!r}")
         return TrialFilter(column, op, value)
