@@ -33,6 +33,6 @@ def flush_seconds() -> float:
 
 def max_buffered_points() -> int:
     """How many metric points may wait for the writer, shared by the live series (default
-    524,288, at most 65,536 a series); past it ``log_metric`` waits for the writer."""
+    524,288, at most 32,768 a series); past it ``log_metric`` waits for the writer."""
     raw = os.environ.get("TRIALBOOK_MAX_BUFFERED_POINTS", "")
     return int(raw) if raw.isdigit() and int(raw) > 0 else 524_288

@@ -42,7 +42,11 @@ POINT_ERRORS = (
     sqlite3.DataError,
 )
 MAX_RETRY_SECONDS = 5.0
-SERIES_LIMIT_RANGE = (256, 65_536)
+SERIES_LIMIT_RANGE = (256, 32_768)
+# Buffer at most this many seconds of writing: a SIGKILL then loses the buffer plus the batch
+# being written, well under a second of points, however fast or slow the store writes.
+BUFFER_SECONDS = 0.3
+RATE_SAMPLE_POINTS = 4096  # batches this large measure the store's write rate
 
 
 class MetricWriter:
@@ -55,6 +59,7 @@ class MetricWriter:
         self._users: Counter[SeriesKey] = Counter()
         self.running = False
         self.series_limit = SERIES_LIMIT_RANGE[1]  # read by log_metric on every call
+        self.write_rate: float | None = None  # points/s of recent large batches
         self._flush_lock = threading.Lock()
         self._live: Counter[str] = Counter()
         self._state_lock = threading.Lock()
@@ -104,10 +109,23 @@ class MetricWriter:
         return buffer
 
     def _update_series_limit(self) -> None:
-        """Share ``settings.max_buffered_points()`` between the series (under ``lock``)."""
+        """Share the bound between the series (under ``lock``): ``BUFFER_SECONDS`` of the
+        measured write rate, at most ``settings.max_buffered_points()``."""
         low, high = SERIES_LIMIT_RANGE
-        share = settings.max_buffered_points() // max(len(self.buffers), 1)
-        self.series_limit = min(high, max(low, share))
+        total = settings.max_buffered_points()
+        if self.write_rate is not None:
+            total = min(total, int(self.write_rate * BUFFER_SECONDS))
+        self.series_limit = min(high, max(low, total // max(len(self.buffers), 1)))
+
+    def _measured(self, points: int, seconds: float) -> None:
+        """Learn the store's write rate from a large batch (smoothed), and re-bound."""
+        if points < RATE_SAMPLE_POINTS or seconds <= 0:
+            return
+        rate = points / seconds
+        previous = self.write_rate
+        self.write_rate = rate if previous is None else (previous + rate) / 2
+        with self.lock:
+            self._update_series_limit()
 
     def release(self, keys: list[SeriesKey]) -> None:
         """A tracker stopped using these buffers; unused ones are dropped once drained."""
@@ -126,21 +144,31 @@ class MetricWriter:
 
     def wait_for_room(self, buffer: list[MetricPoint]) -> None:
         """Backpressure: called by ``log_metric`` when ``buffer`` is full; returns once the
-        writer has taken it (waiting as long as the store needs, losing nothing)."""
+        buffered points are written (as long as the store needs, losing nothing).
+
+        The logging thread writes them itself: handing the batch to the writer thread would
+        make the two threads take turns at the GIL, which slows the write several-fold. If
+        the store fails, it waits for the writer thread's retries instead.
+        """
         if threading.current_thread() in (self._thread, self._heartbeat_thread):
             return
         if not self._warned_backpressure:
             self._warned_backpressure = True
             warnings.warn(
                 f"trialbook: metric points are logged faster than the store writes them "
-                f"({len(buffer):,} points wait in one series); log_metric now waits for the "
-                "writer (backpressure) so memory stays bounded and no point is lost. Log less "
-                "often (e.g. every few steps) to avoid the wait.",
+                f"({len(buffer):,} points wait in one series); log_metric now waits while "
+                "they are written (backpressure) so memory stays bounded and no point is lost. "
+                "Log less often (e.g. every few steps) to avoid the wait.",
                 stacklevel=3,
             )
         while len(buffer) >= self.series_limit:
             if not self.running:
                 self.start()
+            try:
+                self.flush()
+                continue
+            except Exception:  # the store failed: the writer thread retries, with backoff
+                pass
             with self._flushed:
                 count = self._flush_count
                 self._wake.set()
@@ -199,8 +227,11 @@ class MetricWriter:
         return batches
 
     def _write(self, batches: dict[SeriesKey, list[MetricPoint]]) -> int:
+        started = time.perf_counter()
         try:
-            return self.store.append_metric_points(batches)
+            written = self.store.append_metric_points(batches)
+            self._measured(written, time.perf_counter() - started)
+            return written
         except POINT_ERRORS:
             pass
         except BaseException:
