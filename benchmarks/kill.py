@@ -156,6 +156,32 @@ def drain_run(folder: Path, seconds: float) -> tuple[float, int, int]:
     return drain, COUNTER.unpack_from(counter, 0)[0], durable_points(store)[0]
 
 
+def store_alone(folder: Path, points: int) -> float:
+    """Points/s through the store's own ``append_metric_points`` in 32,768-point batches,
+    with no logging thread competing: the store's ceiling for the writer."""
+    import warnings
+
+    os.environ["TRIALBOOK_STORE"] = str(folder / "trialbook.db")
+    from trialbook.store import open_store, reset_store_cache
+
+    reset_store_cache()
+    warnings.simplefilter("ignore")
+    import trialbook as tb
+
+    tracker = tb.Tracker.create("alone")
+    store = open_store()
+    now = time.time()
+    rows = [(step, now, 0.5) for step in range(points)]
+    key = (tracker.trial_component_name, "loss")
+    started = time.perf_counter()
+    for start in range(0, points, 32_768):
+        store.append_metric_points({key: rows[start : start + 32_768]})
+    rate = points / (time.perf_counter() - started)
+    tracker.close()
+    reset_store_cache()
+    return rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run (about 10 s)")
@@ -180,10 +206,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         unthrottled: dict[str, float] = {}
+        floors: list[float] = []
+        alone: list[float] = []
         for index, rate in enumerate(RATES):
             run_folder = folder / f"run{index}"
             run_folder.mkdir()
+            if rate is None:  # bracket the run with the floors: the machine's load drifts
+                floors.append(floor(1, 500_000, folder, "floor-before"))
+                alone.append(store_alone(folder / "before", 500_000))
             result = kill_run(run_folder, rate, seconds)
+            if rate is None:
+                floors.append(floor(1, 500_000, folder, "floor-after"))
+                alone.append(store_alone(folder / "after", 500_000))
             label = f"{rate:,}/s" if rate else "unthrottled"
             print(
                 f"{label:>12}: reached {result['reached']:,.0f} ({result['rate']:,.0f}/s), durable "
@@ -202,10 +236,12 @@ def main() -> None:
             f"{durable:,} of {logged:,} points durable"
         )
         written = unthrottled["durable"] / unthrottled["logging_seconds"]
-        base = floor(1, 500_000, folder, "floor")
+        base, ceiling = sum(floors) / 2, sum(alone) / 2
         print(
             f"writer while the loop logs unthrottled: {written:,.0f} points/s durable; floor (raw "
-            f"executemany) {base:,.0f} points/s → {written / base:.0%}"
+            f"executemany, before/after) {floors[0]:,.0f}/{floors[1]:,.0f} points/s → "
+            f"{written / base:.0%}; the store alone (append_metric_points, no logging thread) "
+            f"{alone[0]:,.0f}/{alone[1]:,.0f} points/s → {written / ceiling:.0%}"
         )
 
 
