@@ -194,3 +194,11 @@ def test_a_variable_set_already_used_is_still_refused_not_retried() -> None:
     tb.Trial.create("dup", variables={"x": 1})
     with pytest.raises(tb.AlreadyExistsError, match="variable set"):
         tb.Trial.create("dup", variables={"x": 1})
+
+
+def test_a_metric_name_that_is_not_a_string_is_refused() -> None:
+    tracker = tb.Tracker.create("names")
+    for name in (["loss"], 3, None):
+        with pytest.raises(tb.ValidationError, match="metric_name"):
+            tracker.log_metric(name, 1.0)  # type: ignore[arg-type]
+    tracker.close()

@@ -169,9 +169,13 @@ class Tracker:
 
         Checked on the caller's thread, cheaply: a number (not a bool) that fits a float, an
         integer step within 64 bits, a finite timestamp. Past the writer's bound for a series,
-        this waits for the writer (backpressure) rather than grow memory.
+        this waits while the buffered points are written (backpressure) rather than grow
+        memory.
         """
-        buffer = self._buffers.get(metric_name)
+        try:
+            buffer = self._buffers.get(metric_name)
+        except TypeError:  # an unhashable name: refused by _open_series
+            buffer = None
         if buffer is None:
             buffer = self._open_series(metric_name)
         if type(value) is not float:
@@ -212,7 +216,7 @@ class Tracker:
     def _open_series(self, metric_name: str) -> list[MetricPoint]:
         """The writer's buffer for a metric this tracker has not logged since it opened."""
         self._check_open()
-        if metric_name not in self._counts:
+        if not isinstance(metric_name, str) or metric_name not in self._counts:
             if (
                 not isinstance(metric_name, str)
                 or validate_key(metric_name, "metric_name") != metric_name
