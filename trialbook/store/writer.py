@@ -7,9 +7,10 @@ that prefix (each atomic), so a concurrent append is never lost and no grouping 
 
 Nothing is lost, and memory stays bounded:
 - A daemon thread writes every ``settings.flush_seconds()``; ``flush()`` writes synchronously.
-- A series buffer holds at most ``series_limit`` points. Past it the logging thread waits for
-  the writer (backpressure, warned about once) rather than grow memory or drop points, so a
-  SIGKILL loses at most the buffered points plus the batch being written.
+- A series buffer holds at most ``series_limit`` points (0.3 s of the measured write rate, at
+  most 32,768). Past it the logging thread writes the buffered points itself before going
+  on (backpressure, warned about once) rather than grow memory or drop points, so a SIGKILL
+  loses at most the buffered points plus the batch being written.
 - A batch the store refuses is split in halves until the points it refuses are alone; those
   are reported once (a warning naming the metric and the value) and dropped, every other
   point is written. Errors of the store itself (locked, disk full, I/O) keep every point and
@@ -146,9 +147,9 @@ class MetricWriter:
         """Backpressure: called by ``log_metric`` when ``buffer`` is full; returns once the
         buffered points are written (as long as the store needs, losing nothing).
 
-        The logging thread writes them itself: handing the batch to the writer thread would
-        make the two threads take turns at the GIL, which slows the write several-fold. If
-        the store fails, it waits for the writer thread's retries instead.
+        The logging thread writes them itself: handing the batch to the writer thread makes
+        the two threads take turns at the GIL (~20% slower end to end, measured). If the
+        store fails, it waits for the writer thread's retries instead.
         """
         if threading.current_thread() in (self._thread, self._heartbeat_thread):
             return
