@@ -21,11 +21,13 @@ Nothing is lost, and memory stays bounded:
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import sys
 import threading
 import time
 import warnings
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 
@@ -48,6 +50,7 @@ SERIES_LIMIT_RANGE = (256, 32_768)
 # being written, well under a second of points, however fast or slow the store writes.
 BUFFER_SECONDS = 0.3
 RATE_SAMPLE_POINTS = 4096  # batches this large measure the store's write rate
+FORK_WAIT_SECONDS = 10.0
 
 
 class MetricWriter:
@@ -67,8 +70,10 @@ class MetricWriter:
         self._reset_threads()
         self._warned_store_error = False
         self._warned_backpressure = False
+        _writers.add(self)
 
     def _reset_threads(self) -> None:
+        self._heartbeat_lock = threading.Lock()  # held while a heartbeat is being written
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._flushed = threading.Condition()  # notified after every background flush
@@ -193,7 +198,8 @@ class MetricWriter:
         with self._state_lock:
             names = list(self._live)
         if names:
-            self.store.record_heartbeat(names, time.time())
+            with self._heartbeat_lock:
+                self.store.record_heartbeat(names, time.time())
 
     def _beat(self) -> None:
         stop = self._stop
@@ -355,3 +361,33 @@ class MetricWriter:
         self._state_lock = threading.Lock()
         self._live = Counter()
         self._reset_threads()
+
+    # -- fork safety -----------------------------------------------------------------------
+    def quiesce(self) -> list[threading.Lock]:
+        """Before a fork: wait for this writer's SQL in flight (a flush, a heartbeat) to end
+        and hold it back. A child forked while SQLite runs in another thread inherits
+        SQLite's process-wide locks taken and can hang on its first write."""
+        held = []
+        for lock in (self._flush_lock, self._heartbeat_lock):
+            if lock.acquire(timeout=FORK_WAIT_SECONDS):  # best effort: never block a fork
+                held.append(lock)
+        return held
+
+
+_writers: weakref.WeakSet[MetricWriter] = weakref.WeakSet()
+_held_over_fork: list[threading.Lock] = []
+
+
+def _before_fork() -> None:
+    for writer in list(_writers):
+        _held_over_fork.extend(writer.quiesce())
+
+
+def _after_fork() -> None:
+    """In the parent and in the child (where the writers of open stores then get fresh
+    locks and threads from ``reset_after_fork``)."""
+    while _held_over_fork:
+        _held_over_fork.pop().release()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
