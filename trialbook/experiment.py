@@ -13,7 +13,7 @@ from trialbook.coverage import missing_sets
 from trialbook.errors import AlreadyExistsError, ValidationError
 from trialbook.grouping import groups_dataframe
 from trialbook.kernel.display import Chart, experiment_bundle
-from trialbook.names import validate_name
+from trialbook.names import has_visible_text, validate_name
 from trialbook.objective import claim_of, normalize_objective
 from trialbook.run import start_run
 from trialbook.store import ExperimentRecord, flush_all, open_store
@@ -76,7 +76,9 @@ class Experiment:
         hypothesis = values.text(hypothesis, "hypothesis")
         space = variable_space.parse_space(variables)
         normalized_objective = normalize_objective(objective, space)
-        if not (description or hypothesis or normalized_objective):
+        if not (
+            has_visible_text(description) or has_visible_text(hypothesis) or normalized_objective
+        ):
             raise ValidationError(
                 f"Experiment {name!r} needs a hypothesis, an objective or a description: an "
                 "experiment is characterized by what it tests, e.g. "
@@ -128,7 +130,11 @@ class Experiment:
             "tags": values.tags(self.tags),
             "notes": values.text(self.notes, "notes"),
         }
-        if not (fields["description"] or fields["hypothesis"] or fields["objective"]):
+        if not (
+            has_visible_text(fields["description"])
+            or has_visible_text(fields["hypothesis"])
+            or fields["objective"]
+        ):
             raise ValidationError("an experiment needs a hypothesis, an objective or a description")
         if space_json != current.variables:
             if store.list_trials(experiment_name=self.experiment_name):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
-from trialbook.names import generate_trial_name
+from trialbook.names import create_with_generated_name, generate_trial_name
 from trialbook.status import TrialStatus
 from trialbook.store import TrialRecord, open_store
 from trialbook.tracker import Tracker
@@ -24,12 +24,15 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
     trial = store.find_trial(experiment.experiment_name, identity) if identity else None
     if trial is None:
         try:
-            trial = store.create_trial(
-                generate_trial_name(experiment.experiment_name),
-                experiment_name=experiment.experiment_name,
-                variables=normalized,
-                identity=identity,
-                tags={},
+            trial = create_with_generated_name(
+                lambda name: store.create_trial(
+                    name,
+                    experiment_name=experiment.experiment_name,
+                    variables=normalized,
+                    identity=identity,
+                    tags={},
+                ),
+                lambda: generate_trial_name(experiment.experiment_name),
             )
         except AlreadyExistsError as error:  # another process created it a moment ago
             if not isinstance(error.existing, TrialRecord) or error.existing.identity != identity:
