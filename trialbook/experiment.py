@@ -203,16 +203,23 @@ class Experiment:
         used.discard(None)
         return variable_space.sample(self.variables, n, used, seed)  # type: ignore[arg-type]
 
-    def run(self, variables: dict[str, Any] | None = None, *, rerun: bool = False) -> Tracker:
+    def run(
+        self,
+        variables: dict[str, Any] | None = None,
+        *,
+        rerun: bool = False,
+        system_metrics: bool | float = False,
+    ) -> Tracker:
         """Find or create the trial for ``variables`` and a training component; use as
         ``with exp.run(variables={...}) as tracker:``.
 
         A Failed, Stopped or Interrupted trial gets a new attempt; a Completed one raises
         AlreadyExistsError unless ``rerun=True``; a running one always raises.
+        ``system_metrics=True`` (or an interval in seconds) samples CPU, memory, I/O and GPUs.
         """
         from trialbook.run import start_run
 
-        return start_run(self, variables, rerun=rerun)
+        return start_run(self, variables, rerun=rerun, system_metrics=system_metrics)
 
     def dataframe(self) -> pandas.DataFrame:
         """One row per trial: variables, objective value and metric summaries."""
