@@ -221,6 +221,15 @@ class Experiment:
 
         return start_run(self, variables, rerun=rerun, system_metrics=system_metrics)
 
+    def optimize(self, objective: Any, n_trials: int | None = None, **kwargs: Any) -> Any:
+        """Run an Optuna study in the direction of this experiment's objective, each Optuna
+        trial logged as a trial; ``kwargs`` go to ``study.optimize`` (timeout, n_jobs, catch,
+        callbacks...) or ``optuna.create_study`` (sampler, pruner, storage...). Needs optuna;
+        returns the study. See ``trialbook.integrations.optuna``."""
+        from trialbook.integrations.optuna import optimize
+
+        return optimize(self, objective, n_trials, **kwargs)
+
     def dataframe(self) -> pandas.DataFrame:
         """One row per trial: variables, objective value and metric summaries."""
         from trialbook.analytics import trials_dataframe
