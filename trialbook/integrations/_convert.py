@@ -66,3 +66,17 @@ def variable_value(value: Any) -> bool | int | float | str | None:
         ):
             return number
     return parameter_value(value)
+
+
+def number_or_text(value: Any) -> Any:
+    """``"3"`` → 3, ``"0.300000012"`` → 0.3 (float32 noise cut to 7 digits), else unchanged."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        return float(f"{float(value):.7g}")
+    except ValueError:
+        return value
