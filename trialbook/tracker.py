@@ -153,10 +153,10 @@ class Tracker:
         status_message: str | None = None,
     ) -> None:
         """Flush and mark the component Completed, or ``status`` (if still InProgress here)."""
-        final = TrialStatus(status)
+        final = next((known for known in TrialStatus if known.value == status), None)
         if final not in (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.STOPPED):
             raise ValidationError(
-                f"close(status=...) takes Completed, Failed or Stopped, got {final.value!r}"
+                f"close(status=...) takes 'Completed', 'Failed' or 'Stopped', got {status!r}"
             )
         self._finish(final, status_message)
 
