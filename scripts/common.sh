@@ -92,3 +92,59 @@ root_flag() {
   # Jupyter refuses to run as root unless told it is on purpose.
   if is_root; then echo "--allow-root"; fi
 }
+
+postgres_bin() {
+  # The newest installed PostgreSQL's server binaries (Debian keeps them off PATH).
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -n "$bin" ] && [ -x "$bin/initdb" ]; then
+    echo "$bin"
+  elif command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
+    dirname "$(command -v initdb)"
+  fi
+}
+
+ensure_postgres() {
+  [ -n "$(postgres_bin)" ] || apt_install postgresql
+  [ -n "$(postgres_bin)" ] || die "PostgreSQL's server programs (initdb, pg_ctl) were not found after installing it."
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_test_postgres() {
+  # A throwaway cluster on loopback for the tests: its own folder, its own port,
+  # trust auth on 127.0.0.1 only, stopped (and deleted) when the script exits.
+  # PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
+  local bin dir port run_as=()
+  bin=$(postgres_bin)
+  dir=$(mktemp -d /tmp/trialbook-pg.XXXXXX)
+  port=$(free_port)
+  if is_root; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dir" --shell /usr/sbin/nologin postgres
+    chown postgres "$dir"
+    run_as=(runuser -u postgres --)
+  fi
+  "${run_as[@]}" "$bin/initdb" --pgdata "$dir/data" --username trialbook --auth trust \
+    --encoding UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
+    die "initdb failed: see $dir/initdb.log"
+  "${run_as[@]}" "$bin/pg_ctl" --pgdata "$dir/data" --log "$dir/server.log" --wait \
+    --options "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=200" \
+    start >/dev/null || die "PostgreSQL did not start: see $dir/server.log"
+  TRIALBOOK_TEST_PG_DIR=$dir
+  TRIALBOOK_TEST_PG_RUN_AS=("${run_as[@]}")
+  TRIALBOOK_TEST_PG_BIN=$bin
+  trap stop_test_postgres EXIT
+  "$bin/createdb" --host 127.0.0.1 --port "$port" --username trialbook trialbook_test
+  export TRIALBOOK_TEST_POSTGRES="postgresql://trialbook@127.0.0.1:$port/trialbook_test"
+  say "PostgreSQL for the tests: $TRIALBOOK_TEST_POSTGRES (cluster in $dir)"
+}
+
+stop_test_postgres() {
+  [ -n "${TRIALBOOK_TEST_PG_DIR:-}" ] || return 0
+  "${TRIALBOOK_TEST_PG_RUN_AS[@]}" "$TRIALBOOK_TEST_PG_BIN/pg_ctl" --pgdata "$TRIALBOOK_TEST_PG_DIR/data" \
+    --mode immediate stop >/dev/null 2>&1 || true
+  rm -rf "$TRIALBOOK_TEST_PG_DIR"
+  TRIALBOOK_TEST_PG_DIR=
+}

@@ -7,7 +7,7 @@ try:  # written from package.json's version by the build (hatch's version hook)
 except ImportError:  # a source tree that was never built
     __version__ = "0.0.0+unknown"
 
-from trialbook.analytics import ExperimentAnalytics
+from trialbook.analytics import ExperimentAnalytics, search_trials
 from trialbook.component import TrialComponent
 from trialbook.errors import (
     AlreadyExistsError,
@@ -17,6 +17,7 @@ from trialbook.errors import (
 )
 from trialbook.experiment import Experiment
 from trialbook.status import TrialStatus
+from trialbook.store import flush_all
 from trialbook.tracker import Tracker
 from trialbook.trial import Trial
 from trialbook.variables import Choice, Range
@@ -36,13 +37,12 @@ __all__ = [
     "ValidationError",
     "__version__",
     "flush",
+    "search_trials",
 ]
 
 
 def flush() -> None:
     """Write every buffered metric point to the store now."""
-    from trialbook.store import flush_all
-
     flush_all()
 
 

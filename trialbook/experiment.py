@@ -3,49 +3,27 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook import variables as variable_space
+from trialbook.analytics import trials_dataframe
+from trialbook.coverage import missing_sets
 from trialbook.errors import AlreadyExistsError, ValidationError
+from trialbook.grouping import groups_dataframe
+from trialbook.kernel.display import Chart, experiment_bundle
 from trialbook.names import validate_name
-from trialbook.store import open_store
-from trialbook.store.base import ExperimentRecord
+from trialbook.objective import claim_of, normalize_objective
+from trialbook.run import start_run
+from trialbook.store import ExperimentRecord, flush_all, open_store
 from trialbook.trial import Trial
 
 if TYPE_CHECKING:
     import pandas
 
-    from trialbook.kernel.display import Chart
+    from trialbook.evaluation import Evaluation
     from trialbook.tracker import Tracker
-
-GOALS = ("maximize", "minimize")
-SUMMARIES = ("best", "last")
-
-
-def normalize_objective(objective: Any) -> dict[str, str] | None:
-    """``{"metric": ..., "goal": "maximize"|"minimize", "summary": "best"|"last"}``."""
-    if objective is None:
-        return None
-    if not isinstance(objective, Mapping):
-        raise ValidationError(
-            "objective must be a dict like {'metric': 'val_accuracy', 'goal': 'maximize'}, "
-            f"got {objective!r}"
-        )
-    unknown = set(objective) - {"metric", "goal", "summary"}
-    if unknown:
-        raise ValidationError(
-            f"objective has unknown keys {sorted(unknown)}; use metric, goal, summary"
-        )
-    metric = validate_name(objective.get("metric"), "objective metric")
-    goal = objective.get("goal")
-    if goal not in GOALS:
-        raise ValidationError(f"objective goal must be 'maximize' or 'minimize', got {goal!r}")
-    summary = objective.get("summary", "best")
-    if summary not in SUMMARIES:
-        raise ValidationError(f"objective summary must be 'best' or 'last', got {summary!r}")
-    return {"metric": metric, "goal": goal, "summary": summary}
 
 
 class Experiment:
@@ -54,7 +32,7 @@ class Experiment:
     experiment_name: str
     description: str | None
     hypothesis: str | None
-    objective: dict[str, str] | None
+    objective: dict[str, Any] | None
     variables: dict[str, variable_space.Variable] | None
     tags: dict[str, str]
     notes: str | None
@@ -96,8 +74,8 @@ class Experiment:
         name = validate_name(experiment_name, "experiment_name")
         description = values.text(description, "description")
         hypothesis = values.text(hypothesis, "hypothesis")
-        normalized_objective = normalize_objective(objective)
         space = variable_space.parse_space(variables)
+        normalized_objective = normalize_objective(objective, space)
         if not (description or hypothesis or normalized_objective):
             raise ValidationError(
                 f"Experiment {name!r} needs a hypothesis, an objective or a description: an "
@@ -140,12 +118,13 @@ class Experiment:
         """Write description, hypothesis, objective, tags, notes (and variables while the
         experiment has no trials) back to the store."""
         store = open_store()
-        space_json = variable_space.space_to_json(variable_space.parse_space(self.variables))
+        space = variable_space.parse_space(self.variables)
+        space_json = variable_space.space_to_json(space)
         current = store.get_experiment(self.experiment_name)
         fields: dict[str, Any] = {
             "description": values.text(self.description, "description"),
             "hypothesis": values.text(self.hypothesis, "hypothesis"),
-            "objective": normalize_objective(self.objective),
+            "objective": normalize_objective(self.objective, space),
             "tags": values.tags(self.tags),
             "notes": values.text(self.notes, "notes"),
         }
@@ -189,6 +168,16 @@ class Experiment:
     def list_trials(self) -> builtins.list[Trial]:
         return Trial.list(experiment_name=self.experiment_name)
 
+    def search(self, query: str) -> builtins.list[Trial]:
+        """The trials ``query`` matches, oldest first, e.g.
+        ``exp.search('lr < 0.01 and metrics.loss.min < 0.2')``; the language is in
+        docs/query.md. A ValidationError (QueryError) points at a problem in the query."""
+        if not isinstance(query, str):
+            raise ValidationError(f"query must be a string, got {type(query).__name__}")
+        flush_all()
+        found = open_store().search_trials(query, [self.experiment_name])
+        return [Trial(record) for record in found]
+
     def grid(self) -> builtins.list[dict[str, Any]]:
         """Every variable set of the space in product order (ranges need ``num``)."""
         if not self.variables:
@@ -217,8 +206,6 @@ class Experiment:
         AlreadyExistsError unless ``rerun=True``; a running one always raises.
         ``system_metrics=True`` (or an interval in seconds) samples CPU, memory, I/O and GPUs.
         """
-        from trialbook.run import start_run
-
         return start_run(self, variables, rerun=rerun, system_metrics=system_metrics)
 
     def optimize(self, objective: Any, n_trials: int | None = None, **kwargs: Any) -> Any:
@@ -230,11 +217,59 @@ class Experiment:
 
         return optimize(self, objective, n_trials, **kwargs)
 
-    def dataframe(self) -> pandas.DataFrame:
-        """One row per trial: variables, objective value and metric summaries."""
-        from trialbook.analytics import trials_dataframe
+    def dataframe(
+        self, *, group_by_except: Sequence[str] | None = None, spread: str = "ci"
+    ) -> pandas.DataFrame:
+        """One row per trial: variables, objective value and metric summaries.
 
+        With ``group_by_except=["seed"]``: one row per group of trials equal in every other
+        variable, with ``n``, the trials and ``"<column> mean|lo|hi|sd"`` of each metric
+        summary column (lo/hi: the 95% interval of the mean, or mean ± sd with
+        ``spread="sd"``)."""
+        if group_by_except is not None:
+            return groups_dataframe(self.experiment_name, group_by_except, spread)
         return trials_dataframe(self.experiment_name)
+
+    def evaluate(
+        self, *, claims: Sequence[Mapping[str, Any]] | None = None, **overrides: Any
+    ) -> Evaluation:
+        """The verdict on the claim stated in the objective, from the completed trials.
+
+        Takes the objective's keys (metric, goal, summary, variable, treatment, control,
+        min_effect, alpha) to evaluate another claim after the fact; ``claims``, a list of
+        such dicts, evaluates several claims as one Holm-corrected family. See
+        docs/statistics.md.
+        """
+        if claims is not None and (
+            isinstance(claims, Mapping | str)
+            or not claims
+            or not all(isinstance(claim, Mapping) for claim in claims)
+        ):
+            raise ValidationError(
+                "claims must be a non-empty list of dicts, e.g. claims=[{'metric': 'acc', "
+                "'goal': 'maximize'}, {'metric': 'loss', 'goal': 'minimize'}]"
+            )
+        extras = list(claims or [{}])
+        if all(
+            claim_of(self.objective, self.variables, {**overrides, **e}) is None for e in extras
+        ):
+            raise ValidationError(
+                f"experiment {self.experiment_name!r} states no claim: give one, e.g. "
+                "exp.evaluate(variable='model', treatment='custom', control='resnet50')"
+                + ("" if self.objective else " with metric= and goal=")
+            )
+        # Imported here on purpose: evaluation brings numpy and scipy, which training
+        # machines that only log never need.
+        from trialbook.evaluation import evaluate
+
+        return evaluate(self.experiment_name, self.objective, self.variables, overrides, claims)
+
+    def missing(self) -> builtins.list[dict[str, Any]]:
+        """The variable sets of the declared grid (a Range: its ``num`` steps) that have no
+        completed trial, in grid order."""
+        if not self.variables:
+            raise ValidationError(f"experiment {self.experiment_name!r} declares no variables")
+        return missing_sets(self.experiment_name, self.variables)
 
     def plot(
         self,
@@ -256,8 +291,6 @@ class Experiment:
                 f"group_by={group_by!r} is not a variable of {self.experiment_name!r} "
                 f"(declared: {declared})"
             )
-        from trialbook.kernel.display import Chart
-
         return Chart(
             metric_name,
             owner_kind="trial",
@@ -272,8 +305,6 @@ class Experiment:
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from trialbook.kernel.display import experiment_bundle
-
         return experiment_bundle(self)
 
     def __repr__(self) -> str:
@@ -292,7 +323,7 @@ class Experiment:
 def _check_same_definition(
     existing: ExperimentRecord,
     hypothesis: str | None,
-    objective: dict[str, str] | None,
+    objective: dict[str, Any] | None,
     space_json: dict[str, Any] | None,
 ) -> None:
     differences = []

@@ -10,7 +10,13 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from tornado.ioloop import IOLoop
 
-from ...errors import AlreadyExistsError, NotFoundError, TrialbookError, ValidationError
+from ...errors import (
+    AlreadyExistsError,
+    NotFoundError,
+    QueryError,
+    TrialbookError,
+    ValidationError,
+)
 from ...store import Store, open_store
 from .. import payloads
 
@@ -22,6 +28,17 @@ class BadParameter(tornado.web.HTTPError):
 
     def __init__(self, parameter: str, problem: str) -> None:
         super().__init__(400, "Bad parameter %r: %s", parameter, problem)
+        self.parameter = parameter
+
+
+class BadQuery(BadParameter):
+    """A 400 for a query (``q``) that did not parse or names what does not exist: the body
+    adds ``parameter`` and ``query_error`` (message, offset, end, line, column) so a query
+    bar can underline the problem."""
+
+    def __init__(self, error: QueryError) -> None:
+        super().__init__("q", str(error))
+        self.query_error = error
 
 
 class TrialbookHandler(APIHandler):
@@ -60,10 +77,15 @@ class TrialbookHandler(APIHandler):
             message = message or self._reason
         else:
             message = self._reason
+        body: dict[str, Any] = {"message": message, "reason": self._reason}
+        if isinstance(error, BadParameter):
+            body["parameter"] = error.parameter
+        if isinstance(error, BadQuery):
+            body["query_error"] = error.query_error.to_dict()
         self.clear_header("Content-Disposition")
         self.set_status(status_code)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(payloads.dumps({"message": message, "reason": self._reason}))
+        self.finish(payloads.dumps(body))
 
     # -- path and query parameters ---------------------------------------------------------
     def query_list(self, name: str) -> list[str]:
