@@ -198,14 +198,30 @@ class Experiment:
         used.discard(None)
         return variable_space.sample(self.variables, n, used, seed)  # type: ignore[arg-type]
 
-    def run(self, variables: dict[str, Any] | None = None, *, rerun: bool = False) -> Tracker:
+    def run(
+        self,
+        variables: dict[str, Any] | None = None,
+        *,
+        rerun: bool = False,
+        system_metrics: bool | float = False,
+    ) -> Tracker:
         """Find or create the trial for ``variables`` and a training component; use as
         ``with exp.run(variables={...}) as tracker:``.
 
         A Failed, Stopped or Interrupted trial gets a new attempt; a Completed one raises
         AlreadyExistsError unless ``rerun=True``; a running one always raises.
+        ``system_metrics=True`` (or an interval in seconds) samples CPU, memory, I/O and GPUs.
         """
-        return start_run(self, variables, rerun=rerun)
+        return start_run(self, variables, rerun=rerun, system_metrics=system_metrics)
+
+    def optimize(self, objective: Any, n_trials: int | None = None, **kwargs: Any) -> Any:
+        """Run an Optuna study in the direction of this experiment's objective, each Optuna
+        trial logged as a trial; ``kwargs`` go to ``study.optimize`` (timeout, n_jobs, catch,
+        callbacks...) or ``optuna.create_study`` (sampler, pruner, storage...). Needs optuna;
+        returns the study. See ``trialbook.integrations.optuna``."""
+        from trialbook.integrations.optuna import optimize
+
+        return optimize(self, objective, n_trials, **kwargs)
 
     def dataframe(
         self, *, group_by_except: Sequence[str] | None = None, spread: str = "ci"

@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from trialbook.experiment import Experiment
 
 
-def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bool) -> Tracker:
+def start_run(
+    experiment: Experiment,
+    given: dict[str, Any] | None,
+    *,
+    rerun: bool,
+    system_metrics: bool | float = False,
+) -> Tracker:
     normalized = variable_space.normalize_variables(given)
     variable_space.check_names(experiment.variables, normalized, experiment.experiment_name)
     identity = variable_space.identity(normalized)
@@ -49,7 +55,10 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
         display = "Training" if attempt == 1 else f"Training (attempt {attempt})"
         try:
             tracker = Tracker._start(
-                f"{trial.name}-training{suffix}"[:120], display_name=display, kind="training"
+                f"{trial.name}-training{suffix}"[:120],
+                display_name=display,
+                kind="training",
+                system_metrics=system_metrics,
             )
             break
         except AlreadyExistsError:

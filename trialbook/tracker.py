@@ -39,6 +39,7 @@ from trialbook.store import (
     register_exit_hook,
 )
 from trialbook.store.writer import MetricWriter
+from trialbook.system_metrics import SystemMetricsSampler
 
 _open_trackers: weakref.WeakSet[Tracker] = weakref.WeakSet()
 _open_lock = threading.Lock()
@@ -59,6 +60,7 @@ class Tracker:
         self._live_buffers: dict[str, list[MetricPoint]] = {}  # a live view's, per metric
         self._live = False
         self._closed = False
+        self._system_metrics: SystemMetricsSampler | None = None
 
     # -- creation --------------------------------------------------------------------------
     @classmethod
@@ -69,17 +71,34 @@ class Tracker:
         display_name: str | None = None,
         kind: str | None = None,
         tags: Any = None,
+        system_metrics: bool | float = False,
     ) -> Tracker:
-        """A new component ``<base>-<UTC timestamp>-<random>``, InProgress from now on."""
+        """A new component ``<base>-<UTC timestamp>-<random>``, InProgress from now on.
+
+        ``system_metrics=True`` samples CPU, memory, I/O and GPUs every 10 s in a background
+        thread (a number is the interval in seconds); see ``trialbook.system_metrics``.
+        """
         base = validate_name(base_trial_component_name, "base_trial_component_name")
         return create_with_generated_name(
-            lambda name: cls._start(name, display_name=display_name, kind=kind, tags=tags),
+            lambda name: cls._start(
+                name,
+                display_name=display_name,
+                kind=kind,
+                tags=tags,
+                system_metrics=system_metrics,
+            ),
             lambda: generate_name(base),
         )
 
     @classmethod
     def _start(
-        cls, name: str, *, display_name: str | None, kind: str | None, tags: Any = None
+        cls,
+        name: str,
+        *,
+        display_name: str | None,
+        kind: str | None,
+        tags: Any = None,
+        system_metrics: bool | float = False,
     ) -> Tracker:
         store = open_store()
         record = store.create_component(
@@ -93,6 +112,7 @@ class Tracker:
         )
         tracker = cls(record, store, metric_writer())
         tracker._go_live()
+        tracker._system_metrics = SystemMetricsSampler.start_for(tracker, system_metrics)
         return tracker
 
     @classmethod
@@ -138,11 +158,24 @@ class Tracker:
             message = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
             self._finish(TrialStatus.FAILED, message[:10_000])
 
-    def close(self) -> None:
-        """Flush and mark the component Completed (if it is still InProgress here)."""
-        self._finish(TrialStatus.COMPLETED, None)
+    def close(
+        self,
+        *,
+        status: TrialStatus | str = TrialStatus.COMPLETED,
+        status_message: str | None = None,
+    ) -> None:
+        """Flush and mark the component Completed, or ``status`` (if still InProgress here)."""
+        final = next((known for known in TrialStatus if known.value == status), None)
+        if final not in (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.STOPPED):
+            raise ValidationError(
+                f"close(status=...) takes 'Completed', 'Failed' or 'Stopped', got {status!r}"
+            )
+        self._finish(final, status_message)
 
     def _finish(self, status: TrialStatus, message: str | None) -> None:
+        if self._system_metrics is not None:
+            self._system_metrics.stop()  # its last sample lands in this flush
+            self._system_metrics = None
         self._writer.flush()
         if self._live:
             self._store.update_component(
