@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
@@ -20,6 +21,14 @@ class TrialbookGroup(click.Group):
     """Turns Trialbook's errors into one-line messages with meaningful exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        except CommandError as error:
+            if isinstance(ctx.obj, Options) and ctx.obj.json:  # scripts read errors on stdout too
+                click.echo(json.dumps({"error": error.message, "exit_code": error.exit_code}))
+            raise
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NotFoundError as error:

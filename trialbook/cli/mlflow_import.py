@@ -1,14 +1,15 @@
 """Import MLflow experiments through MLflow's own client (``pip install trialbook[mlflow]``).
 
 Mapping (docs/cli.md has the user-facing version):
-- an MLflow experiment → an experiment of the same name (``/`` becomes ``.``, as Trialbook names
+- an MLflow experiment with runs (empty ones are skipped) → an experiment of the same name (``/`` becomes ``.``, as Trialbook names
   forbid ``/``), tagged ``mlflow.experiment_id``; its ``mlflow.note.content`` becomes the
   hypothesis when it reads as a claim (``is_claim``), else the description;
-- a run → a trial ``<run name>-<run id[:8]>`` with one component ``<trial>-training`` (kind
-  training) holding the params as parameters, the metrics with their steps and timestamps, the
-  tags, the artifacts (files copied into the store) and the mapped status;
+- a run → a trial ``<run name>-<run id[:8]>`` with one component ``<run name>-<run id[:8]>-training``
+  (kind training) holding the params as parameters, the metrics with their steps and
+  timestamps, the tags, the artifacts (files copied into the store) and the mapped status;
 - variables → the params whose value differs between the experiment's runs (a missing param
-  counts as a value); runs with equal variables get a ``replicate`` variable (0, 1, … by start).
+  counts as a value). A variable set identifies a trial, so a later run with the same set
+  becomes another component (attempt) of the first run's trial, as ``exp.run`` does.
 
 Idempotent like ``sync``: records are matched by name (and checked against ``mlflow.run_id``),
 only missing parameters, artifacts and metric points past those already held are written, and
@@ -18,6 +19,7 @@ anything that differs is reported as a conflict, never overwritten.
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
@@ -79,6 +81,8 @@ def parse_param(text: str) -> bool | int | float | str:
 
 
 def open_client(tracking_uri: str) -> Any:
+    # our progress bar (or --json) owns the terminal, not MLflow's per-download tqdm bars
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     from mlflow.tracking import MlflowClient
 
     return MlflowClient(tracking_uri=tracking_uri)
@@ -151,6 +155,8 @@ class MlflowImporter:
     def run(self, experiments: list[Any] | None = None) -> SyncReport:
         for experiment in experiments if experiments is not None else self.experiments():
             runs = self.runs(experiment)
+            if not runs:  # e.g. MLflow's empty "Default" experiment
+                continue
             variables = run_variables(runs)
             name = self._sync_experiment(experiment, variables)
             for run in runs:
@@ -209,11 +215,11 @@ class MlflowImporter:
     # -- runs ------------------------------------------------------------------------------
     def _sync_run(self, experiment_name: str, run: Any, variables: dict[str, Any] | None) -> None:
         run_id = run.info.run_id
-        trial_name = trialbook_key(f"{run.info.run_name or 'run'}-{run_id[:8]}")
-        trial = self._sync_trial(experiment_name, trial_name, run, variables)
+        trial = self._sync_trial(experiment_name, run_name(run), run, variables)
         if trial is None:
             return
-        component_name = trialbook_key(f"{trial_name[: MAX_NAME_LENGTH - 9]}-training")
+        trial_name = trial.name
+        component_name = trialbook_key(f"{run_name(run)[: MAX_NAME_LENGTH - 9]}-training")
         component = self._component(component_name, run)
         if component is None:
             return
@@ -228,7 +234,14 @@ class MlflowImporter:
     def _sync_trial(
         self, experiment_name: str, name: str, run: Any, variables: dict[str, Any] | None
     ) -> TrialRecord | None:
-        tags = {RUN_ID_TAG: run.info.run_id}
+        """The run's trial: the one holding its variable set (a run repeating a set is another
+        attempt of that trial, as ``exp.run`` does), else a new trial named after the run."""
+        key = identity(variables)
+        if key is not None:
+            holder = self.store.find_trial(experiment_name, key)
+            if holder is not None:
+                return holder
+        tags = {RUN_ID_TAG: run.info.run_id}  # the trial's first run
         tags.update(
             {
                 trialbook_key(key): str(value)
@@ -253,14 +266,11 @@ class MlflowImporter:
                 return None
             self.report.trials += 1
             return created
-        if existing.tags.get(RUN_ID_TAG) != run.info.run_id or existing.variables != variables:
-            self._conflict(
-                "trial",
-                name,
-                "variables" if existing.variables != variables else RUN_ID_TAG,
-                variables,
-                existing.variables,
-            )
+        if existing.experiment_name != experiment_name or existing.variables != variables:
+            self._conflict("trial", name, "variables", variables, existing.variables)
+            return None
+        if RUN_ID_TAG not in existing.tags:
+            self._conflict("trial", name, RUN_ID_TAG, run.info.run_id, None)
             return None
         return existing
 
@@ -364,31 +374,23 @@ class MlflowImporter:
 
 
 def run_variables(runs: list[Any]) -> dict[str, dict[str, Any] | None]:
-    """run id → its variable set: the params that vary across ``runs``, plus ``replicate``
-    when several runs share one set."""
+    """run id → its variable set: the params whose value differs across ``runs`` (a missing
+    param counts as a value)."""
     params = {
         run.info.run_id: {trialbook_key(k): parse_param(v) for k, v in run.data.params.items()}
         for run in runs
     }
     keys = sorted({key for values in params.values() for key in values})
-    varying = [
-        key
-        for key in keys
-        if len({repr(values.get(key)) for values in params.values()}) > 1
-    ]
-    sets = {
-        run_id: {key: values.get(key) for key in varying} for run_id, values in params.items()
+    varying = [key for key in keys if len({repr(values.get(key)) for values in params.values()}) > 1]
+    return {
+        run_id: {key: values.get(key) for key in varying} or None
+        for run_id, values in params.items()
     }
-    seen: dict[str | None, int] = {}
-    replicate = {}
-    for run in runs:  # start order
-        key = identity(sets[run.info.run_id])
-        replicate[run.info.run_id] = seen.get(key, 0)
-        seen[key] = seen.get(key, 0) + 1
-    if any(count > 1 for count in seen.values()):
-        for run_id, variables in sets.items():
-            variables["replicate"] = replicate[run_id]
-    return {run_id: variables or None for run_id, variables in sets.items()}
+
+
+def run_name(run: Any) -> str:
+    """``<run name>-<run id[:8]>``: readable, and unique however often a name is reused."""
+    return trialbook_key(f"{run.info.run_name or 'run'}-{run.info.run_id[:8]}")
 
 
 def variable_space(variables: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
