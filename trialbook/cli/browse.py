@@ -91,7 +91,7 @@ def show(options: Options, name: str, kind: str | None) -> None:
 
 
 def find_entity(store: Store, name: str, kind: str | None) -> dict[str, Any]:
-    """``{"kind": ..., name: ..., ...}`` of the experiment, trial or component called ``name``."""
+    """``{"entity_type": ..., "name": ..., ...}`` of the experiment, trial or component called ``name``."""
     readers = {
         "experiment": lambda: _experiment_detail(store, name),
         "trial": lambda: store.trial_detail(name),
@@ -100,7 +100,7 @@ def find_entity(store: Store, name: str, kind: str | None) -> dict[str, Any]:
     matches: list[dict[str, Any]] = []
     for entity_kind in (kind,) if kind else ENTITY_KINDS:
         try:
-            matches.append({"kind": entity_kind, **readers[entity_kind]()})
+            matches.append({"entity_type": entity_kind, **readers[entity_kind]()})
         except NotFoundError:
             continue
     if not matches:
@@ -112,21 +112,24 @@ def find_entity(store: Store, name: str, kind: str | None) -> dict[str, Any]:
         )
     found = matches[0]
     if len(matches) > 1:
-        found["also"] = [match["kind"] for match in matches[1:]]
+        found["also"] = [match["entity_type"] for match in matches[1:]]
     return found
 
 
 def _experiment_detail(store: Store, name: str) -> dict[str, Any]:
     detail = store.experiment_summary(name)
     detail["trials"] = [
-        {key: row[key] for key in ("name", "status", "variables", "objective_value")}
+        {
+            key: row[key]
+            for key in ("name", "status", "variables", "objective_value", "last_activity")
+        }
         for row in store.trial_rows(name)
     ]
     return detail
 
 
 def _render_entity(found: dict[str, Any]) -> None:
-    kind = found["kind"]
+    kind = found["entity_type"]
     click.secho(f"{kind.capitalize()} {found['name']}", bold=True)
     if kind == "experiment":
         _fields(found, ["description", "hypothesis", "objective", "variables", "tags", "notes"])
