@@ -104,7 +104,9 @@ def snapshot(store: Store) -> dict[str, Any]:
             series = store.metric_points(record.name, metric)
             points[metric] = [
                 (step, round(moment, 6), "nan" if math.isnan(value) else value)
-                for step, moment, value in zip(series.steps, series.times, series.values, strict=True)
+                for step, moment, value in zip(
+                    series.steps, series.times, series.values, strict=True
+                )
             ]
         components[record.name] = {
             "display_name": record.display_name,

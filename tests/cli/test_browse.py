@@ -90,6 +90,13 @@ def test_export_has_the_dataframe_columns(populated: None, tmp_path: Path) -> No
 def test_export_long_metrics(populated: None) -> None:
     expected = trialbook.ExperimentAnalytics("lr-sweep").metrics_dataframe()
     frame = pandas.read_csv(io.StringIO(invoke("export", "lr-sweep", "--metrics", "long").stdout))
-    assert list(frame.columns) == ["TrialComponentName", "Trials", "metric", "step", "timestamp", "value"]
+    assert list(frame.columns) == [
+        "TrialComponentName",
+        "Trials",
+        "metric",
+        "step",
+        "timestamp",
+        "value",
+    ]
     assert len(frame) == len(expected) == 3 * (5 + 3)
     assert invoke_json("export", "nope", expect=exit_codes.NOT_FOUND)["exit_code"] == 3

@@ -31,7 +31,9 @@ def _run(client: Any, experiment_id: str, name: str, params: dict, status: str, 
     for key, value in params.items():
         client.log_param(run_id, key, value)
     for step in range(5):
-        client.log_metric(run_id, "train/loss", 1.0 / (step + 1), timestamp=T0 + step * 1000, step=step)
+        client.log_metric(
+            run_id, "train/loss", 1.0 / (step + 1), timestamp=T0 + step * 1000, step=step
+        )
     client.log_metric(run_id, "accuracy", 0.9, timestamp=T0 + 9000, step=10)
     client.log_artifact(run_id, str(plot), artifact_path="plots")
     client.set_terminated(run_id, status=status, end_time=T0 + 10_000)
@@ -64,7 +66,8 @@ def test_runs_become_trials_with_params_metrics_artifacts_and_statuses(
         ),
     }
     baseline = client.create_experiment(
-        "baseline", artifact_location=(tmp_path / "base").as_uri(),
+        "baseline",
+        artifact_location=(tmp_path / "base").as_uri(),
         tags={"mlflow.note.content": "Nightly runs of the production model"},
     )
     _run(client, baseline, "nightly", {"lr": "0.1"}, "FINISHED", plot)
@@ -120,9 +123,7 @@ def test_runs_become_trials_with_params_metrics_artifacts_and_statuses(
     assert len(store.list_components(trial_name=trial)) == 2  # a second attempt of lr=0.3
 
     _run(client, experiment_id, "other", {"lr": "0.3", "epochs": "5"}, "FINISHED", plot)
-    widened = invoke_json(
-        "import", "mlflow", "--tracking-uri", uri, expect=exit_codes.CONFLICT
-    )
+    widened = invoke_json("import", "mlflow", "--tracking-uri", uri, expect=exit_codes.CONFLICT)
     assert {conflict["field"] for conflict in widened["conflicts"]} == {"variables"}
     assert store.get_trial(trial).variables == {"lr": 0.3}  # never overwritten
 
@@ -144,13 +145,22 @@ def test_runs_with_equal_variables_are_attempts_of_one_trial(
         for trial in store.list_trials(experiment_name="seeds")
     }
     assert sizes == {0.1: 2, 0.2: 1}
-    assert open_store().get_experiment("seeds").description == "Imported from MLflow experiment 'seeds'."
+    assert (
+        open_store().get_experiment("seeds").description
+        == "Imported from MLflow experiment 'seeds'."
+    )
 
 
 def test_an_unknown_experiment_is_not_found(mlflow_store: tuple[str, Any]) -> None:
     uri, _client = mlflow_store
     error = invoke_json(
-        "import", "mlflow", "--tracking-uri", uri, "--experiment", "nope", expect=exit_codes.NOT_FOUND
+        "import",
+        "mlflow",
+        "--tracking-uri",
+        uri,
+        "--experiment",
+        "nope",
+        expect=exit_codes.NOT_FOUND,
     )
     assert error["exit_code"] == exit_codes.NOT_FOUND
     assert "No MLflow experiment named 'nope'" in error["error"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
 from pathlib import Path
+
+import pytest
 
 import trialbook
 from tests.cli.conftest import invoke, invoke_json, populate
@@ -97,3 +100,19 @@ def test_doctor_gives_the_fix_for_a_missing_store(tmp_path: Path) -> None:
     assert any("No store at" in problem["problem"] for problem in report["problems"])
     text = invoke("--store", str(tmp_path / "nowhere" / "t.db"), "doctor", expect=7).output
     assert "Fix:" in text
+
+
+def test_doctor_finds_a_disabled_lab_extension(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trialbook.Experiment.create("e", description="d")
+    config = tmp_path / "jupyter-config"
+    (config / "labconfig").mkdir(parents=True)
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"trialbook": True}})
+    )
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
+    report = invoke_json("doctor", expect=exit_codes.PROBLEMS_FOUND)
+    assert report["extensions"]["lab"] is False
+    [problem] = [p for p in report["problems"] if "JupyterLab extension" in p["problem"]]
+    assert problem["fix"].startswith("jupyter labextension enable trialbook")

@@ -82,7 +82,10 @@ def test_conflicts_are_reported_and_never_overwritten(
     team.set_parameters(failed.name, {"rows": 10}, replace=False)
 
     report = invoke_json("sync", str(store_path), str(team_path), expect=exit_codes.CONFLICT)
-    fields = {(conflict["entity_type"], conflict["name"], conflict["field"]) for conflict in report["conflicts"]}
+    fields = {
+        (conflict["entity_type"], conflict["name"], conflict["field"])
+        for conflict in report["conflicts"]
+    }
     assert ("experiment", "lr-sweep", "hypothesis") in fields
     assert ("component", failed.name, "display_name") in fields
     assert ("component", failed.name, "kind") in fields
@@ -108,7 +111,9 @@ def test_synced_records_reach_the_destination_change_feed(
     created = {change.entity_name for change in changes if change.kind == "trial.created"}
     assert created == {trial.name for trial in open_store().list_trials()}
     appended = [change for change in changes if change.kind == "metrics.appended"]
-    assert appended and all(change.experiment_name for change in appended if change.entity_type == "trial")
+    assert appended and all(
+        change.experiment_name for change in appended if change.entity_type == "trial"
+    )
     cursor = team.latest_change_cursor()
     invoke_json("sync", str(store_path), str(team_path))
     assert team.changes_since(cursor) == []

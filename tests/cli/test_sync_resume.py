@@ -72,7 +72,11 @@ def test_sigkill_mid_copy_of_a_big_series_then_resume(tmp_path: Path, store_path
     total = 400_000
     for start in range(0, total, 100_000):
         source.append_metric_points(
-            {("big", "loss"): [(step, 1e9 + step, step * 0.5) for step in range(start, start + 100_000)]}
+            {
+                ("big", "loss"): [
+                    (step, 1e9 + step, step * 0.5) for step in range(start, start + 100_000)
+                ]
+            }
         )
     destination = tmp_path / "team" / "trialbook.db"
     command = [sys.executable, "-m", "trialbook", "sync", str(store_path), str(destination)]

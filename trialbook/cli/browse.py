@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+import trialbook
 from trialbook.cli import exit_codes
 from trialbook.cli.context import CommandError, Options, cell_text, emit, table, timestamp
 from trialbook.errors import NotFoundError
@@ -91,7 +93,7 @@ def show(options: Options, name: str, kind: str | None) -> None:
 
 
 def find_entity(store: Store, name: str, kind: str | None) -> dict[str, Any]:
-    """``{"entity_type": ..., "name": ..., ...}`` of the experiment, trial or component called ``name``."""
+    """The experiment, trial or component called ``name``, with an ``entity_type`` key."""
     readers = {
         "experiment": lambda: _experiment_detail(store, name),
         "trial": lambda: store.trial_detail(name),
@@ -232,8 +234,6 @@ def export(
     options: Options, experiment: str, file_format: str, metrics: str | None, output: Path | None
 ) -> None:
     """Export EXPERIMENT's trials (the columns of exp.dataframe()) or its metric points."""
-    import trialbook
-
     options.open()
     if file_format == "parquet":
         _require_pyarrow()
@@ -262,8 +262,6 @@ def _serialize(frame: Any, file_format: str) -> bytes:
         return frame.to_csv(index=False).encode()
     if file_format == "json":
         return (frame.to_json(orient="records", date_format="iso", indent=2) + "\n").encode()
-    import io
-
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return buffer.getvalue()

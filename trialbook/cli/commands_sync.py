@@ -7,7 +7,7 @@ import click
 from trialbook.cli import exit_codes
 from trialbook.cli.context import CommandError, Options, emit, locate, open_location, progress
 from trialbook.cli.mlflow_import import MlflowImporter, open_client
-from trialbook.cli.sync import SyncReport, Synchronizer
+from trialbook.cli.sync import Synchronizer, SyncReport
 
 _COUNTERS = (
     "experiments",
@@ -52,7 +52,9 @@ def sync(options: Options, source: str, destination: str, experiments: tuple[str
     finally:
         source_store.close()
         destination_store.close()
-    finish(options, report, f"Synced {source_location.describe()} → {destination_location.describe()}")
+    finish(
+        options, report, f"Synced {source_location.describe()} → {destination_location.describe()}"
+    )
 
 
 def finish(options: Options, report: SyncReport, title: str) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
-import subprocess
 import sys
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import click
@@ -37,7 +38,11 @@ def doctor(options: Options) -> None:
 
 def _store_section(options: Options, problems: list[dict[str, str]]) -> dict[str, Any]:
     location = options.location()
-    source = "--store" if options.store else (STORE_VARIABLE if os.environ.get(STORE_VARIABLE) else "default")
+    source = (
+        "--store"
+        if options.store
+        else (STORE_VARIABLE if os.environ.get(STORE_VARIABLE) else "default")
+    )
     section: dict[str, Any] = {
         "location": location.describe(),
         "kind": location.kind,
@@ -73,7 +78,9 @@ def _store_section(options: Options, problems: list[dict[str, str]]) -> dict[str
         section["schema_state"] = state.state
         section["database_bytes"] = store_probe.database_bytes(location)
         if state.state == "upgrade-needed":
-            problems.append({"problem": "The store's schema is old.", "fix": "trialbook db upgrade"})
+            problems.append(
+                {"problem": "The store's schema is old.", "fix": "trialbook db upgrade"}
+            )
             return section
         if state.state == "newer-than-trialbook":
             problems.append(
@@ -115,55 +122,58 @@ def _versions(problems: list[dict[str, str]]) -> dict[str, str | None]:
 
 
 def _extensions(problems: list[dict[str, str]]) -> dict[str, Any]:
-    """Ask Jupyter itself (the same lists `jupyter labextension list` prints)."""
-    result: dict[str, Any] = {"lab": None, "server": None}
-    lab = _jupyter("labextension", "list")
-    server = _jupyter("server", "extension", "list")
-    if lab is not None:
-        result["lab"] = _listed_enabled(lab, "trialbook")
-        if not result["lab"]:
-            problems.append(
-                {
-                    "problem": "The Trialbook JupyterLab extension is not installed or disabled.",
-                    "fix": "jupyter labextension enable trialbook  (if missing: "
-                    f"{sys.executable} -m pip install --force-reinstall trialbook)",
-                }
-            )
-    if server is not None:
-        result["server"] = _listed_enabled(server, "trialbook")
-        if not result["server"]:
-            problems.append(
-                {
-                    "problem": "The Trialbook server extension is not enabled.",
-                    "fix": "jupyter server extension enable trialbook",
-                }
-            )
+    """Read the same configuration JupyterLab and Jupyter Server read at start-up."""
+    result: dict[str, Any] = {
+        "lab": _lab_extension_enabled(),
+        "server": _server_extension_enabled(),
+    }
+    if result["lab"] is False:
+        problems.append(
+            {
+                "problem": "The Trialbook JupyterLab extension is missing or disabled.",
+                "fix": "jupyter labextension enable trialbook  (if it is missing: "
+                f"{sys.executable} -m pip install --force-reinstall trialbook)",
+            }
+        )
+    if result["server"] is False:
+        problems.append(
+            {
+                "problem": "The Trialbook server extension is not enabled.",
+                "fix": "jupyter server extension enable trialbook",
+            }
+        )
     return result
 
 
-def _jupyter(*args: str) -> str | None:
+def _lab_extension_enabled() -> bool | None:
+    """Installed in a labextensions folder and not listed in a page_config's disabled ones."""
     try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "jupyter", *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        from jupyter_core.paths import jupyter_config_path, jupyter_path
+    except ImportError:
         return None
-    if completed.returncode != 0:
-        return None
-    return completed.stdout + completed.stderr
+    installed = any(
+        (Path(folder) / "trialbook" / "package.json").is_file()
+        for folder in jupyter_path("labextensions")
+    )
+    disabled = False
+    for folder in jupyter_config_path():
+        page_config = Path(folder) / "labconfig" / "page_config.json"
+        try:
+            data = json.loads(page_config.read_text())
+        except (OSError, ValueError):
+            continue
+        disabled = disabled or bool((data.get("disabledExtensions") or {}).get("trialbook"))
+    return installed and not disabled
 
 
-def _listed_enabled(listing: str, name: str) -> bool:
-    """Whether ``name`` appears enabled (and not reported with a problem) in a Jupyter list."""
-    for line in listing.splitlines():
-        words = line.split()
-        if words and words[0] == name:
-            return "enabled" in line and "disabled" not in line
-    return False
+def _server_extension_enabled() -> bool | None:
+    try:
+        from jupyter_core.paths import jupyter_config_path
+        from jupyter_server.extension.config import ExtensionConfigManager
+    except ImportError:  # no Jupyter Server here (a training node): nothing to check
+        return None
+    manager = ExtensionConfigManager(read_config_path=jupyter_config_path())
+    return bool(manager.get_jpserver_extensions().get("trialbook"))
 
 
 def _render(report: dict[str, Any]) -> None:
@@ -186,7 +196,11 @@ def _render(report: dict[str, Any]) -> None:
     extensions = report["extensions"]
     for key, label in (("lab", "JupyterLab extension"), ("server", "Server extension")):
         value = extensions[key]
-        state = "unknown (jupyter not found)" if value is None else ("enabled" if value else "NOT enabled")
+        state = (
+            "not checked (Jupyter not installed)"
+            if value is None
+            else ("enabled" if value else "NOT enabled")
+        )
         click.echo(f"{label}: {state}")
     if not report["problems"]:
         click.echo("No problems found.")

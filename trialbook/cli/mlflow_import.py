@@ -1,12 +1,14 @@
 """Import MLflow experiments through MLflow's own client (``pip install trialbook[mlflow]``).
 
 Mapping (docs/cli.md has the user-facing version):
-- an MLflow experiment with runs (empty ones are skipped) → an experiment of the same name (``/`` becomes ``.``, as Trialbook names
-  forbid ``/``), tagged ``mlflow.experiment_id``; its ``mlflow.note.content`` becomes the
-  hypothesis when it reads as a claim (``is_claim``), else the description;
-- a run → a trial ``<run name>-<run id[:8]>`` with one component ``<run name>-<run id[:8]>-training``
-  (kind training) holding the params as parameters, the metrics with their steps and
-  timestamps, the tags, the artifacts (files copied into the store) and the mapped status;
+- an MLflow experiment with runs (empty ones are skipped) → an experiment of the same name
+  (``/`` becomes ``.``, as Trialbook names forbid ``/``), tagged ``mlflow.experiment_id``;
+  its ``mlflow.note.content`` becomes the hypothesis when it reads as a claim
+  (``is_claim``), else the description;
+- a run → a trial ``<run name>-<run id[:8]>`` with one component
+  ``<run name>-<run id[:8]>-training`` (kind training) holding the params as parameters,
+  the metrics with their steps and timestamps, the tags, the artifacts (files copied into
+  the store) and the mapped status;
 - variables → the params whose value differs between the experiment's runs (a missing param
   counts as a value). A variable set identifies a trial, so a later run with the same set
   becomes another component (attempt) of the first run's trial, as ``exp.run`` does.
@@ -381,7 +383,9 @@ def run_variables(runs: list[Any]) -> dict[str, dict[str, Any] | None]:
         for run in runs
     }
     keys = sorted({key for values in params.values() for key in values})
-    varying = [key for key in keys if len({repr(values.get(key)) for values in params.values()}) > 1]
+    varying = [
+        key for key in keys if len({repr(values.get(key)) for values in params.values()}) > 1
+    ]
     return {
         run_id: {key: values.get(key) for key in varying} or None
         for run_id, values in params.items()

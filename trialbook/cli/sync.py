@@ -310,9 +310,7 @@ class Synchronizer:
             if key not in existing.parameters:
                 missing[key] = value
             elif not _same_value(existing.parameters[key], value):
-                self._conflict(
-                    "parameter", component.name, key, value, existing.parameters[key]
-                )
+                self._conflict("parameter", component.name, key, value, existing.parameters[key])
         if missing:
             self.destination.set_parameters(component.name, missing, replace=False)
             self._wrote("parameters", len(missing))
