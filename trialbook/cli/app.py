@@ -10,10 +10,10 @@ import click
 import trialbook
 from trialbook.cli import exit_codes
 from trialbook.cli.browse import export, ls, show
-from trialbook.cli.commands_sync import import_group, sync
 from trialbook.cli.context import CommandError, Options
 from trialbook.cli.doctor import doctor
 from trialbook.cli.maintenance import db, gc
+from trialbook.cli.transfer import import_group, sync
 from trialbook.errors import NotFoundError, StoreVersionError, TrialbookError, ValidationError
 
 

@@ -134,7 +134,10 @@ def _render_entity(found: dict[str, Any]) -> None:
     kind = found["entity_type"]
     click.secho(f"{kind.capitalize()} {found['name']}", bold=True)
     if kind == "experiment":
-        _fields(found, ["description", "hypothesis", "objective", "variables", "tags", "notes"])
+        _fields(found, ["description", "hypothesis", "objective"])
+        for variable, spec in (found.get("variables") or {}).items():
+            click.echo(f"  variable {variable}: {_describe_variable(spec)}")
+        _fields(found, ["tags", "notes"])
         _fields(found, ["status", "trial_count"])
         _times(found, ["creation_time", "last_activity"])
         if found["trials"]:
@@ -153,6 +156,14 @@ def _render_entity(found: dict[str, Any]) -> None:
         click.echo(f"\n(There is also a {other} of this name: add --kind {other}.)")
 
 
+def _describe_variable(spec: dict[str, Any]) -> str:
+    if spec.get("type") == "choice":
+        return "one of " + ", ".join(repr(value) for value in spec["values"])
+    steps = f", {spec['num']} values" if spec.get("num") else ""
+    kind = "integers" if spec.get("integer") else spec.get("scale", "linear")
+    return f"{spec.get('low')} … {spec.get('high')} ({kind}{steps})"
+
+
 def _render_component(component: dict[str, Any]) -> None:
     _fields(component, ["display_name", "kind", "status", "status_message", "tags"])
     _times(component, ["start_time", "end_time", "heartbeat_time"])
@@ -166,10 +177,10 @@ def _render_component(component: dict[str, Any]) -> None:
     if component["metrics"]:
         click.echo("  metrics:")
         table(
-            ["    METRIC", "COUNT", "MIN", "MAX", "AVG", "STDDEV", "LAST", "LAST STEP"],
+            ["METRIC", "COUNT", "MIN", "MAX", "AVG", "STDDEV", "LAST", "LAST STEP"],
             [
                 (
-                    f"    {metric}",
+                    metric,
                     summary["count"],
                     summary["min"],
                     summary["max"],
@@ -180,6 +191,7 @@ def _render_component(component: dict[str, Any]) -> None:
                 )
                 for metric, summary in component["metrics"].items()
             ],
+            indent="    ",
         )
     for direction in ("input", "output"):
         artifacts = component[f"{direction}_artifacts"]
@@ -193,8 +205,8 @@ def _render_component(component: dict[str, Any]) -> None:
         for key, value in component["provenance"].items():
             if key == "packages":
                 click.echo(f"    packages: {len(value)} recorded (see --json)")
-            elif key == "cell_source":
-                click.echo(f"    cell_source: {cell_text(value, 100)}")
+            elif key.endswith("_at") and isinstance(value, (int, float)):
+                click.echo(f"    {key}: {timestamp(value)} UTC")
             else:
                 click.echo(f"    {key}: {cell_text(value, 100)}")
 

@@ -70,18 +70,18 @@ def emit(options: Options, data: Any, render: Callable[[], None]) -> None:
         render()
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "") -> None:
     """A plain aligned text table (no colour: pipes and logs stay readable)."""
     cells = [[cell_text(value) for value in row] for row in rows]
     widths = [len(header) for header in headers]
     for row in cells:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=False)]
     line = "  ".join(header.ljust(width) for header, width in zip(headers, widths, strict=False))
-    click.echo(line.rstrip())
-    click.echo("  ".join("-" * width for width in widths))
+    click.echo(indent + line.rstrip())
+    click.echo(indent + "  ".join("-" * width for width in widths))
     for row in cells:
         text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-        click.echo(text.rstrip())
+        click.echo(indent + text.rstrip())
 
 
 def cell_text(value: Any, limit: int = 60) -> str:

@@ -61,8 +61,10 @@ def finish(options: Options, report: SyncReport, title: str) -> None:
     """Print the report; exit 4 when there were conflicts."""
 
     def render() -> None:
-        counts = ", ".join(f"{getattr(report, key)} {key}" for key in _COUNTERS)
-        click.echo(f"{title}: added {counts}.")
+        counts = ", ".join(
+            f"{getattr(report, key)} {key}" for key in _COUNTERS if getattr(report, key)
+        )
+        click.echo(f"{title}: added {counts}." if counts else f"{title}: nothing new to add.")
         for conflict in report.conflicts:
             click.echo(f"Conflict: {conflict.describe()}", err=True)
         if report.conflicts:
