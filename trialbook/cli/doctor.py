@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from trialbook.cli import exit_codes, store_probe
-from trialbook.cli.context import Options, emit, open_location
+from trialbook.cli.context import CommandError, Options, emit, open_location
 from trialbook.errors import TrialbookError
 from trialbook.store.location import STORE_VARIABLE
 
@@ -99,8 +99,9 @@ def _store_section(options: Options, problems: list[dict[str, str]]) -> dict[str
             section["latest_change"] = store.latest_change_cursor()
         finally:
             store.close()
-    except TrialbookError as error:
-        problems.append({"problem": str(error), "fix": "See the message; then run doctor again."})
+    except (TrialbookError, CommandError) as error:
+        message = error.message if isinstance(error, CommandError) else str(error)
+        problems.append({"problem": message, "fix": "See the message; then run doctor again."})
     return section
 
 

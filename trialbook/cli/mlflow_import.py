@@ -31,6 +31,7 @@ from typing import Any
 from trialbook.cli.sync import Conflict, SyncReport
 from trialbook.errors import AlreadyExistsError, NotFoundError
 from trialbook.names import MAX_NAME_LENGTH
+from trialbook.status import TrialStatus
 from trialbook.store import Store
 from trialbook.store.base import ComponentRecord, TrialRecord
 from trialbook.variables import Choice, identity, space_to_json
@@ -40,11 +41,11 @@ EXPERIMENT_ID_TAG = "mlflow.experiment_id"
 NOTE_TAG = "mlflow.note.content"
 
 STATUS_MAP = {
-    "RUNNING": "InProgress",
-    "SCHEDULED": "InProgress",
-    "FINISHED": "Completed",
-    "FAILED": "Failed",
-    "KILLED": "Stopped",
+    "RUNNING": TrialStatus.IN_PROGRESS.value,
+    "SCHEDULED": TrialStatus.IN_PROGRESS.value,
+    "FINISHED": TrialStatus.COMPLETED.value,
+    "FAILED": TrialStatus.FAILED.value,
+    "KILLED": TrialStatus.STOPPED.value,
 }
 
 #: A note is a hypothesis when it predicts an effect: a comparison, a direction or "will".
@@ -358,18 +359,20 @@ class MlflowImporter:
         return last_time
 
     def _status(self, component: ComponentRecord, run: Any, last_time: float | None) -> None:
-        status = STATUS_MAP.get(run.info.status, "Completed")
+        status = STATUS_MAP.get(run.info.status, TrialStatus.COMPLETED.value)
         start = run.info.start_time / 1000.0 if run.info.start_time else None
         end = run.info.end_time / 1000.0 if run.info.end_time else None
         wanted = {"status": status, "start_time": start, "end_time": end}
         current = self.store.get_component(component.name)
-        stored = "InProgress" if current.status == "Interrupted" else current.status
+        stored = current.status
+        if stored == TrialStatus.INTERRUPTED.value:  # derived on read, stored as InProgress
+            stored = TrialStatus.IN_PROGRESS.value
         have = {"status": stored, "start_time": current.start_time, "end_time": current.end_time}
         changed = {key: value for key, value in wanted.items() if have[key] != value}
         if changed:
             self.store.update_component(component.name, **changed)
             self.report.statuses += 1
-        if status == "InProgress" and changed:
+        if status == TrialStatus.IN_PROGRESS.value and changed:
             # MLflow has no heartbeat: the run's latest activity stands in for one, so a run
             # whose process died long ago reads as Interrupted, as it would in Trialbook.
             self.store.record_heartbeat([component.name], max(last_time or 0.0, start or 0.0))
