@@ -5,8 +5,9 @@
           store through the same Store write path (summaries, buckets, change feed); then a
           second, no-op sync.
   import: R MLflow runs (3 params, 2 metrics × 20 steps, 1 artifact each) on MLflow's SQLite
-          backend, against the floor of MLflow's client merely reading them (search_runs,
-          get_metric_history, list/download artifacts). Skipped when mlflow is not installed.
+          backend, against the floor of MLflow merely reading them (search_runs,
+          get_metric_history, listing and downloading artifacts from the run's artifact
+          repository). Skipped when mlflow is not installed.
 
 Usage: python benchmarks/cli.py [--quick]   (full: 1,000,000 points, 1,000 runs)
 """
@@ -23,7 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from trialbook.cli.mlflow_import import MlflowImporter, artifact_files, open_client
+from trialbook.cli.mlflow_import import (
+    MlflowImporter,
+    artifact_files,
+    artifact_repository,
+    open_client,
+)
 from trialbook.cli.sync import Synchronizer
 from trialbook.store import Store, create_store, resolve_store_location
 
@@ -138,8 +144,9 @@ def time_import(folder: Path, runs: int) -> None:
         for run in reader.runs(experiment):
             for key in run.data.metrics:
                 client.get_metric_history(run.info.run_id, key)
-            for path, _size in artifact_files(client, run.info.run_id):
-                client.download_artifacts(run.info.run_id, path, scratch)
+            repository = artifact_repository(run)
+            for path, _size in artifact_files(repository):
+                repository.download_artifacts(path, scratch)
     floor = time.perf_counter() - started
 
     store = store_at(folder / "imported" / "trialbook.db")
