@@ -108,6 +108,9 @@ class MlflowImporter:
         self.on_run = on_run or (lambda: None)
         self.report = SyncReport()
         self._runs: dict[str, list[Any]] = {}
+        # The experiment's records already in the store, read in bulk (see sync.py).
+        self._held_trials: dict[str, TrialRecord] = {}
+        self._held_components: dict[str, ComponentRecord] = {}
 
     def experiments(self) -> list[Any]:
         from mlflow.entities import ViewType
@@ -162,6 +165,14 @@ class MlflowImporter:
                 continue
             variables = run_variables(runs)
             name = self._sync_experiment(experiment, variables)
+            if name is not None:
+                self._held_trials = {
+                    trial.name: trial for trial in self.store.list_trials(experiment_name=name)
+                }
+                self._held_components = {
+                    component.name: component
+                    for component in self.store.list_components(experiment_name=name)
+                }
             for run in runs:
                 if name is not None:
                     self._sync_run(name, run, variables[run.info.run_id])
@@ -251,9 +262,8 @@ class MlflowImporter:
                 if not key.startswith("mlflow.")
             }
         )
-        try:
-            existing = self.store.get_trial(name)
-        except NotFoundError:
+        existing = self._held_trials.get(name)
+        if existing is None:
             try:
                 created = self.store.create_trial(
                     name,
@@ -262,11 +272,12 @@ class MlflowImporter:
                     identity=identity(variables),
                     tags=tags,
                 )
-            except AlreadyExistsError as error:
+            except AlreadyExistsError as error:  # the name is taken in another experiment
                 other = error.existing.name if isinstance(error.existing, TrialRecord) else None
                 self._conflict("trial", name, "variables", variables, other)
                 return None
             self.report.trials += 1
+            self._held_trials[name] = created
             return created
         if existing.experiment_name != experiment_name or existing.variables != variables:
             self._conflict("trial", name, "variables", variables, existing.variables)
@@ -279,18 +290,21 @@ class MlflowImporter:
     def _component(self, name: str, run: Any) -> ComponentRecord | None:
         tags = {trialbook_key(key): str(value) for key, value in run.data.tags.items()}
         tags[RUN_ID_TAG] = run.info.run_id
-        try:
-            existing = self.store.get_component(name)
-        except NotFoundError:
-            created = self.store.create_component(
-                name,
-                display_name="Training",
-                kind="training",
-                tags=tags,
-                provenance=run_provenance(run),
-            )
-            self.report.components += 1
-            return created
+        existing = self._held_components.get(name)
+        if existing is None:
+            try:
+                created = self.store.create_component(
+                    name,
+                    display_name="Training",
+                    kind="training",
+                    tags=tags,
+                    provenance=run_provenance(run),
+                )
+            except AlreadyExistsError:  # held outside this experiment
+                existing = self.store.get_component(name)
+            else:
+                self.report.components += 1
+                return created
         if existing.tags.get(RUN_ID_TAG) != run.info.run_id:
             self._conflict(
                 "component", name, RUN_ID_TAG, run.info.run_id, existing.tags.get(RUN_ID_TAG)

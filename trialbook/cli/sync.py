@@ -103,15 +103,32 @@ class Synchronizer:
         self.on_points = on_points or (lambda _count: None)
         self.report = SyncReport()
         self._synced_trials: set[str] = set()
+        # What DST holds, read in bulk per experiment: probing a missing name one at a time
+        # costs a not-found error (with its close-match search) per new record.
+        self._held_trials: dict[str, TrialRecord] = {}
+        self._held_components: dict[str, ComponentRecord] = {}
 
     # -- the run ---------------------------------------------------------------------------
     def run(self) -> SyncReport:
         for experiment in self._experiments():
             if not self._sync_experiment(experiment):
                 continue
+            self._held_trials = {
+                trial.name: trial
+                for trial in self.destination.list_trials(experiment_name=experiment.name)
+            }
             for trial in self.source.list_trials(experiment_name=experiment.name):
                 if self._sync_trial(trial):
                     self._synced_trials.add(trial.name)
+            self._held_components.update(
+                (component.name, component)
+                for component in self.destination.list_components(experiment_name=experiment.name)
+            )
+        if self.only is None:
+            self._held_components.update(
+                (component.name, component)
+                for component in self.destination.list_components(unassigned=True)
+            )
         for component in self._components():
             in_synced_trial = any(name in self._synced_trials for name in component.trial_names)
             if in_synced_trial or not component.trial_names:
@@ -199,9 +216,8 @@ class Synchronizer:
         return True
 
     def _sync_trial(self, trial: TrialRecord) -> bool:
-        try:
-            existing = self.destination.get_trial(trial.name)
-        except NotFoundError:
+        existing = self._held_trials.get(trial.name)
+        if existing is None:
             try:
                 self.destination.create_trial(
                     trial.name,
@@ -210,14 +226,13 @@ class Synchronizer:
                     identity=trial.identity,
                     tags=trial.tags,
                 )
-            except AlreadyExistsError as error:
+            except AlreadyExistsError as error:  # the name in another experiment, or the set
                 other = error.existing
                 other_name = other.name if isinstance(other, TrialRecord) else None
-                if other_name == trial.name:
-                    existing = other
-                else:
+                if other_name != trial.name:
                     self._conflict("trial", trial.name, "variables", trial.variables, other_name)
                     return False
+                existing = other
             else:
                 self._wrote("trials")
                 if trial.notes:
@@ -266,9 +281,8 @@ class Synchronizer:
 
     # -- components ------------------------------------------------------------------------
     def _sync_component(self, component: ComponentRecord) -> None:
-        try:
-            existing = self.destination.get_component(component.name)
-        except NotFoundError:
+        existing = self._held_components.get(component.name)
+        if existing is None:
             try:
                 existing = self.destination.create_component(
                     component.name,
@@ -278,8 +292,11 @@ class Synchronizer:
                     provenance=component.provenance,
                 )
                 self._wrote("components")
-            except AlreadyExistsError:
+            except AlreadyExistsError:  # held elsewhere in DST: compare like any other
                 existing = self.destination.get_component(component.name)
+                self._held_components[component.name] = existing
+                self._sync_component(component)
+                return
         else:
             differences = [
                 key
