@@ -1,6 +1,7 @@
 """Benchmark `trialbook sync` and `trialbook import mlflow` against floors from the same run.
 
-  sync:   N metric points (10 components) from one SQLite store into a new one, against the
+  sync:   N metric points (10 trials × N/10 points, then 1,000 trials × N/1,000 points; quick:
+          10 and 100 trials) from one SQLite store into a new one, against the
           floor of reading the same series from the source and appending them to a fresh
           store through the same Store write path (summaries, buckets, change feed); then a
           second, no-op sync.
@@ -33,15 +34,13 @@ from trialbook.cli.mlflow_import import (
 from trialbook.cli.sync import Synchronizer
 from trialbook.store import Store, create_store, resolve_store_location
 
-COMPONENTS = 10
-
 
 def store_at(path: Path) -> Store:
     return create_store(resolve_store_location(str(path)))
 
 
-def fill_source(store: Store, points: int) -> None:
-    per_component = points // COMPONENTS
+def fill_source(store: Store, points: int, components: int) -> None:
+    per_component = points // components
     experiment = store.create_experiment(
         "bench",
         description="sync benchmark",
@@ -50,7 +49,7 @@ def fill_source(store: Store, points: int) -> None:
         variables=None,
         tags={},
     )
-    for index in range(COMPONENTS):
+    for index in range(components):
         name = f"bench-{index}"
         store.create_trial(
             name,
@@ -63,18 +62,20 @@ def fill_source(store: Store, points: int) -> None:
             name + "-training", display_name=None, kind="training", tags={}, provenance=None
         )
         store.associate(name, name + "-training")
-        batch = [(step, 1.7e9 + step, 1.0 / (step + 1)) for step in range(per_component)]
-        store.append_metric_points({(name + "-training", "loss"): batch})
+        if per_component:
+            batch = [(step, 1.7e9 + step, 1.0 / (step + 1)) for step in range(per_component)]
+            store.append_metric_points({(name + "-training", "loss"): batch})
 
 
-def time_sync(folder: Path, points: int) -> None:
+def time_sync(folder: Path, points: int, components: int) -> None:
+    folder = folder / f"sync-{components}"
     source = store_at(folder / "source" / "trialbook.db")
-    fill_source(source, points)
+    fill_source(source, points, components)
 
     floor_store = store_at(folder / "floor" / "trialbook.db")
-    fill_source(floor_store, 0)  # same records, no points
+    fill_source(floor_store, 0, components)  # same records, no points
     started = time.perf_counter()
-    for index in range(COMPONENTS):
+    for index in range(components):
         series = source.metric_points(f"bench-{index}-training", "loss")
         rows = list(zip(series.steps, series.times, series.values, strict=True))
         for start in range(0, len(rows), 50_000):
@@ -87,16 +88,17 @@ def time_sync(folder: Path, points: int) -> None:
     started = time.perf_counter()
     report = Synchronizer(source, destination).run()
     first = time.perf_counter() - started
-    assert report.points == points - points % COMPONENTS, report
+    assert report.points == points - points % components, report
     started = time.perf_counter()
     again = Synchronizer(source, destination).run()
     second = time.perf_counter() - started
     assert again.added() == 0, again
 
     copied = report.points
-    print(f"sync {copied:,} points ({COMPONENTS} components):")
+    print(f"sync {copied:,} points ({components:,} trials of one component and one series):")
     print(f"  sync (first run)        {first:8.2f} s   {copied / first:12,.0f} points/s")
     print(f"  floor (read + append)   {floor:8.2f} s   {copied / floor:12,.0f} points/s")
+    print("  (the floor copies points only; sync also creates the records)")
     print(f"  sync / floor            {first / floor:8.2f} x")
     print(f"  second sync (adds 0)    {second:8.2f} s")
 
@@ -174,7 +176,8 @@ def main() -> None:
     points, runs = (50_000, 10) if arguments.quick else (1_000_000, 1_000)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     with tempfile.TemporaryDirectory(prefix="trialbook-cli-bench-") as folder:
-        time_sync(Path(folder), points)
+        for components in (10, 1_000 if not arguments.quick else 100):
+            time_sync(Path(folder), points, components)
         time_import(Path(folder), runs)
 
 
