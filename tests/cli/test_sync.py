@@ -146,3 +146,25 @@ def test_a_missing_source_is_not_found(tmp_path: Path, team_path: Path) -> None:
     assert result.exit_code == exit_codes.NOT_FOUND
     assert "No Trialbook store at" in result.output
     assert not team_path.exists()
+
+
+def test_a_live_run_syncs_as_live_then_as_finished(store_path: Path, team_path: Path) -> None:
+    experiment = trialbook.Experiment.create("live", hypothesis="Syncing mid-run works")
+    tracker = experiment.run(variables={"lr": 0.1})
+    tracker.__enter__()
+    tracker.log_metric("loss", 1.0)
+    trialbook.flush()
+    name = tracker.trial_component.trial_component_name
+    first = invoke_json("sync", str(store_path), str(team_path))
+    team = store_at(team_path)
+    live = team.get_component(name)
+    assert live.status == "InProgress"
+    assert live.heartbeat_time == open_store().get_component(name).heartbeat_time
+
+    tracker.log_metric("loss", 0.5)
+    tracker.__exit__(None, None, None)
+    second = invoke_json("sync", str(store_path), str(team_path))
+    assert (first["points"], second["points"], second["statuses"]) == (1, 1, 1)
+    done = team.get_component(name)
+    assert done.status == "Completed" and done.end_time == open_store().get_component(name).end_time
+    assert team.get_trial(done.trial_names[0]).status == "Completed"

@@ -425,10 +425,12 @@ class Synchronizer:
         if changed:
             self.destination.update_component(component.name, **changed)
             self._wrote("statuses")
-        live = stored == TrialStatus.IN_PROGRESS.value and component.heartbeat_time is not None
-        if live and (changed or current.heartbeat_time != component.heartbeat_time):
+        heartbeat = component.heartbeat_time or 0.0  # none at all: never alive, Interrupted
+        if stored == TrialStatus.IN_PROGRESS.value and (
+            changed or current.heartbeat_time != heartbeat
+        ):
             # update_component stamps "now" on InProgress; keep the source's heartbeat instead
-            self.destination.record_heartbeat([component.name], component.heartbeat_time)
+            self.destination.record_heartbeat([component.name], heartbeat)
             self.after_write()
 
 
