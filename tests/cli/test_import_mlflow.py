@@ -174,3 +174,25 @@ def test_mapping_rules() -> None:
     assert parse_param("3") == 3 and parse_param("0.5") == 0.5 and parse_param("True") is True
     assert parse_param("adam") == "adam" and parse_param("nan") == "nan"
     assert trialbook_key("/Users/ana/exp") == "Users.ana.exp"
+
+
+def test_an_mlruns_folder_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3 only writes it when told
+    monkeypatch.chdir(tmp_path)
+    client = mlflow_tracking.MlflowClient(tracking_uri="./mlruns")
+    plot = tmp_path / "p.txt"
+    plot.write_text("x")
+    experiment_id = client.create_experiment("folder")
+    for lr in ("0.1", "0.2"):
+        _run(client, experiment_id, "r", {"lr": lr}, "FINISHED", plot)
+    monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE")  # the importer allows reading by itself
+    report = invoke_json("import", "mlflow", "--tracking-uri", "./mlruns")
+    assert (report["trials"], report["points"], report["artifacts"]) == (2, 12, 2)
+    trials = open_store().list_trials(experiment_name="folder")
+    assert sorted(trial.variables["lr"] for trial in trials) == [0.1, 0.2]
+
+
+def test_an_unusable_tracking_uri_says_what_to_check() -> None:
+    error = invoke_json("import", "mlflow", "--tracking-uri", "bogus://x", expect=1)
+    assert "MLflow could not read 'bogus://x'" in error["error"]
+    assert "check --tracking-uri" in error["error"]

@@ -86,6 +86,8 @@ def parse_param(text: str) -> bool | int | float | str:
 def open_client(tracking_uri: str) -> Any:
     # our progress bar (or --json) owns the terminal, not MLflow's per-download tqdm bars
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # MLflow 3 refuses to open an ./mlruns folder unless told to; we only read it
+    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     from mlflow.tracking import MlflowClient
 
     return MlflowClient(tracking_uri=tracking_uri)

@@ -98,17 +98,26 @@ def import_group() -> None:
 def import_mlflow(options: Options, tracking_uri: str, experiments: tuple[str, ...]) -> None:
     """Import MLflow experiments and runs (needs: pip install 'trialbook[mlflow]')."""
     try:
-        client = open_client(tracking_uri)
+        from mlflow.exceptions import MlflowException
     except ImportError:
         raise CommandError(
             "Importing from MLflow needs MLflow: pip install 'trialbook[mlflow]'.",
             exit_codes.MISSING_DEPENDENCY,
         ) from None
     store = options.open(must_exist=False)
-    importer = MlflowImporter(client, store, experiment_names=experiments)
-    found = importer.experiments()
-    total = sum(len(importer.runs(experiment)) for experiment in found)
-    with progress(options, total, "Importing MLflow runs") as bar:
-        importer.on_run = lambda: bar.update(1)
-        report = importer.run(found)
+    try:
+        importer = MlflowImporter(open_client(tracking_uri), store, experiment_names=experiments)
+        found = importer.experiments()
+        total = sum(len(importer.runs(experiment)) for experiment in found)
+        with progress(options, total, "Importing MLflow runs") as bar:
+            importer.on_run = lambda: bar.update(1)
+            report = importer.run(found)
+    except MlflowException as error:
+        raise CommandError(
+            f"MLflow could not read {tracking_uri!r}: {error.message.strip()} — check "
+            "--tracking-uri (sqlite:///path/mlflow.db, a ./mlruns folder or "
+            "http://server:5000); what was imported before the error is kept, so run the "
+            "command again once it is fixed.",
+            exit_codes.ERROR,
+        ) from None
     finish(options, report, f"Imported from MLflow {tracking_uri}")
