@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from trialbook.store.core import (
     artifacts,
+    attempts,
     changes,
     components,
     deletion,
@@ -228,6 +229,30 @@ class SqlStore(Store):
         self._remove_unreferenced_files(
             self.write(
                 lambda tx: components.delete(tx, name, force_disassociate=force_disassociate)
+            )
+        )
+
+    def start_attempt(
+        self,
+        trial_name: str,
+        component_name: str,
+        *,
+        display_name: str | None,
+        kind: str | None,
+        tags: Mapping[str, str],
+        provenance: dict[str, Any] | None,
+        start_time: float | None,
+    ) -> ComponentRecord:
+        return self.write(
+            lambda tx: attempts.start(
+                tx,
+                trial_name,
+                component_name,
+                display_name=display_name,
+                kind=kind,
+                tags=tags,
+                provenance=provenance,
+                start_time=start_time,
             )
         )
 

@@ -149,8 +149,17 @@ CREATE TABLE changes (
 );
 """
 
+# A trial's running attempt (core/attempts.py): the primary key lets one attempt hold a trial.
+_V2 = """
+CREATE TABLE trial_runs (
+    trial_id INTEGER PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,
+    component_id INTEGER NOT NULL REFERENCES components(id) ON DELETE CASCADE
+);
+CREATE INDEX trial_runs_component ON trial_runs(component_id);
+"""
+
 #: Migration N (index N-1) brings a store from version N-1 to N.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
