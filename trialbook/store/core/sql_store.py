@@ -74,6 +74,7 @@ class SqlStore(Store):
             self.backend.begin(connection, write=True)
             try:
                 result = body(tx)
+                changes.prune(tx)
                 if tx.changes:
                     self.backend.announce(connection, tx.changes[-1].seq)
                 self.backend.commit(connection)
