@@ -158,8 +158,15 @@ CREATE TABLE trial_runs (
 CREATE INDEX trial_runs_component ON trial_runs(component_id);
 """
 
+# A series keeps bucket level L only while it is longer than one bucket of it, 16 * 4**L
+# points (core/buckets.py): drop the levels schema 1 kept for every series.
+_V3 = """
+DELETE FROM metric_buckets WHERE EXISTS (SELECT 1 FROM metric_series s
+    WHERE s.id = metric_buckets.series_id AND s.count <= (16 << (2 * metric_buckets.level)));
+"""
+
 #: Migration N (index N-1) brings a store from version N-1 to N.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
