@@ -67,6 +67,23 @@ class SqlStore(Store):
 
     def write(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body`` in a write transaction, then tell the change listeners."""
+        try:
+            result, committed = self._write(body)
+        except Exception as error:
+            self._raise_store_error(error)
+            raise
+        if committed:
+            self._notify_change_listeners(committed)
+        return result
+
+    def _raise_store_error(self, error: Exception) -> None:
+        """Raise the StoreError the backend words ``error`` as (the disk is full, the file is
+        not a store, …), without the engine's traceback; return if it is no such error."""
+        translated = self.backend.store_error(error)
+        if translated is not None:
+            raise translated from None
+
+    def _write(self, body: Callable[[Transaction], T]) -> tuple[T, list[Change]]:
         connection = self.backend.connection()
 
         def attempt() -> tuple[T, list[Change]]:
@@ -83,13 +100,17 @@ class SqlStore(Store):
                 raise
             return result, tx.changes
 
-        result, committed = retry(attempt, self.backend.is_transient)
-        if committed:
-            self._notify_change_listeners(committed)
-        return result
+        return retry(attempt, self.backend.is_transient)
 
     def read(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body`` in one read transaction (a consistent snapshot)."""
+        try:
+            return self._read(body)
+        except Exception as error:
+            self._raise_store_error(error)
+            raise
+
+    def _read(self, body: Callable[[Transaction], T]) -> T:
         connection = self.backend.connection()
 
         def attempt() -> T:
