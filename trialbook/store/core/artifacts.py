@@ -34,7 +34,9 @@ def _copy_in(artifact_root: Path, source: BinaryIO, name: str) -> tuple[str, str
     objects.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    target = tempfile.NamedTemporaryFile(dir=objects, prefix=".incoming-", delete=False)
+    target = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below; renamed or removed)
+        dir=objects, prefix=".incoming-", delete=False
+    )
     try:
         with target:
             while chunk := source.read(1 << 20):
