@@ -7,6 +7,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import sqlite3
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 import trialbook as tb
-from trialbook.errors import StoreReadOnlyError
+from trialbook.errors import StoreError, StoreFullError, StoreReadOnlyError
 from trialbook.store import open_store, reset_store_cache
 
 NOBODY = 65534
@@ -77,3 +79,133 @@ def test_a_read_only_store_is_read_and_the_first_write_says_why_not(
     assert kind == StoreReadOnlyError.__name__
     assert str(read_only_store) in message and "read-only" in message
     assert "chmod u+w" in message
+
+
+def test_a_file_that_is_not_a_database_is_named_with_what_to_do(store_path: Path) -> None:
+    store_path.parent.mkdir(parents=True)
+    store_path.write_bytes(b"not a database at all " * 200)
+    with pytest.raises(StoreError) as raised:
+        open_store().list_experiments()
+    message = str(raised.value)
+    assert f"The file {store_path} is not a Trialbook store (file is not a database)" in message
+    assert "TRIALBOOK_STORE" in message and ".recover" in message
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_a_sqlite_database_of_another_program_is_refused_and_left_untouched(
+    store_path: Path,
+) -> None:
+    store_path.parent.mkdir(parents=True)
+    with sqlite3.connect(store_path) as other:
+        other.execute("CREATE TABLE experiments (id INTEGER)")
+        other.execute("CREATE TABLE users (id INTEGER)")
+    with pytest.raises(StoreError, match="SQLite database of another program") as raised:
+        open_store().list_experiments()
+    assert str(store_path) in str(raised.value) and "experiments, users" in str(raised.value)
+    with sqlite3.connect(store_path) as other:
+        tables = other.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall()
+        assert tables == [("experiments",), ("users",)]
+        assert other.execute("PRAGMA user_version").fetchone() == (0,)
+
+
+def test_a_parent_path_that_is_a_file_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    with pytest.raises(StoreError) as raised:
+        open_store(str(blocker / "sub" / "trialbook.db"))
+    assert str(raised.value) == (
+        f"Cannot create the Trialbook store {blocker / 'sub' / 'trialbook.db'}: {blocker} is a "
+        "file, not a folder. Set TRIALBOOK_STORE to a path in a folder this user can write, "
+        "e.g. TRIALBOOK_STORE=~/trialbook/trialbook.db."
+    )
+
+
+def test_a_parent_folder_this_user_cannot_write_is_named(read_only_store: Path) -> None:
+    def create_beside() -> None:
+        open_store(str(read_only_store.parent / "new" / "trialbook.db"))
+
+    def create_in() -> None:
+        open_store(str(read_only_store.parent / "other.db")).list_experiments()
+
+    kind, message = run_as_nobody(create_beside)
+    assert kind == StoreError.__name__, message
+    assert message.startswith(f"Cannot create the Trialbook store {read_only_store.parent}/new")
+    assert "Permission denied" in message and "TRIALBOOK_STORE" in message
+    kind, message = run_as_nobody(create_in)
+    assert kind == StoreError.__name__, message
+    assert str(read_only_store.parent / "other.db") in message
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs (needs root and permission to mount; skipped where not allowed)."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        reset_store_cache()
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(folder: Path) -> Path:
+    """Fill the disk of ``folder`` up to the last byte with one file."""
+    filler = folder / "filler"
+    with filler.open("wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 4096)
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_full_disk_is_said_plainly_and_the_points_are_written_once_there_is_space(
+    small_disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIALBOOK_STORE", str(small_disk / "trialbook.db"))
+    reset_store_cache()
+    tracker = tb.Tracker.create("full")
+    tb.flush()
+    filler = _fill(small_disk)
+    for step in range(20_000):
+        tracker.log_metric("loss", 1.0 / (step + 1))
+    with pytest.raises(StoreFullError) as raised:
+        tracker.close()
+    message = str(raised.value)
+    assert f"The disk holding the Trialbook store {small_disk / 'trialbook.db'} is full" in message
+    assert "points are kept and written again" in message
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+    filler.unlink()
+    tracker.close()
+    summary = open_store().metric_summaries([tracker.trial_component_name])
+    assert summary[tracker.trial_component_name]["loss"].count == 20_000
+    assert tb.TrialComponent.load(tracker.trial_component_name).status == tb.TrialStatus.COMPLETED
+
+
+def test_a_full_disk_during_an_artifact_copy_leaves_no_temporary_file(
+    small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIALBOOK_STORE", str(tmp_path / "elsewhere" / "trialbook.db"))
+    monkeypatch.setenv("TRIALBOOK_ARTIFACT_ROOT", str(small_disk / "artifacts"))
+    reset_store_cache()
+    big = tmp_path / "model.bin"
+    big.write_bytes(os.urandom(3 * 1024 * 1024))
+    with tb.Tracker.create("copy") as tracker:
+        with pytest.raises(StoreFullError) as raised:
+            tracker.log_artifact(str(big))
+        assert str(raised.value).startswith(
+            f"The disk holding the artifact folder {small_disk / 'artifacts'} is full"
+        )
+        assert f"{big} was not copied and nothing was recorded" in str(raised.value)
+        left = [p.name for p in (small_disk / "artifacts").rglob("*") if p.is_file()]
+        assert left == []
+        assert tb.TrialComponent.load(tracker.trial_component_name).output_artifacts == {}
