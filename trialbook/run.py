@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from trialbook import provenance
 from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
-from trialbook.names import generate_trial_name
+from trialbook.names import create_with_generated_name, generate_trial_name
 from trialbook.status import TrialStatus
 from trialbook.store import TrialRecord, metric_writer, open_store
+from trialbook.system_metrics import SystemMetricsSampler
 from trialbook.tracker import Tracker
 from trialbook.trial import Trial
 
@@ -18,7 +19,13 @@ if TYPE_CHECKING:
     from trialbook.experiment import Experiment
 
 
-def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bool) -> Tracker:
+def start_run(
+    experiment: Experiment,
+    given: dict[str, Any] | None,
+    *,
+    rerun: bool,
+    system_metrics: bool | float = False,
+) -> Tracker:
     normalized = variable_space.normalize_variables(given)
     variable_space.check_names(experiment.variables, normalized, experiment.experiment_name)
     identity = variable_space.identity(normalized)
@@ -26,12 +33,15 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
     trial = store.find_trial(experiment.experiment_name, identity) if identity else None
     if trial is None:
         try:
-            trial = store.create_trial(
-                generate_trial_name(experiment.experiment_name),
-                experiment_name=experiment.experiment_name,
-                variables=normalized,
-                identity=identity,
-                tags={},
+            trial = create_with_generated_name(
+                lambda name: store.create_trial(
+                    name,
+                    experiment_name=experiment.experiment_name,
+                    variables=normalized,
+                    identity=identity,
+                    tags={},
+                ),
+                lambda: generate_trial_name(experiment.experiment_name),
             )
         except AlreadyExistsError as error:  # another process created it a moment ago
             if not isinstance(error.existing, TrialRecord) or error.existing.identity != identity:
@@ -62,8 +72,10 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
             if isinstance(error.existing, TrialRecord):  # another attempt runs now
                 raise AlreadyExistsError(str(error), Trial(error.existing)) from None
             attempt += 1  # the attempt's name is taken: the next number
+    # What Tracker._start does with a record it created (kept in step with it).
     tracker = Tracker(record, store, metric_writer())
     tracker._go_live()
+    tracker._system_metrics = SystemMetricsSampler.start_for(tracker, system_metrics)
     if normalized:
         tracker.log_parameters(normalized)
     return tracker
