@@ -6,7 +6,7 @@ so the file holds what a real run leaves: rows, summaries, buckets and the chang
 peer is MLflow's SQLite store, about 9.4 KB per run with the same content (issue #11).
 
     python benchmarks/store_size.py            # 100,000 trials
-    python benchmarks/store_size.py --quick    # 2,000 trials
+    python benchmarks/store_size.py --quick    # 1,000 trials
 """
 
 from __future__ import annotations
@@ -79,10 +79,10 @@ def table_bytes(path: Path) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 trials (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="1,000 trials (a smoke run)")
     parser.add_argument("--trials", type=int, default=None)
     arguments = parser.parse_args()
-    trials = arguments.trials or (2_000 if arguments.quick else 100_000)
+    trials = arguments.trials or (1_000 if arguments.quick else 100_000)
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "trialbook.db"
         os.environ["TRIALBOOK_STORE"] = str(path)
