@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
+from trialbook import provenance
 from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
 from trialbook.names import create_with_generated_name, generate_trial_name
 from trialbook.status import TrialStatus
-from trialbook.store import TrialRecord, open_store
+from trialbook.store import TrialRecord, metric_writer, open_store
+from trialbook.system_metrics import SystemMetricsSampler
 from trialbook.tracker import Tracker
 from trialbook.trial import Trial
 
@@ -54,16 +57,25 @@ def start_run(
         suffix = "" if attempt == 1 else f"-{attempt}"
         display = "Training" if attempt == 1 else f"Training (attempt {attempt})"
         try:
-            tracker = Tracker._start(
+            # One transaction: the database lets one attempt of a trial run at a time.
+            record = store.start_attempt(
+                trial.name,
                 f"{trial.name}-training{suffix}"[:120],
                 display_name=display,
                 kind="training",
-                system_metrics=system_metrics,
+                tags={},
+                provenance=provenance.capture(),
+                start_time=time.time(),
             )
             break
-        except AlreadyExistsError:
-            attempt += 1
-    store.associate(trial.name, tracker.trial_component_name)
+        except AlreadyExistsError as error:
+            if isinstance(error.existing, TrialRecord):  # another attempt runs now
+                raise AlreadyExistsError(str(error), Trial(error.existing)) from None
+            attempt += 1  # the attempt's name is taken: the next number
+    # What Tracker._start does with a record it created (kept in step with it).
+    tracker = Tracker(record, store, metric_writer())
+    tracker._go_live()
+    tracker._system_metrics = SystemMetricsSampler.start_for(tracker, system_metrics)
     if normalized:
         tracker.log_parameters(normalized)
     return tracker

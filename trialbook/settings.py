@@ -31,6 +31,13 @@ def flush_seconds() -> float:
     return min(_seconds("TRIALBOOK_FLUSH_SECONDS", 0.25), 1.0)
 
 
+def changes_kept() -> int:
+    """How many of the latest change-feed rows the store keeps (default 50,000): older ones
+    are pruned, and a reader whose cursor fell behind them is told to reset."""
+    raw = os.environ.get("TRIALBOOK_CHANGES_KEPT", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 50_000
+
+
 def max_buffered_points() -> int:
     """How many metric points may wait for the writer, shared by the live series (default
     524,288, at most 32,768 a series); past it ``log_metric`` waits for the writer."""
