@@ -10,8 +10,7 @@ from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
 from trialbook.names import create_with_generated_name, generate_trial_name
 from trialbook.status import TrialStatus
-from trialbook.store import TrialRecord, metric_writer, open_store
-from trialbook.system_metrics import SystemMetricsSampler
+from trialbook.store import TrialRecord, open_store
 from trialbook.tracker import Tracker
 from trialbook.trial import Trial
 
@@ -72,10 +71,7 @@ def start_run(
             if isinstance(error.existing, TrialRecord):  # another attempt runs now
                 raise AlreadyExistsError(str(error), Trial(error.existing)) from None
             attempt += 1  # the attempt's name is taken: the next number
-    # What Tracker._start does with a record it created (kept in step with it).
-    tracker = Tracker(record, store, metric_writer())
-    tracker._go_live()
-    tracker._system_metrics = SystemMetricsSampler.start_for(tracker, system_metrics)
+    tracker = Tracker.started(record, store, system_metrics=system_metrics)
     if normalized:
         tracker.log_parameters(normalized)
     return tracker

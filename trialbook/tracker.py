@@ -110,6 +110,14 @@ class Tracker:
             status=TrialStatus.IN_PROGRESS.value,
             start_time=time.time(),
         )
+        return cls.started(record, store, system_metrics=system_metrics)
+
+    @classmethod
+    def started(
+        cls, record: ComponentRecord, store: Store, *, system_metrics: bool | float = False
+    ) -> Tracker:
+        """The live tracker of a component just created InProgress (here or by
+        ``exp.run``): heartbeats, the live bridge and, when asked, system metrics."""
         tracker = cls(record, store, metric_writer())
         tracker._go_live()
         tracker._system_metrics = SystemMetricsSampler.start_for(tracker, system_metrics)

@@ -1,4 +1,4 @@
-"""A store file that cannot be used answers a JSON error naming the file, not a bare 500."""
+"""A store file that cannot be used answers 503 with a JSON error naming the file."""
 
 import sqlite3
 
@@ -13,7 +13,7 @@ async def test_a_file_that_is_not_a_database_answers_a_json_error_naming_it(api,
     response = await api("GET", "experiments")
 
     assert response.headers["Content-Type"].startswith("application/json")
-    assert response.code == 500  # the server maps no status to a StoreError (yet)
+    assert response.code == 503
     message = response.body["message"]
     assert message.startswith(f"The file {store_path} is not a Trialbook store")
     assert "TRIALBOOK_STORE" in message
@@ -29,4 +29,5 @@ async def test_a_database_of_another_program_answers_a_json_error_naming_it(api,
     response = await api("GET", "experiments")
 
     assert response.headers["Content-Type"].startswith("application/json")
+    assert response.code == 503
     assert "SQLite database of another program (tables experiments)" in response.body["message"]

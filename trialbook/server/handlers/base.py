@@ -14,6 +14,7 @@ from ...errors import (
     AlreadyExistsError,
     NotFoundError,
     QueryError,
+    StoreError,
     TrialbookError,
     ValidationError,
 )
@@ -83,6 +84,8 @@ class TrialbookHandler(APIHandler):
             status_code = 409
         elif isinstance(error, ValidationError):
             status_code = 400
+        elif isinstance(error, StoreError):  # the store's file or disk: not the request's fault
+            status_code = 503
         if isinstance(error, TrialbookError):
             message = str(error)
         elif isinstance(error, tornado.web.HTTPError):
