@@ -72,3 +72,17 @@ class QueryError(ValidationError):
             "line": self.line,
             "column": self.column,
         }
+
+
+class StoreError(TrialbookError):
+    """The store's file, folder or disk cannot be used as it is; the message names the path
+    and what to do."""
+
+
+class StoreFullError(StoreError):
+    """The disk (or quota) holding the store is full. Buffered metric points are kept and
+    written again once there is space."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The store can be read but not written by this process."""

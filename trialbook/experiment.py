@@ -13,7 +13,7 @@ from trialbook.coverage import missing_sets
 from trialbook.errors import AlreadyExistsError, ValidationError
 from trialbook.grouping import groups_dataframe
 from trialbook.kernel.display import Chart, experiment_bundle
-from trialbook.names import validate_name
+from trialbook.names import has_visible_text, validate_name
 from trialbook.objective import claim_of, normalize_objective
 from trialbook.run import start_run
 from trialbook.store import ExperimentRecord, flush_all, open_store
@@ -76,7 +76,9 @@ class Experiment:
         hypothesis = values.text(hypothesis, "hypothesis")
         space = variable_space.parse_space(variables)
         normalized_objective = normalize_objective(objective, space)
-        if not (description or hypothesis or normalized_objective):
+        if not (
+            has_visible_text(description) or has_visible_text(hypothesis) or normalized_objective
+        ):
             raise ValidationError(
                 f"Experiment {name!r} needs a hypothesis, an objective or a description: an "
                 "experiment is characterized by what it tests, e.g. "
@@ -128,7 +130,11 @@ class Experiment:
             "tags": values.tags(self.tags),
             "notes": values.text(self.notes, "notes"),
         }
-        if not (fields["description"] or fields["hypothesis"] or fields["objective"]):
+        if not (
+            has_visible_text(fields["description"])
+            or has_visible_text(fields["hypothesis"])
+            or fields["objective"]
+        ):
             raise ValidationError("an experiment needs a hypothesis, an objective or a description")
         if space_json != current.variables:
             if store.list_trials(experiment_name=self.experiment_name):
@@ -192,14 +198,30 @@ class Experiment:
         used.discard(None)
         return variable_space.sample(self.variables, n, used, seed)  # type: ignore[arg-type]
 
-    def run(self, variables: dict[str, Any] | None = None, *, rerun: bool = False) -> Tracker:
+    def run(
+        self,
+        variables: dict[str, Any] | None = None,
+        *,
+        rerun: bool = False,
+        system_metrics: bool | float = False,
+    ) -> Tracker:
         """Find or create the trial for ``variables`` and a training component; use as
         ``with exp.run(variables={...}) as tracker:``.
 
         A Failed, Stopped or Interrupted trial gets a new attempt; a Completed one raises
         AlreadyExistsError unless ``rerun=True``; a running one always raises.
+        ``system_metrics=True`` (or an interval in seconds) samples CPU, memory, I/O and GPUs.
         """
-        return start_run(self, variables, rerun=rerun)
+        return start_run(self, variables, rerun=rerun, system_metrics=system_metrics)
+
+    def optimize(self, objective: Any, n_trials: int | None = None, **kwargs: Any) -> Any:
+        """Run an Optuna study in the direction of this experiment's objective, each Optuna
+        trial logged as a trial; ``kwargs`` go to ``study.optimize`` (timeout, n_jobs, catch,
+        callbacks...) or ``optuna.create_study`` (sampler, pruner, storage...). Needs optuna;
+        returns the study. See ``trialbook.integrations.optuna``."""
+        from trialbook.integrations.optuna import optimize
+
+        return optimize(self, objective, n_trials, **kwargs)
 
     def dataframe(
         self, *, group_by_except: Sequence[str] | None = None, spread: str = "ci"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from trialbook import provenance, values
 from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
-from trialbook.names import generate_trial_name
+from trialbook.names import create_with_generated_name, generate_trial_name
 from trialbook.status import TrialStatus
 from trialbook.store import RunStart, TrialRecord, open_store
 from trialbook.tracker import Tracker
@@ -18,13 +19,21 @@ if TYPE_CHECKING:
     from trialbook.experiment import Experiment
 
 
-def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bool) -> Tracker:
-    """The store finds or creates the trial and starts its next attempt in one transaction."""
+def start_run(
+    experiment: Experiment,
+    given: dict[str, Any] | None,
+    *,
+    rerun: bool,
+    system_metrics: bool | float = False,
+) -> Tracker:
+    """The store finds or creates the trial and starts its next attempt in one transaction
+    (the database lets one attempt of a trial run at a time)."""
     normalized = variable_space.normalize_variables(given)
     variable_space.check_names(experiment.variables, normalized, experiment.experiment_name)
     identity = variable_space.identity(normalized)
+    store = open_store()
     run = RunStart(
-        trial_name=generate_trial_name(experiment.experiment_name),
+        trial_name="",
         variables=normalized,
         identity=identity,
         rerun=rerun,
@@ -32,16 +41,31 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
         start_time=time.time(),
         parameters=values.parameters(normalized) if normalized else {},
     )
-    store = open_store()
+
+    def start(trial_name: str) -> tuple[TrialRecord, Any]:
+        return store.start_run(experiment.experiment_name, replace(run, trial_name=trial_name))
+
+    def attempt() -> tuple[TrialRecord, Any]:
+        return create_with_generated_name(
+            start, lambda: generate_trial_name(experiment.experiment_name)
+        )
+
     try:
-        trial, component = store.start_run(experiment.experiment_name, run)
-    except AlreadyExistsError as error:  # another process created it a moment ago
+        trial, component = attempt()
+    except AlreadyExistsError as error:
+        # Another process created this variable set's trial, or claimed it, a moment ago:
+        # look again (a running attempt is then refused below).
         if not isinstance(error.existing, TrialRecord) or error.existing.identity != identity:
             raise
-        trial, component = store.start_run(experiment.experiment_name, run)
+        try:
+            trial, component = attempt()
+        except AlreadyExistsError as again:
+            if isinstance(again.existing, TrialRecord):
+                raise AlreadyExistsError(str(again), Trial(again.existing)) from None
+            raise
     if component is None:
         raise _refusal(trial)
-    return Tracker._started(component)
+    return Tracker.started(component, store, system_metrics=system_metrics)
 
 
 def _refusal(trial: TrialRecord) -> AlreadyExistsError:

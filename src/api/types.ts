@@ -51,6 +51,12 @@ export interface IObjective {
 /** The verdict on a claim; `null` where no claim is stated. */
 export type Verdict = 'supported' | 'not supported' | 'inconclusive';
 
+export const VERDICTS: readonly Verdict[] = [
+  'supported',
+  'not supported',
+  'inconclusive'
+];
+
 /** One row of `GET trialbook/api/experiments`. */
 export interface IExperimentSummary {
   name: string;
@@ -395,6 +401,19 @@ export interface IEvaluationResponse {
   groups: IEvaluationGroup[];
   /** Trials of the compared values left out: Failed, Stopped, Interrupted, InProgress, NoMetric. */
   excluded: Record<string, number>;
+}
+
+/** Keys that override the stated claim for one evaluation (query parameters). */
+export interface IEvaluationOverrides {
+  metric?: string;
+  goal?: 'maximize' | 'minimize';
+  summary?: ObjectiveSummary;
+  variable?: string;
+  treatment?: ParameterValue;
+  /** Several controls travel as repeated `control=` parameters. */
+  control?: ParameterValue | ParameterValue[];
+  min_effect?: number;
+  alpha?: number;
 }
 
 /** n and mean ± spread of one metric summary column over a group's trials. */

@@ -14,6 +14,7 @@ from ...errors import (
     AlreadyExistsError,
     NotFoundError,
     QueryError,
+    StoreError,
     TrialbookError,
     ValidationError,
 )
@@ -21,6 +22,7 @@ from ...store import Store, open_store
 from .. import payloads
 
 T = TypeVar("T")
+INT64_MAX = 2**63 - 1  # SQLite's integers: anything larger cannot be looked up
 
 
 class BadParameter(tornado.web.HTTPError):
@@ -61,6 +63,18 @@ class TrialbookHandler(APIHandler):
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(payloads.dumps(payload))
 
+    def log_exception(self, typ: Any, value: BaseException | None, tb: Any) -> None:
+        """A refused request (bad input, not found, conflict) is one log line, not a
+        traceback: the traceback is for errors of the server itself."""
+        if isinstance(value, TrialbookError) and isinstance(
+            value, (NotFoundError, AlreadyExistsError, ValidationError)
+        ):
+            self.log.warning(
+                "%s %s refused: %s", self.request.method, self.request.path, str(value)[:500]
+            )
+            return
+        super().log_exception(typ, value, tb)
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
         error = exc_info[1] if exc_info else None
@@ -70,6 +84,8 @@ class TrialbookHandler(APIHandler):
             status_code = 409
         elif isinstance(error, ValidationError):
             status_code = 400
+        elif isinstance(error, StoreError):  # the store's file or disk: not the request's fault
+            status_code = 503
         if isinstance(error, TrialbookError):
             message = str(error)
         elif isinstance(error, tornado.web.HTTPError):
@@ -101,13 +117,14 @@ class TrialbookHandler(APIHandler):
         raw = self.query_one(name)
         if raw is None:
             return default
-        allowed = f"an integer from {low}" + (f" to {high}" if high is not None else " up")
+        high = INT64_MAX if high is None else high
+        allowed = f"an integer from {low} to {high}"
         try:
             value = int(raw)
         except ValueError:
-            raise BadParameter(name, f"{raw!r} is not {allowed}") from None
-        if value < low or (high is not None and value > high):
-            raise BadParameter(name, f"{value} is out of range; give {allowed}")
+            raise BadParameter(name, f"{raw[:40]!r} is not {allowed}") from None
+        if value < low or value > high:
+            raise BadParameter(name, f"{raw[:40]} is out of range; give {allowed}")
         return value
 
     def query_float(self, name: str, default: float, low: float, high: float) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -13,7 +14,7 @@ from ...errors import QueryError, ValidationError
 from ...store import TRIAL_FILTER_OPERATORS, TrialFilter, TrialQuery, TrialTable
 from .. import payloads
 from ..verdicts import verdict_cache
-from .base import BadParameter, BadQuery, TrialbookHandler
+from .base import INT64_MAX, BadParameter, BadQuery, TrialbookHandler
 from .edits import EXPERIMENT_FIELDS, validated_fields
 
 MAX_PAGE = 100_000
@@ -142,6 +143,14 @@ class TableRequestHandler(TrialbookHandler):
             )
         if value is not None and not isinstance(value, str | int | float | bool):
             raise BadParameter("filter", f"value must be a number, string, bool or null: {value!r}")
+        if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+            raise BadParameter(
+                "filter",
+                f"value {str(value)[:30]} is out of range: integers must fit in 64 bits "
+                f"(±{INT64_MAX}); give a float instead",
+            )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise BadParameter("filter", f"value must be a finite number, got {value!r}")
         return TrialFilter(column, op, value)
 
 

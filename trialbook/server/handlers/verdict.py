@@ -27,10 +27,8 @@ class EvaluationHandler(TrialbookHandler):
         record = await self.read(self.store.get_experiment, name)
         space = space_from_json(record.variables)
         overrides = self._overrides(record.objective or {}, space)
-        from ...evaluation import evaluate  # numpy and scipy: only when evaluating
-
         try:
-            evaluation = await self.read(evaluate, name, record.objective, space, overrides)
+            evaluation = await self.read(_evaluate, name, record.objective, space, overrides)
         except ClaimError as error:
             raise BadParameter(error.key, str(error)) from None
         body: payloads.EvaluationResponse = evaluation.to_dict()  # type: ignore[assignment]
@@ -115,3 +113,12 @@ def _variable_value(raw: str, variable: Variable | None) -> Any:
     except ValueError:
         return raw
     return value if isinstance(value, bool | int | float | str) or value is None else raw
+
+
+def _evaluate(*arguments: Any) -> Any:
+    """``evaluation.evaluate`` imported on first use, in the reading thread: numpy and scipy
+    take seconds to load and must neither stall the event loop nor load for servers that
+    never evaluate."""
+    from ...evaluation import evaluate
+
+    return evaluate(*arguments)

@@ -147,6 +147,12 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def rollback(self, connection: Connection) -> None: ...
 
+    def store_error(self, error: Exception) -> Exception | None:
+        """The error to raise instead of ``error`` when it is about the store itself (its
+        file, folder, disk or permissions): a ``StoreError`` naming the store and what to do
+        (``StoreFullError`` when the disk is full). None raises ``error`` as it is."""
+        return None
+
     @abc.abstractmethod
     def is_transient(self, error: Exception) -> bool:
         """True for an error worth retrying the whole transaction after (busy, lock, restart)."""

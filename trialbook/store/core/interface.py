@@ -196,6 +196,23 @@ class Store(abc.ABC):
         """Delete a component; refuses while it is in a trial unless ``force_disassociate``."""
 
     @abc.abstractmethod
+    def start_attempt(
+        self,
+        trial_name: str,
+        component_name: str,
+        *,
+        display_name: str | None,
+        kind: str | None,
+        tags: Mapping[str, str],
+        provenance: dict[str, Any] | None,
+        start_time: float | None,
+    ) -> ComponentRecord:
+        """Create an InProgress component in a trial as its running attempt, atomically;
+        AlreadyExistsError (``existing``: the TrialRecord) while another attempt of the trial
+        runs (InProgress with a fresh heartbeat), or (the ComponentRecord) if the name is
+        taken."""
+
+    @abc.abstractmethod
     def associate(self, trial_name: str, component_name: str) -> None:
         """Add a component to a trial (idempotent)."""
 

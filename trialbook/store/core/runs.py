@@ -11,7 +11,7 @@ sweep of many short trials costs one transaction and about a dozen statements to
 from __future__ import annotations
 
 from trialbook.status import TrialStatus
-from trialbook.store.core import entities, tallies, trials
+from trialbook.store.core import attempts, entities, tallies, trials
 from trialbook.store.core.activity import touch_components
 from trialbook.store.core.encoding import dumps_or_none, parameter_row
 from trialbook.store.core.records import ComponentRecord, RunStart, TrialRecord
@@ -39,7 +39,10 @@ def start(
     else:
         trial_id, new_trial = entities.entity_id(tx, "trials", trial.name), False
         attempt = 1 + _attempts(tx, trial_id, f"{trial.name}-training")
+    if not new_trial:
+        attempts.free_stale(tx, trial_id)
     component_id, name, display = _new_attempt(tx, trial.name, attempt, run)
+    attempts.claim(tx, trial_id, component_id)  # one running attempt a trial, by the database
     tx.execute(
         "INSERT INTO trial_components (trial_id, component_id, added_time) VALUES (?, ?, ?)",
         (trial_id, component_id, tx.now),

@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from trialbook.store.core import (
     artifacts,
+    attempts,
     changes,
     components,
     deletion,
@@ -68,6 +69,23 @@ class SqlStore(Store):
 
     def write(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body`` in a write transaction, then tell the change listeners."""
+        try:
+            result, committed = self._write(body)
+        except Exception as error:
+            self._raise_store_error(error)
+            raise
+        if committed:
+            self._notify_change_listeners(committed)
+        return result
+
+    def _raise_store_error(self, error: Exception) -> None:
+        """Raise the StoreError the backend words ``error`` as (the disk is full, the file is
+        not a store, …), without the engine's traceback; return if it is no such error."""
+        translated = self.backend.store_error(error)
+        if translated is not None:
+            raise translated from None
+
+    def _write(self, body: Callable[[Transaction], T]) -> tuple[T, list[Change]]:
         connection = self.backend.connection()
 
         def attempt() -> tuple[T, list[Change]]:
@@ -75,6 +93,7 @@ class SqlStore(Store):
             self.backend.begin(connection, write=True)
             try:
                 result = body(tx)
+                changes.prune(tx)
                 if tx.changes:
                     self.backend.announce(connection, tx.changes[-1].seq)
                 self.backend.commit(connection)
@@ -83,13 +102,17 @@ class SqlStore(Store):
                 raise
             return result, tx.changes
 
-        result, committed = retry(attempt, self.backend.is_transient)
-        if committed:
-            self._notify_change_listeners(committed)
-        return result
+        return retry(attempt, self.backend.is_transient)
 
     def read(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body`` in one read transaction (a consistent snapshot)."""
+        try:
+            return self._read(body)
+        except Exception as error:
+            self._raise_store_error(error)
+            raise
+
+    def _read(self, body: Callable[[Transaction], T]) -> T:
         connection = self.backend.connection()
 
         def attempt() -> T:
@@ -247,6 +270,30 @@ class SqlStore(Store):
         self._remove_unreferenced_files(
             self.write(
                 lambda tx: components.delete(tx, name, force_disassociate=force_disassociate)
+            )
+        )
+
+    def start_attempt(
+        self,
+        trial_name: str,
+        component_name: str,
+        *,
+        display_name: str | None,
+        kind: str | None,
+        tags: Mapping[str, str],
+        provenance: dict[str, Any] | None,
+        start_time: float | None,
+    ) -> ComponentRecord:
+        return self.write(
+            lambda tx: attempts.start(
+                tx,
+                trial_name,
+                component_name,
+                display_name=display_name,
+                kind=kind,
+                tags=tags,
+                provenance=provenance,
+                start_time=start_time,
             )
         )
 

@@ -1,0 +1,5 @@
+"""``python -m trialbook``: the same command as the ``trialbook`` console script."""
+
+from trialbook.cli import main
+
+main()
