@@ -6,7 +6,7 @@ measured in the same run: the same rows read with plain sqlite3 SQL and encoded 
 json.dumps. Absolute times are advisory on shared machines; judge the ratios.
 
     python benchmarks/api.py            # full size (several minutes)
-    python benchmarks/api.py --quick    # smoke run, well under a minute
+    python benchmarks/api.py --quick    # smoke run (3,000 trials), about 30 s
 
 Targets: whole table ≤ 1.5× its floor; first page (500 rows) ≤ 1/10 of the whole table;
 100 series downsampled to 1,000 points: ≤ 1.5× between 10,000 and 100,000 steps.
@@ -41,7 +41,7 @@ FULL = {
     "repeats": 7,
 }
 QUICK = {
-    "trials": 5_000,
+    "trials": 3_000,
     "parameters": 20,
     "metrics": 5,
     "steps": 10,
