@@ -1,6 +1,7 @@
 /**
  * The state of one experiment view: its trials, the table's columns, sort,
- * filters and selection. Views subscribe to `changed`; no DOM here.
+ * query and selection. The server evaluates the query (filters and brushes
+ * are terms of it); views subscribe to `changed`; no DOM here.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -12,7 +13,10 @@ import {
   MetricStat,
   Status
 } from '../api/types';
+import { queryErrorOf } from '../api/client';
 import { toCSV } from './csv';
+import { QueryModel } from './query';
+import { BrushFilter, ColumnFilter } from './queryTerms';
 import {
   buildColumns,
   CellValue,
@@ -27,7 +31,12 @@ export interface IExperimentViewSource {
   getExperiment(name: string): Promise<IExperimentDetail>;
   getTrialTable(
     experimentName: string,
-    query?: { limit?: number }
+    query?: {
+      limit?: number;
+      q?: string;
+      search?: string;
+      statuses?: Status[];
+    }
   ): Promise<{ columns: ITrialColumns; trials: ITrialRow[]; total?: number }>;
   getTrial?(name: string): Promise<ITrialDetail>;
 }
@@ -43,15 +52,7 @@ export interface ISortState {
   descending: boolean;
 }
 
-/** A user's filter on one column. */
-export type ColumnFilter =
-  | { kind: 'text'; text: string }
-  | { kind: 'range'; min: number | null; max: number | null };
-
-/** A filter drawn on a chart (parallel-coordinates brushing). */
-export type BrushFilter =
-  | { kind: 'ranges'; ranges: [number, number][] }
-  | { kind: 'values'; values: CellValue[] };
+export type { BrushFilter, ColumnFilter } from './queryTerms';
 
 /** The column chooser's choices, remembered per experiment. */
 export interface IColumnState {
@@ -88,7 +89,16 @@ export class ExperimentViewModel {
     this.name = options.name;
     this._source = options.source;
     this._stateStore = options.stateStore ?? null;
+    this.query = new QueryModel({
+      columnOf: id => this.column(id),
+      scope: options.name,
+      historyStore: this._stateStore
+    });
+    this.query.changed.connect(() => void this._requery(), this);
   }
+
+  /** What narrows the table: typed query, filter and brush terms, statuses, search. */
+  readonly query: QueryModel;
 
   readonly name: string;
 
@@ -175,7 +185,7 @@ export class ExperimentViewModel {
     return this._columnState;
   }
 
-  /** Trials passing every filter and brush, sorted. */
+  /** Trials the server matched to the query, sorted. */
   get visibleRows(): readonly ITrialRow[] {
     if (!this._visibleRows) {
       this._visibleRows = this._computeVisibleRows();
@@ -188,27 +198,36 @@ export class ExperimentViewModel {
   }
 
   get filters(): ReadonlyMap<string, ColumnFilter> {
-    return this._filters;
+    return this.query.filters;
   }
 
   get brushes(): ReadonlyMap<string, BrushFilter> {
-    return this._brushes;
+    return this.query.brushes;
   }
 
   /** Statuses shown; empty means all. */
   get statuses(): ReadonlySet<Status> {
-    return this._statuses;
+    return this.query.statuses;
   }
 
-  /** Case-insensitive text matched against the trial name and variables. */
+  /** The server's search rule: the trial name, or a variable written key=value. */
   get search(): string {
-    return this._search;
+    return this.query.search;
   }
 
   set search(value: string) {
-    if (value !== this._search) {
-      this._search = value;
-      this._invalidateRows();
+    this.query.setSearch(value);
+  }
+
+  /** A request for the query's rows is on its way. */
+  get querying(): boolean {
+    return this._querying !== null;
+  }
+
+  /** Resolves once the server has answered the latest query (tests, journeys). */
+  async settled(): Promise<void> {
+    while (this._querying || this._pending) {
+      await (this._querying ?? this._pending);
     }
   }
 
@@ -269,6 +288,7 @@ export class ExperimentViewModel {
       return;
     }
     this._isDisposed = true;
+    this.query.dispose();
     Signal.clearData(this);
   }
 
@@ -276,6 +296,7 @@ export class ExperimentViewModel {
 
   /** Restore the remembered column state, then load. */
   async initialize(): Promise<void> {
+    void this.query.restoreHistory();
     if (this._stateStore) {
       try {
         const saved = await this._stateStore.fetch(this._stateKey);
@@ -346,6 +367,18 @@ export class ExperimentViewModel {
     }
   }
 
+  /** The distinct values a variable takes among the loaded trials (for completion). */
+  variableValues(variable: string): CellValue[] {
+    const values = new Set<CellValue>();
+    for (const row of this._rows) {
+      const value = row.variables?.[variable];
+      if (value !== undefined && values.size < 50) {
+        values.add(value as CellValue);
+      }
+    }
+    return [...values];
+  }
+
   row(name: string): ITrialRow | undefined {
     return this._byName.get(name);
   }
@@ -385,6 +418,10 @@ export class ExperimentViewModel {
         this._total = whole.total ?? whole.trials.length;
         this.setData(detail, whole);
       }
+      if (this.query.active) {
+        // A live refresh can change which trials match.
+        await this._requery();
+      }
       if (this._openedTrial) {
         void this.openTrial(this._openedTrial);
       }
@@ -417,17 +454,11 @@ export class ExperimentViewModel {
   }
 
   setFilter(column: string, filter: ColumnFilter | null): void {
-    this._filters = new Map(this._filters);
-    if (filter === null || isEmptyFilter(filter)) {
-      this._filters.delete(column);
-    } else {
-      this._filters.set(column, filter);
-    }
-    this._invalidateRows();
+    this.query.setFilter(column, filter);
   }
 
   setBrush(column: string, brush: BrushFilter | null): void {
-    const brushes = new Map(this._brushes);
+    const brushes = new Map(this.query.brushes);
     if (brush === null) {
       brushes.delete(column);
     } else {
@@ -438,11 +469,7 @@ export class ExperimentViewModel {
 
   /** Replace every brush at once (a chart reports all its axes together). */
   setBrushes(brushes: ReadonlyMap<string, BrushFilter>): void {
-    if (sameBrushes(this._brushes, brushes)) {
-      return;
-    }
-    this._brushes = new Map(brushes);
-    this._invalidateRows();
+    this.query.setBrushes(brushes);
   }
 
   clearBrushes(): void {
@@ -450,53 +477,76 @@ export class ExperimentViewModel {
   }
 
   setStatuses(statuses: Iterable<Status>): void {
-    this._statuses = new Set(statuses);
-    this._invalidateRows();
+    this.query.setStatuses(statuses);
   }
 
   clearFilters(): void {
-    this._filters = new Map();
-    this._brushes = new Map();
-    this._statuses = new Set();
-    this._search = '';
+    this.query.clear();
+  }
+
+  /**
+   * Ask the server which trials match the query. The latest request wins; a
+   * refused query keeps the last answer and places the error in the bar.
+   */
+  private async _requery(): Promise<void> {
+    const ticket = ++this._queryTicket;
+    if (!this.query.active) {
+      this._matched = null;
+      this._querying = null;
+      this.query.settle(null);
+      this._invalidateRows();
+      return;
+    }
+    const request = this._source.getTrialTable(this.name, this.query.narrowing);
+    const done = request.then(
+      () => undefined,
+      () => undefined
+    );
+    this._querying = done;
+    this._changed.emit();
+    try {
+      const table = await request;
+      if (ticket !== this._queryTicket || this._isDisposed) {
+        return;
+      }
+      this._matched = table.trials;
+      this.query.settle(null);
+    } catch (reason) {
+      if (ticket !== this._queryTicket || this._isDisposed) {
+        return;
+      }
+      const error = queryErrorOf(reason);
+      this.query.settle(
+        error ?? {
+          message: reason instanceof Error ? reason.message : String(reason),
+          offset: -1,
+          end: -1,
+          line: 0,
+          column: 0
+        }
+      );
+    } finally {
+      if (ticket === this._queryTicket) {
+        this._querying = null;
+      }
+    }
     this._invalidateRows();
   }
 
   private _computeVisibleRows(): ITrialRow[] {
-    if (this._partial && this._narrowsOrReorders()) {
-      // Sorting or filtering a page would show the wrong trials: wait for all.
+    const sort = this._sort;
+    if (this.query.active && !this._matched) {
+      // The server has not answered yet: show no unmatched trial.
       return [];
     }
-    const needle = this._search.trim().toLocaleLowerCase();
-    const filters = [...this._filters].map(
-      ([id, filter]) => [this.column(id), filter] as const
-    );
-    const brushes = [...this._brushes].map(
-      ([id, brush]) => [this.column(id), brush] as const
-    );
-    const rows = this._rows.filter(row => {
-      if (
-        this._statuses.size &&
-        !(row.status && this._statuses.has(row.status))
-      ) {
-        return false;
-      }
-      if (needle && !matchesSearch(row, needle)) {
-        return false;
-      }
-      for (const [column, filter] of filters) {
-        if (column && !passesFilter(column.value(row), filter)) {
-          return false;
-        }
-      }
-      for (const [column, brush] of brushes) {
-        if (column && !passesBrush(column.value(row), brush)) {
-          return false;
-        }
-      }
-      return true;
-    });
-    const sort = this._sort;
+    if (this._partial && sort && !this._matched) {
+      // Sorting a page would show the wrong trials: wait for all.
+      return [];
+    }
+    // The server's rows for a query; the local ones (fresher on live updates) otherwise.
+    const rows = this._matched
+      ? this._matched.map(row => this._byName.get(row.name) ?? row)
+      : this._rows;
     const column = sort ? this.column(sort.column) : undefined;
     if (sort && column) {
       // Read each value once: a 10,000-row sort then costs one pass of reads.
@@ -691,17 +741,6 @@ export class ExperimentViewModel {
     );
   }
 
-  /** Whether a sort, filter, brush, status choice or search is active. */
-  private _narrowsOrReorders(): boolean {
-    return (
-      this._sort !== null ||
-      this._filters.size > 0 ||
-      this._brushes.size > 0 ||
-      this._statuses.size > 0 ||
-      this._search.trim() !== ''
-    );
-  }
-
   private _invalidateRows(): void {
     this._visibleRows = null;
     this._changed.emit();
@@ -731,10 +770,9 @@ export class ExperimentViewModel {
   private _columnState: IColumnState = { ...DEFAULT_COLUMN_STATE };
   private _visibleRows: ITrialRow[] | null = null;
   private _sort: ISortState | null = null;
-  private _filters = new Map<string, ColumnFilter>();
-  private _brushes = new Map<string, BrushFilter>();
-  private _statuses = new Set<Status>();
-  private _search = '';
+  private _matched: ITrialRow[] | null = null;
+  private _querying: Promise<void> | null = null;
+  private _queryTicket = 0;
   private _selection = new Set<string>();
   private _anchor: string | null = null;
   private _openedTrial: string | null = null;
@@ -775,65 +813,4 @@ function rowsSignature(rows: readonly ITrialRow[]): string {
     );
   }
   return parts.join('\n');
-}
-
-function sameBrushes(
-  a: ReadonlyMap<string, BrushFilter>,
-  b: ReadonlyMap<string, BrushFilter>
-): boolean {
-  if (a.size !== b.size) {
-    return false;
-  }
-  for (const [key, value] of a) {
-    if (JSON.stringify(value) !== JSON.stringify(b.get(key))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function isEmptyFilter(filter: ColumnFilter): boolean {
-  return filter.kind === 'text'
-    ? filter.text.trim() === ''
-    : filter.min === null && filter.max === null;
-}
-
-function matchesSearch(row: ITrialRow, needle: string): boolean {
-  if (row.name.toLocaleLowerCase().includes(needle)) {
-    return true;
-  }
-  for (const [key, value] of Object.entries(row.variables ?? {})) {
-    if (`${key}=${value}`.toLocaleLowerCase().includes(needle)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-function passesFilter(value: CellValue, filter: ColumnFilter): boolean {
-  if (filter.kind === 'text') {
-    return (
-      value !== null &&
-      String(value)
-        .toLocaleLowerCase()
-        .includes(filter.text.trim().toLocaleLowerCase())
-    );
-  }
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    return false;
-  }
-  return (
-    (filter.min === null || value >= filter.min) &&
-    (filter.max === null || value <= filter.max)
-  );
-}
-
-function passesBrush(value: CellValue, brush: BrushFilter): boolean {
-  if (brush.kind === 'values') {
-    return brush.values.includes(value);
-  }
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    return false;
-  }
-  return brush.ranges.some(([low, high]) => value >= low && value <= high);
 }

@@ -14,6 +14,7 @@ import { ChartsPanel } from '../charts/ChartsPanel';
 import { TrialCompare } from '../detail/TrialCompare';
 import { TrialDetail } from '../detail/TrialDetail';
 import { ExperimentHypothesis } from '../hypothesis/ExperimentHypothesis';
+import { QueryBar } from '../table/QueryBar';
 import { TableToolbar } from '../table/TableToolbar';
 import { TrialTable } from '../table/TrialTable';
 import { useSignals } from '../useSignal';
@@ -86,6 +87,13 @@ export function ExperimentViewBody(
           {model.error}
         </div>
       )}
+      <QueryBar
+        query={model.query}
+        columns={model.available}
+        valuesOf={variable => model.variableValues(variable)}
+        busy={model.querying}
+        trans={trans}
+      />
       <TableToolbar
         model={model}
         groups={props.stats.groups}

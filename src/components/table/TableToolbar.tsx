@@ -20,9 +20,7 @@ export function TableToolbar(props: {
   const [chooserOpen, setChooserOpen] = React.useState(false);
   const statuses = model.statuses;
   const stats = model.columnState.stats;
-  const filtered =
-    model.filters.size + model.brushes.size + statuses.size > 0 ||
-    model.search.trim() !== '';
+  const filtered = model.query.active || model.query.text !== '';
   const toggleStatus = (status: Status) => {
     const next = new Set(statuses);
     if (next.has(status)) {
@@ -34,13 +32,11 @@ export function TableToolbar(props: {
   };
   return (
     <div className="tb-TableToolbar">
-      <input
-        className="tb-TableToolbar-search"
-        type="search"
-        placeholder={trans.__('Search trials and variables')}
-        aria-label={trans.__('Search trials')}
+      <SearchInput
         value={model.search}
-        onChange={event => (model.search = event.target.value)}
+        placeholder={trans.__('Search trials and variables')}
+        label={trans.__('Search trials')}
+        onChange={text => (model.search = text)}
       />
       <span
         className="tb-TableToolbar-group"
@@ -126,3 +122,33 @@ export function TableToolbar(props: {
     </div>
   );
 }
+
+/** The search box; the server is asked once typing pauses, not on every key. */
+function SearchInput(props: {
+  value: string;
+  placeholder: string;
+  label: string;
+  onChange(text: string): void;
+}): JSX.Element {
+  const [text, setText] = React.useState(props.value);
+  React.useEffect(() => setText(props.value), [props.value]);
+  React.useEffect(() => {
+    if (text === props.value) {
+      return;
+    }
+    const timer = setTimeout(() => props.onChange(text), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [text]);
+  return (
+    <input
+      className="tb-TableToolbar-search"
+      type="search"
+      placeholder={props.placeholder}
+      aria-label={props.label}
+      value={text}
+      onChange={event => setText(event.target.value)}
+    />
+  );
+}
+
+const SEARCH_DELAY_MS = 200;

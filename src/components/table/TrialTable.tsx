@@ -453,13 +453,15 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
       </div>
       {!rows.length && (
         <div className="tb-TrialTable-empty">
-          {model.rows.length
-            ? trans.__('No trial matches the filters.')
-            : model.loading
-              ? trans.__('Loading trials…')
-              : trans.__(
-                  'No trials yet. Run a cell with exp.run(...) to add one.'
-                )}
+          {model.query.error
+            ? trans.__('The query cannot run: fix it above.')
+            : model.rows.length
+              ? trans.__('No trial matches the filters.')
+              : model.loading
+                ? trans.__('Loading trials…')
+                : trans.__(
+                    'No trials yet. Run a cell with exp.run(...) to add one.'
+                  )}
         </div>
       )}
     </div>

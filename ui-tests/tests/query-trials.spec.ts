@@ -1,0 +1,106 @@
+import { expect, galata, test } from '@jupyterlab/galata';
+
+import { runInNewNotebook } from './helpers';
+
+const FIRST = 'galata-query-first';
+const SECOND = 'galata-query-second';
+const VIEW = '.tb-ExperimentView';
+
+/** Two experiments with three trials each: lr and a loss that falls with it. */
+const SOURCE = [
+  'import trialbook',
+  `for name in ["${FIRST}", "${SECOND}"]:`,
+  '    exp = trialbook.Experiment.create(',
+  '        name,',
+  '        hypothesis="A smaller learning rate reaches a lower loss",',
+  '        objective={"metric": "loss", "goal": "minimize"},',
+  '        variables={"lr": [0.1, 0.01, 0.001]},',
+  '        exist_ok=True,',
+  '    )',
+  '    for lr in [0.1, 0.01, 0.001]:',
+  '        with exp.run(variables={"lr": lr}) as tracker:',
+  '            for step in range(3):',
+  '                tracker.log_metric("loss", lr * 10 / (step + 1), step=step)',
+  'print("ok")'
+].join('\n');
+
+async function screenshot(
+  page: galata.IJupyterLabPageFixture,
+  selector: string,
+  testInfo: {
+    outputPath(name: string): string;
+    attach(name: string, options: object): Promise<void>;
+  },
+  name: string
+): Promise<void> {
+  const file = testInfo.outputPath(`${name}.png`);
+  await page.locator(selector).screenshot({ path: file });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+test.describe('Query trials', () => {
+  test.use({ viewport: { width: 1400, height: 900 } });
+
+  test('a typo is pinpointed, the fixed query narrows the table', async ({
+    page
+  }, testInfo) => {
+    await page.route(/\/trialbook\/api\/metrics/, route => route.continue());
+    await runInNewNotebook(page, SOURCE);
+    await page.evaluate(async name => {
+      await window.jupyterapp.commands.execute('trialbook:open-experiment', {
+        name
+      });
+    }, FIRST);
+    const view = page.locator(VIEW);
+    await expect(view.locator('.tb-TableToolbar-count')).toContainText(
+      '3 of 3 trials'
+    );
+
+    // A typo in a name: the server's message under the bar, a caret under the typo.
+    const bar = view.locator('.tb-QueryBar-input');
+    await bar.click();
+    await bar.fill('lrr < 0.05');
+    await bar.press('Escape');
+    await bar.press('Enter');
+    const error = view.locator('.tb-QueryBar-error');
+    await expect(error).toContainText("unknown name 'lrr'");
+    await expect(error).toContainText("did you mean 'lr'?");
+    await expect(view.locator('.tb-QueryBar-caret')).toHaveText(
+      'lrr < 0.05\n^^^'
+    );
+    await screenshot(page, VIEW, testInfo, 'query-error-light');
+
+    // Completion offers the name; taking it and running narrows the table.
+    await bar.fill('l');
+    const completion = view.locator('.tb-QueryBar-completion');
+    await expect(completion.getByRole('option', { name: 'lr' })).toBeVisible();
+    await completion.getByRole('option', { name: 'lr' }).click();
+    await bar.press('End');
+    await bar.pressSequentially(' < 0.05');
+    await bar.press('Escape');
+    await bar.press('Enter');
+    await expect(error).toHaveCount(0);
+    await expect(view.locator('.tb-TableToolbar-count')).toContainText(
+      '2 of 3 trials'
+    );
+    await expect(view.locator('.tb-TrialTable-row')).toHaveCount(2);
+
+    // A column filter becomes a term of the query, shown in the bar.
+    await view
+      .locator('.tb-TrialTable-filter')
+      .nth(1) // Status, after the pinned trial name
+      .locator('input')
+      .first()
+      .fill('Compl');
+    await expect(view.locator('.tb-QueryBar-term')).toHaveText(
+      '"Compl" in status×'
+    );
+    await expect(view.locator('.tb-TableToolbar-count')).toContainText(
+      '2 of 3 trials'
+    );
+    await screenshot(page, VIEW, testInfo, 'query-narrowed-light');
+    await page.theme.setDarkTheme();
+    await screenshot(page, VIEW, testInfo, 'query-narrowed-dark');
+    await page.theme.setLightTheme();
+  });
+});
