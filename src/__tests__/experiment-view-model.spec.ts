@@ -11,6 +11,7 @@ import {
   IExperimentViewSource,
   IViewStateStore
 } from '../models/experimentView';
+import { variableSetLabel } from '../models/trialColumns';
 import { groupCurves, pointsPerTrace, smooth } from '../plot/curves';
 
 function trial(
@@ -447,5 +448,19 @@ describe('curve helpers', () => {
     expect(pointsPerTrace(2000, 10)).toBe(2000);
     expect(pointsPerTrace(800, 1000)).toBe(200);
     expect(pointsPerTrace(800, 1, { zoom: 10 })).toBe(16000);
+  });
+});
+
+describe('trial labels', () => {
+  it('labels a trial by its variable set, remembered with the columns', async () => {
+    expect(variableSetLabel(ROWS[0])).toBe('model=custom, lr=0.1');
+    expect(variableSetLabel({ ...ROWS[0], variables: {} })).toBe('t-a');
+    const store = new MemoryStore();
+    const model = await loaded(store);
+    expect(model.columnState.nameAs).toBe('name');
+    model.setNameAs('variables');
+    await Promise.resolve();
+    const again = await loaded(store);
+    expect(again.columnState.nameAs).toBe('variables');
   });
 });

@@ -64,6 +64,8 @@ export interface IColumnState {
   /** Metric statistics shown as columns. */
   stats: MetricStat[];
   widths: Record<string, number>;
+  /** Trial rows labelled by their name, or by their variable set (`lr=0.01, seed=1`). */
+  nameAs: 'name' | 'variables';
 }
 
 /** Rows painted before the whole table arrives (the server pages in SQL). */
@@ -74,7 +76,8 @@ export const DEFAULT_COLUMN_STATE: IColumnState = {
   hidden: [],
   pinned: ['name'],
   stats: ['min', 'max', 'last'],
-  widths: {}
+  widths: {},
+  nameAs: 'name'
 };
 
 export interface ISelectGesture {
@@ -690,6 +693,11 @@ export class ExperimentViewModel {
     order.splice(from, 1);
     order.splice(to, 0, id);
     this._updateColumnState({ order });
+  }
+
+  /** Label trial rows by name or by variable set. */
+  setNameAs(nameAs: IColumnState['nameAs']): void {
+    this._updateColumnState({ nameAs });
   }
 
   setColumnWidth(id: string, width: number): void {

@@ -208,3 +208,17 @@ export function formatCell(value: CellValue, kind: ColumnKind): string {
   }
   return String(value);
 }
+
+/** A trial's variable set as a label (`lr=0.01, seed=1`); its name when it has none. */
+export function variableSetLabel(row: ITrialRow): string {
+  const entries = Object.entries(row.variables ?? {});
+  return entries.length
+    ? entries
+        .map(([key, value]) => `${key}=${formatVariable(value)}`)
+        .join(', ')
+    : row.name;
+}
+
+function formatVariable(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,9 +1,10 @@
 import { expect, galata, test } from '@jupyterlab/galata';
 
-import { runInNewNotebook } from './helpers';
+import { openPanel, runInNewNotebook } from './helpers';
 
-const FIRST = 'galata-query-first';
-const SECOND = 'galata-query-second';
+// Long names that share a prefix: the sidebar must tell them apart.
+const FIRST = 'galata-query-cifar10-custom-vs-resnet50';
+const SECOND = 'galata-query-cifar10-custom-vs-resnet50-nan';
 const VIEW = '.tb-ExperimentView';
 
 /** Two experiments with three trials each: lr and a loss that falls with it. */
@@ -45,7 +46,22 @@ test.describe('Query trials', () => {
     page
   }, testInfo) => {
     await page.route(/\/trialbook\/api\/metrics/, route => route.continue());
+    const panel = await openPanel(page);
     await runInNewNotebook(page, SOURCE);
+
+    // The sidebar keeps the distinguishing end of each name; hover shows it whole.
+    for (const [name, tail] of [
+      [FIRST, '-resnet50'],
+      [SECOND, '-nan']
+    ]) {
+      const label = panel.locator(
+        `.tb-ExperimentItem[data-tb-experiment="${name}"] .tb-ExperimentItem-name`
+      );
+      await expect(label.locator('.tb-MiddleEllipsis-tail')).toHaveText(tail);
+      await expect(label.locator('.tb-MiddleEllipsis-tail')).toBeVisible();
+      await expect(label).toHaveAttribute('title', name);
+    }
+    await screenshot(page, '#trialbook-experiments', testInfo, 'sidebar-light');
     await page.evaluate(async name => {
       await window.jupyterapp.commands.execute('trialbook:open-experiment', {
         name
@@ -98,9 +114,19 @@ test.describe('Query trials', () => {
     await expect(view.locator('.tb-TableToolbar-count')).toContainText(
       '2 of 3 trials'
     );
+    // Rows can be labelled by their variable set instead of the generated name.
+    await view.getByLabel('Variables as names').check();
+    await expect(
+      view
+        .locator('.tb-TrialTable-row')
+        .first()
+        .locator('.tb-TrialTable-cell')
+        .first()
+    ).toHaveText(/^lr=0\.0+1$/);
     await screenshot(page, VIEW, testInfo, 'query-narrowed-light');
     await page.theme.setDarkTheme();
     await screenshot(page, VIEW, testInfo, 'query-narrowed-dark');
+    await screenshot(page, '#trialbook-experiments', testInfo, 'sidebar-dark');
     await page.theme.setLightTheme();
   });
 });

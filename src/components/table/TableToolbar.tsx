@@ -73,6 +73,21 @@ export function TableToolbar(props: {
           </label>
         ))}
       </span>
+      <label
+        className="tb-TableToolbar-stat tb-TableToolbar-nameAs"
+        title={trans.__(
+          'Label trials by their variable set instead of their name'
+        )}
+      >
+        <input
+          type="checkbox"
+          checked={model.columnState.nameAs === 'variables'}
+          onChange={event =>
+            model.setNameAs(event.target.checked ? 'variables' : 'name')
+          }
+        />
+        {trans.__('Variables as names')}
+      </label>
       <GroupingControls groups={props.groups} trans={trans} />
       <span className="tb-TableToolbar-spacer" />
       <span className="tb-TableToolbar-count" aria-live="polite">

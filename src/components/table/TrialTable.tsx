@@ -26,7 +26,8 @@ import {
 import {
   formatCell,
   isNumericKind,
-  ITrialColumn
+  ITrialColumn,
+  variableSetLabel
 } from '../../models/trialColumns';
 import { useSignals } from '../useSignal';
 import { StatusBadge } from '../StatusBadge';
@@ -288,8 +289,12 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
     const info = byId.get(column.id)!;
     const value = info.value(row);
     let content: React.ReactNode;
+    let title: string | undefined;
     if (info.kind === 'status' && row.status) {
       content = <StatusBadge status={row.status} trans={trans} />;
+    } else if (info.kind === 'name' && columnState.nameAs === 'variables') {
+      content = variableSetLabel(row);
+      title = `${content}\n${row.name}`;
     } else {
       content = formatCell(value, info.kind);
     }
@@ -299,7 +304,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
         role="gridcell"
         className={`tb-TrialTable-cell${pinnedLeft !== null ? ' tb-mod-pinned' : ''}${isNumericKind(info.kind) ? ' tb-mod-numeric' : ''}`}
         style={cellStyle(column.getSize(), pinnedLeft)}
-        title={typeof content === 'string' ? content : undefined}
+        title={title ?? (typeof content === 'string' ? content : undefined)}
       >
         {content}
       </div>
