@@ -28,7 +28,8 @@ import {
 
 /** What the view reads over REST; the REST client satisfies it. */
 export interface IExperimentViewSource {
-  getExperiment(name: string): Promise<IExperimentDetail>;
+  /** `null` where the view has no one experiment (all trials). */
+  getExperiment(name: string): Promise<IExperimentDetail | null>;
   getTrialTable(
     experimentName: string,
     query?: {
@@ -90,11 +91,16 @@ export interface ISelectGesture {
 export class ExperimentViewModel {
   constructor(options: ExperimentViewModel.IOptions) {
     this.name = options.name;
+    this.crossExperiment = options.crossExperiment ?? false;
+    this._columns = buildColumns(this._available, {
+      experiment: this.crossExperiment
+    });
+    this._columnById = new Map(this._columns.map(c => [c.id, c]));
     this._source = options.source;
     this._stateStore = options.stateStore ?? null;
     this.query = new QueryModel({
       columnOf: id => this.column(id),
-      scope: options.name,
+      scope: options.crossExperiment ? '*all-trials*' : options.name,
       historyStore: this._stateStore
     });
     this.query.changed.connect(() => void this._requery(), this);
@@ -103,7 +109,11 @@ export class ExperimentViewModel {
   /** What narrows the table: typed query, filter and brush terms, statuses, search. */
   readonly query: QueryModel;
 
+  /** The experiment's name; empty for the view of all trials. */
   readonly name: string;
+
+  /** Trials of every experiment (`GET trials`), with an Experiment column. */
+  readonly crossExperiment: boolean;
 
   get detail(): IExperimentDetail | null {
     return this._detail;
@@ -354,7 +364,9 @@ export class ExperimentViewModel {
     this._byName = new Map(this._rows.map(row => [row.name, row]));
     if (!sameColumns(this._available, table.columns)) {
       this._available = table.columns;
-      this._columns = buildColumns(table.columns);
+      this._columns = buildColumns(table.columns, {
+        experiment: this.crossExperiment
+      });
       this._columnById = new Map(this._columns.map(c => [c.id, c]));
       this._orderedColumns = null;
     }
@@ -374,7 +386,10 @@ export class ExperimentViewModel {
   variableValues(variable: string): CellValue[] {
     const values = new Set<CellValue>();
     for (const row of this._rows) {
-      const value = row.variables?.[variable];
+      const value =
+        variable === 'experiment'
+          ? row.experiment_name
+          : row.variables?.[variable];
       if (value !== undefined && values.size < 50) {
         values.add(value as CellValue);
       }
@@ -727,7 +742,9 @@ export class ExperimentViewModel {
   }
 
   private get _stateKey(): string {
-    return `trialbook-experiment-view:${this.name}`;
+    return this.crossExperiment
+      ? 'trialbook-all-trials-view'
+      : `trialbook-experiment-view:${this.name}`;
   }
 
   // -- export ----------------------------------------------------------------------
@@ -797,6 +814,8 @@ export namespace ExperimentViewModel {
     name: string;
     source: IExperimentViewSource;
     stateStore?: IViewStateStore | null;
+    /** A view of every experiment's trials (its source reads `GET trials`). */
+    crossExperiment?: boolean;
   }
 }
 

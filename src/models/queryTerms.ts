@@ -29,6 +29,8 @@ export function queryName(column: ITrialColumn): string {
   switch (column.kind) {
     case 'name':
       return 'name';
+    case 'experiment':
+      return 'experiment';
     case 'status':
       return 'status';
     case 'objective':

@@ -18,10 +18,11 @@ const SOURCE = [
   '        variables={"lr": [0.1, 0.01, 0.001]},',
   '        exist_ok=True,',
   '    )',
+  '    scale = 1.0 if name.endswith("resnet50") else 1.5',
   '    for lr in [0.1, 0.01, 0.001]:',
   '        with exp.run(variables={"lr": lr}) as tracker:',
   '            for step in range(3):',
-  '                tracker.log_metric("loss", lr * 10 / (step + 1), step=step)',
+  '                tracker.log_metric("loss", scale * lr * 10 / (step + 1), step=step)',
   'print("ok")'
 ].join('\n');
 
@@ -127,6 +128,64 @@ test.describe('Query trials', () => {
     await page.theme.setDarkTheme();
     await screenshot(page, VIEW, testInfo, 'query-narrowed-dark');
     await screenshot(page, '#trialbook-experiments', testInfo, 'sidebar-dark');
+    await page.theme.setLightTheme();
+
+    // All trials, from the sidebar's toolbar (also "Trialbook: All Trials" in the palette).
+    expect(
+      await page.evaluate(() =>
+        window.jupyterapp.commands.label('trialbook:open-all-trials')
+      )
+    ).toBe('All Trials');
+    await panel.locator('.tb-ExperimentsPanel-allTrials').click();
+    const all = page.locator('#trialbook-all-trials');
+    await expect(all.locator('.tb-ExperimentViewHeader-name')).toHaveText(
+      'All trials'
+    );
+    await expect(
+      all.locator('.tb-TrialTable-header[data-column="experiment_name"]')
+    ).toBeVisible();
+
+    // One query over both experiments: the trial with lr=0.001 of each.
+    const allBar = all.locator('.tb-QueryBar-input');
+    await allBar.fill('experiment.startswith("galata-query-") and lr == 0.001');
+    await allBar.press('Escape');
+    await allBar.press('Enter');
+    const rows = all.locator('.tb-TrialTable-row');
+    await expect(rows).toHaveCount(2);
+    // Other journeys of the same run may have added experiments: only ours match.
+    await expect(all.locator('.tb-TableToolbar-count')).toContainText(
+      /^2 of \d+ trials/
+    );
+    const experimentCells = await rows.evaluateAll(elements =>
+      elements.map(
+        element =>
+          element.querySelectorAll('.tb-TrialTable-cell')[1].textContent
+      )
+    );
+    expect(experimentCells.sort()).toEqual([FIRST, SECOND]);
+
+    // Compare them: the experiment differs, lr does not.
+    await rows.nth(0).click();
+    await rows.nth(1).click({ modifiers: ['ControlOrMeta'] });
+    await all.locator('.tb-TableToolbar-compare').click();
+    const compare = all.locator('.tb-TrialCompare');
+    await expect(compare.locator('thead th')).toHaveCount(3);
+    await expect(
+      compare.locator('tr.tb-mod-differs', { hasText: 'Experiment' })
+    ).toHaveCount(1);
+    await screenshot(
+      page,
+      '#trialbook-all-trials',
+      testInfo,
+      'all-trials-light'
+    );
+    await page.theme.setDarkTheme();
+    await screenshot(
+      page,
+      '#trialbook-all-trials',
+      testInfo,
+      'all-trials-dark'
+    );
     await page.theme.setLightTheme();
   });
 });

@@ -11,7 +11,8 @@ import { GroupingControls } from './GroupingControls';
 
 export function TableToolbar(props: {
   model: ExperimentViewModel;
-  groups: TrialGroupsModel;
+  /** Seed-averaged groups; `null` where there are none (all trials). */
+  groups: TrialGroupsModel | null;
   trans: TranslationBundle;
   onExport(): void;
   onCompare(): void;
@@ -88,7 +89,7 @@ export function TableToolbar(props: {
         />
         {trans.__('Variables as names')}
       </label>
-      <GroupingControls groups={props.groups} trans={trans} />
+      {props.groups && <GroupingControls groups={props.groups} trans={trans} />}
       <span className="tb-TableToolbar-spacer" />
       <span className="tb-TableToolbar-count" aria-live="polite">
         {trans.__(

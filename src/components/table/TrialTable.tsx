@@ -30,6 +30,7 @@ import {
   variableSetLabel
 } from '../../models/trialColumns';
 import { useSignals } from '../useSignal';
+import { MiddleEllipsis } from '../MiddleEllipsis';
 import { StatusBadge } from '../StatusBadge';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ColumnFilterInput } from './ColumnFilterInput';
@@ -295,6 +296,10 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
     } else if (info.kind === 'name' && columnState.nameAs === 'variables') {
       content = variableSetLabel(row);
       title = `${content}\n${row.name}`;
+    } else if (info.kind === 'name' || info.kind === 'experiment') {
+      // Generated names share long prefixes: keep their distinguishing end.
+      title = String(value ?? '');
+      content = <MiddleEllipsis text={title} title={null} />;
     } else {
       content = formatCell(value, info.kind);
     }
