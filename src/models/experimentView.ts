@@ -1,7 +1,8 @@
 /**
- * The state of one experiment view: its trials, the table's columns, sort,
- * query and selection. The server evaluates the query (filters and brushes
- * are terms of it); views subscribe to `changed`; no DOM here.
+ * The state of one experiment view, combining its parts: the column layout
+ * (`columns`), the query (`query`: typed text, filter and brush terms, which
+ * the server evaluates), and here the loaded trials, sort and selection.
+ * Views subscribe to `changed` or to the part they draw; no DOM here.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -14,11 +15,15 @@ import {
   Status
 } from '../api/types';
 import { queryErrorOf } from '../api/client';
+import {
+  ColumnLayoutModel,
+  IColumnState,
+  IViewStateStore
+} from './columnLayout';
 import { toCSV } from './csv';
 import { QueryModel } from './query';
 import { BrushFilter, ColumnFilter } from './queryTerms';
 import {
-  buildColumns,
   CellValue,
   compareCells,
   formatCell,
@@ -42,44 +47,17 @@ export interface IExperimentViewSource {
   getTrial?(name: string): Promise<ITrialDetail>;
 }
 
-/** Where column choices are remembered (JupyterLab's IStateDB satisfies it). */
-export interface IViewStateStore {
-  fetch(id: string): Promise<unknown>;
-  save(id: string, value: never): Promise<unknown>;
-}
-
 export interface ISortState {
   column: string;
   descending: boolean;
 }
 
 export type { BrushFilter, ColumnFilter } from './queryTerms';
-
-/** The column chooser's choices, remembered per experiment. */
-export interface IColumnState {
-  /** Column ids in display order; unknown ids are ignored, new ones appended. */
-  order: string[];
-  hidden: string[];
-  /** Pinned to the left, in order. */
-  pinned: string[];
-  /** Metric statistics shown as columns. */
-  stats: MetricStat[];
-  widths: Record<string, number>;
-  /** Trial rows labelled by their name, or by their variable set (`lr=0.01, seed=1`). */
-  nameAs: 'name' | 'variables';
-}
+export type { IColumnState, IViewStateStore } from './columnLayout';
+export { DEFAULT_COLUMN_STATE } from './columnLayout';
 
 /** Rows painted before the whole table arrives (the server pages in SQL). */
 export const FIRST_PAGE_ROWS = 500;
-
-export const DEFAULT_COLUMN_STATE: IColumnState = {
-  order: [],
-  hidden: [],
-  pinned: ['name'],
-  stats: ['min', 'max', 'last'],
-  widths: {},
-  nameAs: 'name'
-};
 
 export interface ISelectGesture {
   /** Extend from the anchor (shift-click). */
@@ -92,12 +70,16 @@ export class ExperimentViewModel {
   constructor(options: ExperimentViewModel.IOptions) {
     this.name = options.name;
     this.crossExperiment = options.crossExperiment ?? false;
-    this._columns = buildColumns(this._available, {
-      experiment: this.crossExperiment
-    });
-    this._columnById = new Map(this._columns.map(c => [c.id, c]));
     this._source = options.source;
     this._stateStore = options.stateStore ?? null;
+    this.columns = new ColumnLayoutModel({
+      stateKey: this.crossExperiment
+        ? 'trialbook-all-trials-view'
+        : `trialbook-experiment-view:${this.name}`,
+      stateStore: this._stateStore,
+      withExperiment: this.crossExperiment
+    });
+    this.columns.changed.connect(() => this._changed.emit(), this);
     this.query = new QueryModel({
       columnOf: id => this.column(id),
       scope: options.crossExperiment ? '*all-trials*' : options.name,
@@ -108,6 +90,9 @@ export class ExperimentViewModel {
 
   /** What narrows the table: typed query, filter and brush terms, statuses, search. */
   readonly query: QueryModel;
+
+  /** Which columns exist and how the user arranged them. */
+  readonly columns: ColumnLayoutModel;
 
   /** The experiment's name; empty for the view of all trials. */
   readonly name: string;
@@ -147,55 +132,29 @@ export class ExperimentViewModel {
 
   /** Variable, parameter and metric names seen in the experiment. */
   get available(): ITrialColumns {
-    return this._available;
+    return this.columns.available;
   }
 
   /** Every column that exists, in the user's order (hidden ones included). */
   get allColumns(): readonly ITrialColumn[] {
-    if (!this._orderedColumns) {
-      const byId = new Map(this._columns.map(column => [column.id, column]));
-      const ordered: ITrialColumn[] = [];
-      for (const id of this._columnState.order) {
-        const column = byId.get(id);
-        if (column) {
-          ordered.push(column);
-          byId.delete(id);
-        }
-      }
-      ordered.push(...byId.values());
-      // Pinned columns come first, in pin order.
-      const pinned = this._columnState.pinned
-        .map(id => ordered.find(column => column.id === id))
-        .filter((column): column is ITrialColumn => !!column);
-      this._orderedColumns = [
-        ...pinned,
-        ...ordered.filter(column => !pinned.includes(column))
-      ];
-    }
-    return this._orderedColumns;
+    return this.columns.allColumns;
   }
 
   /** The columns shown, pinned first. */
   get visibleColumns(): readonly ITrialColumn[] {
-    return this.allColumns.filter(column => this.isColumnVisible(column.id));
+    return this.columns.visibleColumns;
   }
 
   column(id: string): ITrialColumn | undefined {
-    return this._columnById.get(id);
+    return this.columns.column(id);
   }
 
   isColumnVisible(id: string): boolean {
-    const column = this.column(id);
-    if (!column || this._columnState.hidden.includes(id)) {
-      return false;
-    }
-    return (
-      column.stat === undefined || this._columnState.stats.includes(column.stat)
-    );
+    return this.columns.isColumnVisible(id);
   }
 
   get columnState(): Readonly<IColumnState> {
-    return this._columnState;
+    return this.columns.state;
   }
 
   /** Trials the server matched to the query, sorted. */
@@ -302,6 +261,7 @@ export class ExperimentViewModel {
     }
     this._isDisposed = true;
     this.query.dispose();
+    this.columns.dispose();
     Signal.clearData(this);
   }
 
@@ -310,17 +270,7 @@ export class ExperimentViewModel {
   /** Restore the remembered column state, then load. */
   async initialize(): Promise<void> {
     void this.query.restoreHistory();
-    if (this._stateStore) {
-      try {
-        const saved = await this._stateStore.fetch(this._stateKey);
-        if (saved && typeof saved === 'object') {
-          this._columnState = { ...DEFAULT_COLUMN_STATE, ...(saved as object) };
-          this._orderedColumns = null;
-        }
-      } catch {
-        // A broken saved state only loses the column choices.
-      }
-    }
+    await this.columns.restore();
     await this.refresh();
   }
 
@@ -352,24 +302,14 @@ export class ExperimentViewModel {
     this._detail = detail;
     // A live refresh that changed nothing keeps every view (and chart) as is.
     const signature = rowsSignature(table.trials);
-    if (
-      signature === this._signature &&
-      sameColumns(this._available, table.columns)
-    ) {
+    const columnsChanged = this.columns.setAvailable(table.columns);
+    if (signature === this._signature && !columnsChanged) {
       this._changed.emit();
       return;
     }
     this._signature = signature;
     this._rows = table.trials;
     this._byName = new Map(this._rows.map(row => [row.name, row]));
-    if (!sameColumns(this._available, table.columns)) {
-      this._available = table.columns;
-      this._columns = buildColumns(table.columns, {
-        experiment: this.crossExperiment
-      });
-      this._columnById = new Map(this._columns.map(c => [c.id, c]));
-      this._orderedColumns = null;
-    }
     const kept = [...this._selection].filter(name => this._byName.has(name));
     const selectionChanged = kept.length !== this._selection.size;
     if (selectionChanged) {
@@ -671,80 +611,34 @@ export class ExperimentViewModel {
     }
   }
 
-  // -- columns --------------------------------------------------------------------
+  // -- columns (delegated to the layout model) ------------------------------------
 
   setColumnVisible(id: string, visible: boolean): void {
-    const hidden = this._columnState.hidden.filter(other => other !== id);
-    if (!visible) {
-      hidden.push(id);
-    }
-    this._updateColumnState({ hidden });
+    this.columns.setColumnVisible(id, visible);
   }
 
   setStatVisible(stat: MetricStat, visible: boolean): void {
-    const stats = this._columnState.stats.filter(other => other !== stat);
-    if (visible) {
-      stats.push(stat);
-    }
-    this._updateColumnState({ stats });
+    this.columns.setStatVisible(stat, visible);
   }
 
   setPinned(id: string, pinned: boolean): void {
-    const list = this._columnState.pinned.filter(other => other !== id);
-    if (pinned) {
-      list.push(id);
-    }
-    this._updateColumnState({ pinned: list });
+    this.columns.setPinned(id, pinned);
   }
 
-  /** Move a column by `offset` places among all columns. */
   moveColumn(id: string, offset: number): void {
-    const order = this.allColumns.map(column => column.id);
-    const from = order.indexOf(id);
-    if (from === -1) {
-      return;
-    }
-    const to = Math.max(0, Math.min(order.length - 1, from + offset));
-    order.splice(from, 1);
-    order.splice(to, 0, id);
-    this._updateColumnState({ order });
+    this.columns.moveColumn(id, offset);
   }
 
-  /** Label trial rows by name or by variable set. */
   setNameAs(nameAs: IColumnState['nameAs']): void {
-    this._updateColumnState({ nameAs });
+    this.columns.setNameAs(nameAs);
   }
 
   setColumnWidth(id: string, width: number): void {
-    this._updateColumnState({
-      widths: { ...this._columnState.widths, [id]: Math.round(width) }
-    });
+    this.columns.setColumnWidth(id, width);
   }
 
   resetColumns(): void {
-    this._columnState = { ...DEFAULT_COLUMN_STATE };
-    this._orderedColumns = null;
-    this._persistColumns();
-    this._changed.emit();
-  }
-
-  private _updateColumnState(update: Partial<IColumnState>): void {
-    this._columnState = { ...this._columnState, ...update };
-    this._orderedColumns = null;
-    this._persistColumns();
-    this._changed.emit();
-  }
-
-  private _persistColumns(): void {
-    void this._stateStore
-      ?.save(this._stateKey, this._columnState as never)
-      .catch(() => undefined);
-  }
-
-  private get _stateKey(): string {
-    return this.crossExperiment
-      ? 'trialbook-all-trials-view'
-      : `trialbook-experiment-view:${this.name}`;
+    this.columns.reset();
   }
 
   // -- export ----------------------------------------------------------------------
@@ -784,15 +678,6 @@ export class ExperimentViewModel {
   private _rows: ITrialRow[] = [];
   private _signature = '';
   private _byName = new Map<string, ITrialRow>();
-  private _available: ITrialColumns = {
-    variables: [],
-    parameters: [],
-    metrics: []
-  };
-  private _columns: ITrialColumn[] = buildColumns(this._available);
-  private _columnById = new Map(this._columns.map(c => [c.id, c]));
-  private _orderedColumns: ITrialColumn[] | null = null;
-  private _columnState: IColumnState = { ...DEFAULT_COLUMN_STATE };
   private _visibleRows: ITrialRow[] | null = null;
   private _sort: ISortState | null = null;
   private _matched: ITrialRow[] | null = null;
@@ -817,14 +702,6 @@ export namespace ExperimentViewModel {
     /** A view of every experiment's trials (its source reads `GET trials`). */
     crossExperiment?: boolean;
   }
-}
-
-function sameColumns(a: ITrialColumns, b: ITrialColumns): boolean {
-  return (
-    a.variables.join('\0') === b.variables.join('\0') &&
-    a.parameters.join('\0') === b.parameters.join('\0') &&
-    a.metrics.join('\0') === b.metrics.join('\0')
-  );
 }
 
 /** What a refresh can change in a row, cheaply: its identity, status and data counts. */

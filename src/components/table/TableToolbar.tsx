@@ -123,7 +123,7 @@ export function TableToolbar(props: {
         </button>
         {chooserOpen && (
           <ColumnChooser
-            model={model}
+            layout={model.columns}
             trans={trans}
             onClose={() => setChooserOpen(false)}
           />
