@@ -22,6 +22,7 @@ import {
 } from './columnLayout';
 import { toCSV } from './csv';
 import { QueryModel } from './query';
+import { ISelectGesture, SelectionModel } from './selection';
 import { BrushFilter, ColumnFilter } from './queryTerms';
 import {
   CellValue,
@@ -55,16 +56,10 @@ export interface ISortState {
 export type { BrushFilter, ColumnFilter } from './queryTerms';
 export type { IColumnState, IViewStateStore } from './columnLayout';
 export { DEFAULT_COLUMN_STATE } from './columnLayout';
+export type { ISelectGesture } from './selection';
 
 /** Rows painted before the whole table arrives (the server pages in SQL). */
 export const FIRST_PAGE_ROWS = 500;
-
-export interface ISelectGesture {
-  /** Extend from the anchor (shift-click). */
-  range?: boolean;
-  /** Add or remove one row (ctrl/cmd-click). */
-  toggle?: boolean;
-}
 
 export class ExperimentViewModel {
   constructor(options: ExperimentViewModel.IOptions) {
@@ -80,6 +75,14 @@ export class ExperimentViewModel {
       withExperiment: this.crossExperiment
     });
     this.columns.changed.connect(() => this._changed.emit(), this);
+    this.trialSelection = new SelectionModel({
+      order: () => this.visibleRows.map(row => row.name),
+      exists: name => this._byName.has(name)
+    });
+    this.trialSelection.changed.connect(() => {
+      this._changed.emit();
+      this._selectionChanged.emit();
+    }, this);
     this.query = new QueryModel({
       columnOf: id => this.column(id),
       scope: options.crossExperiment ? '*all-trials*' : options.name,
@@ -93,6 +96,9 @@ export class ExperimentViewModel {
 
   /** Which columns exist and how the user arranged them. */
   readonly columns: ColumnLayoutModel;
+
+  /** Which trials are selected. */
+  readonly trialSelection: SelectionModel;
 
   /** The experiment's name; empty for the view of all trials. */
   readonly name: string;
@@ -205,16 +211,16 @@ export class ExperimentViewModel {
 
   /** Selected trial names. */
   get selection(): ReadonlySet<string> {
-    return this._selection;
+    return this.trialSelection.names;
   }
 
   /** Selected trials in table order (visible ones first, then hidden ones). */
   get selectedRows(): ITrialRow[] {
     const visible = this.visibleRows.filter(row =>
-      this._selection.has(row.name)
+      this.selection.has(row.name)
     );
     const hidden = this._rows.filter(
-      row => this._selection.has(row.name) && !visible.includes(row)
+      row => this.selection.has(row.name) && !visible.includes(row)
     );
     return [...visible, ...hidden];
   }
@@ -262,6 +268,7 @@ export class ExperimentViewModel {
     this._isDisposed = true;
     this.query.dispose();
     this.columns.dispose();
+    this.trialSelection.dispose();
     Signal.clearData(this);
   }
 
@@ -310,16 +317,9 @@ export class ExperimentViewModel {
     this._signature = signature;
     this._rows = table.trials;
     this._byName = new Map(this._rows.map(row => [row.name, row]));
-    const kept = [...this._selection].filter(name => this._byName.has(name));
-    const selectionChanged = kept.length !== this._selection.size;
-    if (selectionChanged) {
-      this._selection = new Set(kept);
-    }
     this._invalidateRows();
     this._dataChanged.emit();
-    if (selectionChanged) {
-      this._selectionChanged.emit();
-    }
+    this.trialSelection.prune();
   }
 
   /** The distinct values a variable takes among the loaded trials (for completion). */
@@ -527,52 +527,15 @@ export class ExperimentViewModel {
 
   /** A click on a row: select it alone, toggle it, or extend to it. */
   select(name: string, gesture: ISelectGesture = {}): void {
-    if (gesture.range && this._anchor !== null) {
-      const rows = this.visibleRows;
-      const from = rows.findIndex(row => row.name === this._anchor);
-      const to = rows.findIndex(row => row.name === name);
-      if (from !== -1 && to !== -1) {
-        const [start, end] = from < to ? [from, to] : [to, from];
-        const range = rows.slice(start, end + 1).map(row => row.name);
-        this._selection = gesture.toggle
-          ? new Set([...this._selection, ...range])
-          : new Set(range);
-        this._emitSelection();
-        return;
-      }
-    }
-    if (gesture.toggle) {
-      // A new set on every change: views compare selections by identity.
-      this._selection = new Set(this._selection);
-      if (this._selection.has(name)) {
-        this._selection.delete(name);
-      } else {
-        this._selection.add(name);
-      }
-    } else {
-      this._selection = new Set([name]);
-    }
-    this._anchor = name;
-    this._emitSelection();
+    this.trialSelection.select(name, gesture);
   }
 
   setSelection(names: Iterable<string>): void {
-    this._selection = new Set(
-      [...names].filter(name => this._byName.has(name))
-    );
-    this._anchor = null;
-    this._emitSelection();
+    this.trialSelection.setNames(names);
   }
 
   clearSelection(): void {
-    if (this._selection.size) {
-      this.setSelection([]);
-    }
-  }
-
-  private _emitSelection(): void {
-    this._changed.emit();
-    this._selectionChanged.emit();
+    this.trialSelection.clear();
   }
 
   // -- detail pane ----------------------------------------------------------------
@@ -683,8 +646,6 @@ export class ExperimentViewModel {
   private _matched: ITrialRow[] | null = null;
   private _querying: Promise<void> | null = null;
   private _queryTicket = 0;
-  private _selection = new Set<string>();
-  private _anchor: string | null = null;
   private _openedTrial: string | null = null;
   private _trialDetail: ITrialDetail | null = null;
   private _detailChanged = new Signal<this, void>(this);

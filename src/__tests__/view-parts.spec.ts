@@ -1,4 +1,5 @@
 import { ColumnLayoutModel, IViewStateStore } from '../models/columnLayout';
+import { SelectionModel } from '../models/selection';
 
 class MemoryStore implements IViewStateStore {
   values = new Map<string, unknown>();
@@ -54,5 +55,32 @@ describe('ColumnLayoutModel', () => {
       'name',
       'experiment_name'
     ]);
+  });
+});
+
+describe('SelectionModel', () => {
+  it('selects, toggles and extends in the given order, and drops deleted trials', () => {
+    const order = ['a', 'b', 'c', 'd'];
+    const existing = new Set(order);
+    const selection = new SelectionModel({
+      order: () => order,
+      exists: name => existing.has(name)
+    });
+    let changes = 0;
+    selection.changed.connect(() => (changes += 1));
+    selection.select('b');
+    selection.select('d', { range: true });
+    expect([...selection.names]).toEqual(['b', 'c', 'd']);
+    const before = selection.names;
+    selection.select('c', { toggle: true });
+    expect([...selection.names]).toEqual(['b', 'd']);
+    expect(selection.names).not.toBe(before);
+    existing.delete('d');
+    selection.prune();
+    expect([...selection.names]).toEqual(['b']);
+    selection.prune();
+    expect(changes).toBe(4);
+    selection.setNames(['a', 'zz']);
+    expect([...selection.names]).toEqual(['a']);
   });
 });
