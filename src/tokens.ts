@@ -136,6 +136,7 @@ export namespace CommandIDs {
   export const refreshExperiments = 'trialbook:refresh-experiments';
   export const collapseAll = 'trialbook:collapse-all';
   export const openExperiment = 'trialbook:open-experiment';
+  export const openAllTrials = 'trialbook:open-all-trials';
   export const copyName = 'trialbook:copy-name';
   export const editDescription = 'trialbook:edit-description';
   export const deleteExperiment = 'trialbook:delete-experiment';

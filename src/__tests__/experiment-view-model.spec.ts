@@ -4,12 +4,14 @@ import {
   ITrialRow,
   Status
 } from '../api/types';
+import { QueryRequestError } from '../api/client';
 import { csvField, toCSV } from '../models/csv';
 import {
   ExperimentViewModel,
   IExperimentViewSource,
   IViewStateStore
 } from '../models/experimentView';
+import { variableSetLabel } from '../models/trialColumns';
 import { groupCurves, pointsPerTrace, smooth } from '../plot/curves';
 
 function trial(
@@ -73,7 +75,17 @@ class MemoryStore implements IViewStateStore {
   }
 }
 
-function source(rows: ITrialRow[] = ROWS): IExperimentViewSource {
+type TableQuery = Parameters<IExperimentViewSource['getTrialTable']>[1];
+
+/**
+ * Serves `rows`; a narrowed request is answered by `answer` (the server's
+ * query engine is tested in Python: here only what the view asks and shows).
+ */
+function source(
+  rows: ITrialRow[] = ROWS,
+  answer: (query: TableQuery) => ITrialRow[] = () => rows,
+  asked: TableQuery[] = []
+): IExperimentViewSource {
   return {
     getExperiment: async name =>
       ({
@@ -81,7 +93,11 @@ function source(rows: ITrialRow[] = ROWS): IExperimentViewSource {
         objective: null,
         variables: null
       }) as unknown as IExperimentDetail,
-    getTrialTable: async () => ({ columns: COLUMNS, trials: rows })
+    getTrialTable: async (_name, query) => {
+      asked.push(query);
+      const narrowed = !!(query?.q || query?.search || query?.statuses?.length);
+      return { columns: COLUMNS, trials: narrowed ? answer(query) : rows };
+    }
   };
 }
 
@@ -145,9 +161,20 @@ describe('ExperimentViewModel', () => {
     expect(names(model)).toEqual(['t-a', 't-b', 't-c', 't-d', 't-e']);
   });
 
-  it('filters by text, numeric range, status, search and brushes', async () => {
-    const model = await loaded();
-    model.setFilter('variables.model', { kind: 'text', text: 'RES' });
+  it('sends filters and brushes as query terms with statuses and search, and shows the answer', async () => {
+    const asked: TableQuery[] = [];
+    const model = new ExperimentViewModel({
+      name: 'exp',
+      source: source(ROWS, () => [ROWS[1], ROWS[3]], asked)
+    });
+    await model.initialize();
+    model.setFilter('variables.model', { kind: 'text', text: 'res' });
+    await model.settled();
+    expect(asked[asked.length - 1]).toEqual({
+      q: '("res" in variables.model)',
+      search: '',
+      statuses: []
+    });
     expect(names(model)).toEqual(['t-b', 't-d']);
     model.setFilter('variables.model', null);
     model.setFilter('metrics.loss.last', {
@@ -155,28 +182,82 @@ describe('ExperimentViewModel', () => {
       min: 0.3,
       max: null
     });
-    expect(names(model)).toEqual(['t-a', 't-e']);
-    model.setFilter('metrics.loss.last', {
-      kind: 'range',
-      min: null,
-      max: null
-    });
-    expect(model.filters.size).toBe(0);
-    model.setStatuses(['Failed', 'InProgress']);
-    expect(names(model)).toEqual(['t-c', 't-d']);
-    model.setStatuses([]);
+    model.setStatuses(['Failed']);
     model.search = 'lr=0.01';
-    expect(names(model)).toEqual(['t-c', 't-d']);
-    model.search = '';
     model.setBrushes(
       new Map([
         ['objective_value', { kind: 'ranges', ranges: [[0.1, 0.6]] }],
         ['variables.model', { kind: 'values', values: ['custom'] }]
       ])
     );
-    expect(names(model)).toEqual(['t-a']);
+    model.query.setText('lr < 0.1');
+    await model.settled();
+    expect(asked[asked.length - 1]).toEqual({
+      q:
+        '(lr < 0.1\n) and (metrics.loss.last >= 0.3) and ' +
+        '(objective >= 0.1 and objective <= 0.6) and (variables.model in ["custom"])',
+      search: 'lr=0.01',
+      statuses: ['Failed']
+    });
+    model.setFilter('metrics.loss.last', {
+      kind: 'range',
+      min: null,
+      max: null
+    });
+    expect(model.filters.size).toBe(0);
+    const before = asked.length;
     model.clearFilters();
+    await model.settled();
+    // Nothing narrows: the loaded table shows as it is, without asking again.
+    expect(asked).toHaveLength(before);
     expect(names(model)).toHaveLength(5);
+  });
+
+  it('places a refused query on the typed text and remembers good ones', async () => {
+    const store = new MemoryStore();
+    const refusing: IExperimentViewSource = {
+      ...source(),
+      getTrialTable: async (_name, query) => {
+        if (query?.q?.includes('lrr')) {
+          const at = query.q.indexOf('lrr');
+          throw new QueryRequestError('Bad parameter q', {
+            message: "unknown name 'lrr': did you mean 'lr'?",
+            offset: at,
+            end: at + 3,
+            line: 1,
+            column: at + 1
+          });
+        }
+        return { columns: COLUMNS, trials: query?.q ? [ROWS[0]] : ROWS };
+      }
+    };
+    const model = new ExperimentViewModel({
+      name: 'exp',
+      source: refusing,
+      stateStore: store
+    });
+    await model.initialize();
+    model.query.setText('seed == 1 and lrr < 0.1');
+    await model.settled();
+    expect(model.query.error).toEqual({
+      message: "unknown name 'lrr': did you mean 'lr'?",
+      start: 14,
+      end: 17
+    });
+    // With a filter term the typed text sits inside parentheses: still placed on it.
+    model.setFilter('variables.model', { kind: 'text', text: 'c' });
+    await model.settled();
+    expect(model.query.error?.start).toBe(14);
+    model.setFilter('variables.model', null);
+    model.query.setText('lr < 0.1');
+    await model.settled();
+    expect(model.query.error).toBeNull();
+    expect(names(model)).toEqual(['t-a']);
+    expect(model.query.recent).toEqual(['lr < 0.1']);
+    expect(store.values.get('trialbook-queries:exp')).toEqual(['lr < 0.1']);
+    const again = await loaded(store);
+    await again.settled();
+    expect(again.query.recent).toEqual(['lr < 0.1']);
   });
 
   it('selects with click, ctrl-click and shift-click in visible order', async () => {
@@ -205,7 +286,9 @@ describe('ExperimentViewModel', () => {
     const rows = [...ROWS];
     const model = new ExperimentViewModel({
       name: 'exp',
-      source: source(rows)
+      source: source(rows, () =>
+        rows.filter(row => row.variables?.model === 'custom')
+      )
     });
     await model.initialize();
     model.setSort({ column: 'metrics.loss.min', descending: true });
@@ -214,6 +297,7 @@ describe('ExperimentViewModel', () => {
     rows.splice(2, 1); // t-c deleted
     rows.push(trial('t-f', { model: 'custom', lr: 1 }, 0.95));
     await model.refresh();
+    await model.settled();
     expect(model.sort).toEqual({
       column: 'metrics.loss.min',
       descending: true
@@ -364,5 +448,19 @@ describe('curve helpers', () => {
     expect(pointsPerTrace(2000, 10)).toBe(2000);
     expect(pointsPerTrace(800, 1000)).toBe(200);
     expect(pointsPerTrace(800, 1, { zoom: 10 })).toBe(16000);
+  });
+});
+
+describe('trial labels', () => {
+  it('labels a trial by its variable set, remembered with the columns', async () => {
+    expect(variableSetLabel(ROWS[0])).toBe('model=custom, lr=0.1');
+    expect(variableSetLabel({ ...ROWS[0], variables: {} })).toBe('t-a');
+    const store = new MemoryStore();
+    const model = await loaded(store);
+    expect(model.columnState.nameAs).toBe('name');
+    model.setNameAs('variables');
+    await Promise.resolve();
+    const again = await loaded(store);
+    expect(again.columnState.nameAs).toBe('variables');
   });
 });

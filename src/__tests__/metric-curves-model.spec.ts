@@ -1,5 +1,6 @@
 import { IMetricSeriesResponse, ITrialRow } from '../api/types';
 import { IMetricSeriesSource, MetricCurvesModel } from '../models/metricCurves';
+import { defaultMetric, groupMetrics } from '../models/metrics';
 
 type Query = Parameters<IMetricSeriesSource['getMetricSeries']>[0];
 
@@ -128,5 +129,26 @@ describe('MetricCurvesModel zoom', () => {
     model.dispose();
     await jest.advanceTimersByTimeAsync(500);
     expect(source.queries).toHaveLength(0);
+  });
+});
+
+describe('system metrics in the metric chooser', () => {
+  const names = ['system.cpu_percent', 'loss', 'Eval/system.gpu_memory', 'acc'];
+
+  it('groups system.* metrics apart from the training ones', () => {
+    expect(groupMetrics(names)).toEqual({
+      training: ['loss', 'acc'],
+      system: ['system.cpu_percent', 'Eval/system.gpu_memory']
+    });
+  });
+
+  it('never picks a system metric first while a training metric exists', () => {
+    expect(defaultMetric(names, null)).toBe('loss');
+    expect(defaultMetric(names, 'acc')).toBe('acc');
+    expect(defaultMetric(names, 'missing')).toBe('loss');
+    expect(defaultMetric(['system.cpu_percent'], null)).toBe(
+      'system.cpu_percent'
+    );
+    expect(defaultMetric([], null)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import {
+  IAllTrialsResponse,
   IArtifact,
   IChangesResponse,
   IComponentDetail,
@@ -16,6 +17,7 @@ import {
   IExperimentListResponse,
   IExperimentSummary,
   IMetricSeriesResponse,
+  IQueryError,
   ITrialDetail,
   ITrialEdit,
   ITrialFilter,
@@ -55,14 +57,15 @@ export class TrialbookClient {
     query: TrialbookClient.ITrialTableQuery = {}
   ): Promise<ITrialTableResponse> {
     return this._get(['experiments', experimentName, 'trials'], {
-      sort: query.sort,
-      order: query.order,
-      filter: (query.filters ?? []).map(filter => JSON.stringify(filter)),
-      status: query.statuses ?? [],
-      search: query.search,
-      offset: query.offset,
-      limit: query.limit
+      ...tableQuery(query)
     });
+  }
+
+  /** Trials of every experiment, queried, sorted and paged by the server. */
+  getAllTrials(
+    query: TrialbookClient.ITrialTableQuery = {}
+  ): Promise<IAllTrialsResponse> {
+    return this._get(['trials'], tableQuery(query));
   }
 
   /** The verdict on the experiment's claim, or on the claim `overrides` state. */
@@ -232,7 +235,15 @@ export class TrialbookClient {
       this._serverSettings
     );
     if (!response.ok) {
-      throw await ServerConnection.ResponseError.create(response);
+      const body: unknown = await response
+        .clone()
+        .json()
+        .catch(() => null);
+      const error = await ServerConnection.ResponseError.create(response);
+      if (isQueryErrorBody(body)) {
+        throw new QueryRequestError(error.message, body.query_error);
+      }
+      throw error;
     }
     if (response.status === 204) {
       return undefined as T;
@@ -241,6 +252,49 @@ export class TrialbookClient {
   }
 
   private readonly _serverSettings: ServerConnection.ISettings;
+}
+
+/** A 400 for a bad `q`: the server's message and where the query is wrong. */
+export class QueryRequestError extends Error {
+  constructor(
+    message: string,
+    readonly queryError: IQueryError
+  ) {
+    super(message);
+    this.name = 'QueryRequestError';
+  }
+}
+
+/** The pinpointed query error a request failed with, or null for any other failure. */
+export function queryErrorOf(reason: unknown): IQueryError | null {
+  return reason instanceof QueryRequestError ? reason.queryError : null;
+}
+
+function isQueryErrorBody(body: unknown): body is { query_error: IQueryError } {
+  if (!body || typeof body !== 'object' || !('query_error' in body)) {
+    return false;
+  }
+  const error = (body as { query_error: unknown }).query_error;
+  return (
+    !!error &&
+    typeof error === 'object' &&
+    typeof (error as IQueryError).message === 'string' &&
+    typeof (error as IQueryError).offset === 'number' &&
+    typeof (error as IQueryError).end === 'number'
+  );
+}
+
+function tableQuery(query: TrialbookClient.ITrialTableQuery): Query {
+  return {
+    q: query.q || undefined,
+    sort: query.sort,
+    order: query.order,
+    filter: (query.filters ?? []).map(filter => JSON.stringify(filter)),
+    status: query.statuses ?? [],
+    search: query.search || undefined,
+    offset: query.offset,
+    limit: query.limit
+  };
 }
 
 /**
@@ -273,11 +327,13 @@ export namespace TrialbookClient {
   }
 
   export interface ITrialTableQuery {
+    /** A query in the language of docs/query.md. */
+    q?: string;
     sort?: TrialColumnId;
     order?: 'asc' | 'desc';
     filters?: ITrialFilter[];
     statuses?: Status[];
-    /** Case-insensitive substring of the trial name. */
+    /** The server's one search rule: the name, or a variable written `key=value`. */
     search?: string;
     offset?: number;
     /** Omit for the whole table. */

@@ -158,6 +158,15 @@ export interface ITrialFilter {
   value: number | string | boolean | null;
 }
 
+/** Where a query (`q`) is wrong: a 400's `query_error` (0-based offsets, `end` exclusive). */
+export interface IQueryError {
+  message: string;
+  offset: number;
+  end: number;
+  line: number;
+  column: number;
+}
+
 /** `GET experiments/{name}/trials`. */
 export interface ITrialTableResponse {
   experiment_name: string;

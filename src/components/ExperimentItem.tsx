@@ -4,6 +4,7 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { IExperimentModel, ITrialbookModel } from '../tokens';
+import { MiddleEllipsis } from './MiddleEllipsis';
 import { Caret, treeKey } from './tree';
 import { VerdictBadge } from './hypothesis/VerdictBadge';
 import { StatusBadge } from './StatusBadge';
@@ -54,7 +55,10 @@ function ExperimentItemView(props: {
         <Caret open={open} />
         <div className="tb-ExperimentItem-body">
           <div className="tb-ExperimentItem-header">
-            <span className="tb-ExperimentItem-name">{experiment.name}</span>
+            <MiddleEllipsis
+              className="tb-ExperimentItem-name"
+              text={experiment.name}
+            />
             {summary.status && (
               <StatusBadge status={summary.status} trans={trans} />
             )}

@@ -8,6 +8,7 @@ import { summaryValue } from '../models/experiment';
 import { formatMetric } from '../models/metrics';
 import { CommandIDs, IExperimentModel, ITrialbookModel } from '../tokens';
 import { ComponentItem } from './ComponentItem';
+import { MiddleEllipsis } from './MiddleEllipsis';
 import { Caret, treeKey } from './tree';
 import { Sparkline } from './Sparkline';
 import { StatusBadge } from './StatusBadge';
@@ -54,9 +55,11 @@ export function TrialItem(props: {
         <Caret open={open} />
         <div className="tb-TrialItem-body">
           <div className="tb-TrialItem-header">
-            <span className="tb-TrialItem-name" title={trial.name}>
-              {shortTrialName(trial.name, experiment.name)}
-            </span>
+            <MiddleEllipsis
+              className="tb-TrialItem-name"
+              text={shortTrialName(trial.name, experiment.name)}
+              title={trial.name}
+            />
             {trial.status && (
               <StatusBadge status={trial.status} trans={trans} />
             )}

@@ -15,6 +15,7 @@ import {
   TAIL_LENGTH,
   appendToTail,
   decodeJSONNumber,
+  defaultMetric,
   extendSummary,
   mergeTail
 } from './metrics';
@@ -84,10 +85,10 @@ export class ExperimentModel implements IExperimentModel {
     }
     const names = Object.keys(trial.metrics);
     if (names.length) {
-      return names[0];
+      return defaultMetric(names, null);
     }
     const tails = this._tails.get(trial.name);
-    return tails && tails.size ? [...tails.keys()][0] : null;
+    return tails && tails.size ? defaultMetric([...tails.keys()], null) : null;
   }
 
   tail(trial: string, metric: string): IMetricTail | undefined {

@@ -1,6 +1,8 @@
 /**
- * The state of one experiment view: its trials, the table's columns, sort,
- * filters and selection. Views subscribe to `changed`; no DOM here.
+ * The state of one experiment view, combining its parts: the column layout
+ * (`columns`), the query (`query`: typed text, filter and brush terms, which
+ * the server evaluates), and here the loaded trials, sort and selection.
+ * Views subscribe to `changed` or to the part they draw; no DOM here.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -12,9 +14,17 @@ import {
   MetricStat,
   Status
 } from '../api/types';
-import { toCSV } from './csv';
+import { queryErrorOf } from '../api/client';
 import {
-  buildColumns,
+  ColumnLayoutModel,
+  IColumnState,
+  IViewStateStore
+} from './columnLayout';
+import { toCSV } from './csv';
+import { QueryModel } from './query';
+import { ISelectGesture, SelectionModel } from './selection';
+import { BrushFilter, ColumnFilter } from './queryTerms';
+import {
   CellValue,
   compareCells,
   formatCell,
@@ -24,18 +34,18 @@ import {
 
 /** What the view reads over REST; the REST client satisfies it. */
 export interface IExperimentViewSource {
-  getExperiment(name: string): Promise<IExperimentDetail>;
+  /** `null` where the view has no one experiment (all trials). */
+  getExperiment(name: string): Promise<IExperimentDetail | null>;
   getTrialTable(
     experimentName: string,
-    query?: { limit?: number }
+    query?: {
+      limit?: number;
+      q?: string;
+      search?: string;
+      statuses?: Status[];
+    }
   ): Promise<{ columns: ITrialColumns; trials: ITrialRow[]; total?: number }>;
   getTrial?(name: string): Promise<ITrialDetail>;
-}
-
-/** Where column choices are remembered (JupyterLab's IStateDB satisfies it). */
-export interface IViewStateStore {
-  fetch(id: string): Promise<unknown>;
-  save(id: string, value: never): Promise<unknown>;
 }
 
 export interface ISortState {
@@ -43,54 +53,58 @@ export interface ISortState {
   descending: boolean;
 }
 
-/** A user's filter on one column. */
-export type ColumnFilter =
-  | { kind: 'text'; text: string }
-  | { kind: 'range'; min: number | null; max: number | null };
-
-/** A filter drawn on a chart (parallel-coordinates brushing). */
-export type BrushFilter =
-  | { kind: 'ranges'; ranges: [number, number][] }
-  | { kind: 'values'; values: CellValue[] };
-
-/** The column chooser's choices, remembered per experiment. */
-export interface IColumnState {
-  /** Column ids in display order; unknown ids are ignored, new ones appended. */
-  order: string[];
-  hidden: string[];
-  /** Pinned to the left, in order. */
-  pinned: string[];
-  /** Metric statistics shown as columns. */
-  stats: MetricStat[];
-  widths: Record<string, number>;
-}
+export type { BrushFilter, ColumnFilter } from './queryTerms';
+export type { IColumnState, IViewStateStore } from './columnLayout';
+export { DEFAULT_COLUMN_STATE } from './columnLayout';
+export type { ISelectGesture } from './selection';
 
 /** Rows painted before the whole table arrives (the server pages in SQL). */
 export const FIRST_PAGE_ROWS = 500;
 
-export const DEFAULT_COLUMN_STATE: IColumnState = {
-  order: [],
-  hidden: [],
-  pinned: ['name'],
-  stats: ['min', 'max', 'last'],
-  widths: {}
-};
-
-export interface ISelectGesture {
-  /** Extend from the anchor (shift-click). */
-  range?: boolean;
-  /** Add or remove one row (ctrl/cmd-click). */
-  toggle?: boolean;
-}
-
 export class ExperimentViewModel {
   constructor(options: ExperimentViewModel.IOptions) {
     this.name = options.name;
+    this.crossExperiment = options.crossExperiment ?? false;
     this._source = options.source;
     this._stateStore = options.stateStore ?? null;
+    this.columns = new ColumnLayoutModel({
+      stateKey: this.crossExperiment
+        ? 'trialbook-all-trials-view'
+        : `trialbook-experiment-view:${this.name}`,
+      stateStore: this._stateStore,
+      withExperiment: this.crossExperiment
+    });
+    this.columns.changed.connect(() => this._changed.emit(), this);
+    this.trialSelection = new SelectionModel({
+      order: () => this.visibleRows.map(row => row.name),
+      exists: name => this._byName.has(name)
+    });
+    this.trialSelection.changed.connect(() => {
+      this._changed.emit();
+      this._selectionChanged.emit();
+    }, this);
+    this.query = new QueryModel({
+      columnOf: id => this.column(id),
+      scope: options.crossExperiment ? '*all-trials*' : options.name,
+      historyStore: this._stateStore
+    });
+    this.query.changed.connect(() => void this._requery(), this);
   }
 
+  /** What narrows the table: typed query, filter and brush terms, statuses, search. */
+  readonly query: QueryModel;
+
+  /** Which columns exist and how the user arranged them. */
+  readonly columns: ColumnLayoutModel;
+
+  /** Which trials are selected. */
+  readonly trialSelection: SelectionModel;
+
+  /** The experiment's name; empty for the view of all trials. */
   readonly name: string;
+
+  /** Trials of every experiment (`GET trials`), with an Experiment column. */
+  readonly crossExperiment: boolean;
 
   get detail(): IExperimentDetail | null {
     return this._detail;
@@ -124,58 +138,32 @@ export class ExperimentViewModel {
 
   /** Variable, parameter and metric names seen in the experiment. */
   get available(): ITrialColumns {
-    return this._available;
+    return this.columns.available;
   }
 
   /** Every column that exists, in the user's order (hidden ones included). */
   get allColumns(): readonly ITrialColumn[] {
-    if (!this._orderedColumns) {
-      const byId = new Map(this._columns.map(column => [column.id, column]));
-      const ordered: ITrialColumn[] = [];
-      for (const id of this._columnState.order) {
-        const column = byId.get(id);
-        if (column) {
-          ordered.push(column);
-          byId.delete(id);
-        }
-      }
-      ordered.push(...byId.values());
-      // Pinned columns come first, in pin order.
-      const pinned = this._columnState.pinned
-        .map(id => ordered.find(column => column.id === id))
-        .filter((column): column is ITrialColumn => !!column);
-      this._orderedColumns = [
-        ...pinned,
-        ...ordered.filter(column => !pinned.includes(column))
-      ];
-    }
-    return this._orderedColumns;
+    return this.columns.allColumns;
   }
 
   /** The columns shown, pinned first. */
   get visibleColumns(): readonly ITrialColumn[] {
-    return this.allColumns.filter(column => this.isColumnVisible(column.id));
+    return this.columns.visibleColumns;
   }
 
   column(id: string): ITrialColumn | undefined {
-    return this._columnById.get(id);
+    return this.columns.column(id);
   }
 
   isColumnVisible(id: string): boolean {
-    const column = this.column(id);
-    if (!column || this._columnState.hidden.includes(id)) {
-      return false;
-    }
-    return (
-      column.stat === undefined || this._columnState.stats.includes(column.stat)
-    );
+    return this.columns.isColumnVisible(id);
   }
 
   get columnState(): Readonly<IColumnState> {
-    return this._columnState;
+    return this.columns.state;
   }
 
-  /** Trials passing every filter and brush, sorted. */
+  /** Trials the server matched to the query, sorted. */
   get visibleRows(): readonly ITrialRow[] {
     if (!this._visibleRows) {
       this._visibleRows = this._computeVisibleRows();
@@ -188,42 +176,51 @@ export class ExperimentViewModel {
   }
 
   get filters(): ReadonlyMap<string, ColumnFilter> {
-    return this._filters;
+    return this.query.filters;
   }
 
   get brushes(): ReadonlyMap<string, BrushFilter> {
-    return this._brushes;
+    return this.query.brushes;
   }
 
   /** Statuses shown; empty means all. */
   get statuses(): ReadonlySet<Status> {
-    return this._statuses;
+    return this.query.statuses;
   }
 
-  /** Case-insensitive text matched against the trial name and variables. */
+  /** The server's search rule: the trial name, or a variable written key=value. */
   get search(): string {
-    return this._search;
+    return this.query.search;
   }
 
   set search(value: string) {
-    if (value !== this._search) {
-      this._search = value;
-      this._invalidateRows();
+    this.query.setSearch(value);
+  }
+
+  /** A request for the query's rows is on its way. */
+  get querying(): boolean {
+    return this._querying !== null;
+  }
+
+  /** Resolves once the server has answered the latest query (tests, journeys). */
+  async settled(): Promise<void> {
+    while (this._querying || this._pending) {
+      await (this._querying ?? this._pending);
     }
   }
 
   /** Selected trial names. */
   get selection(): ReadonlySet<string> {
-    return this._selection;
+    return this.trialSelection.names;
   }
 
   /** Selected trials in table order (visible ones first, then hidden ones). */
   get selectedRows(): ITrialRow[] {
     const visible = this.visibleRows.filter(row =>
-      this._selection.has(row.name)
+      this.selection.has(row.name)
     );
     const hidden = this._rows.filter(
-      row => this._selection.has(row.name) && !visible.includes(row)
+      row => this.selection.has(row.name) && !visible.includes(row)
     );
     return [...visible, ...hidden];
   }
@@ -269,6 +266,9 @@ export class ExperimentViewModel {
       return;
     }
     this._isDisposed = true;
+    this.query.dispose();
+    this.columns.dispose();
+    this.trialSelection.dispose();
     Signal.clearData(this);
   }
 
@@ -276,17 +276,8 @@ export class ExperimentViewModel {
 
   /** Restore the remembered column state, then load. */
   async initialize(): Promise<void> {
-    if (this._stateStore) {
-      try {
-        const saved = await this._stateStore.fetch(this._stateKey);
-        if (saved && typeof saved === 'object') {
-          this._columnState = { ...DEFAULT_COLUMN_STATE, ...(saved as object) };
-          this._orderedColumns = null;
-        }
-      } catch {
-        // A broken saved state only loses the column choices.
-      }
-    }
+    void this.query.restoreHistory();
+    await this.columns.restore();
     await this.refresh();
   }
 
@@ -318,32 +309,32 @@ export class ExperimentViewModel {
     this._detail = detail;
     // A live refresh that changed nothing keeps every view (and chart) as is.
     const signature = rowsSignature(table.trials);
-    if (
-      signature === this._signature &&
-      sameColumns(this._available, table.columns)
-    ) {
+    const columnsChanged = this.columns.setAvailable(table.columns);
+    if (signature === this._signature && !columnsChanged) {
       this._changed.emit();
       return;
     }
     this._signature = signature;
     this._rows = table.trials;
     this._byName = new Map(this._rows.map(row => [row.name, row]));
-    if (!sameColumns(this._available, table.columns)) {
-      this._available = table.columns;
-      this._columns = buildColumns(table.columns);
-      this._columnById = new Map(this._columns.map(c => [c.id, c]));
-      this._orderedColumns = null;
-    }
-    const kept = [...this._selection].filter(name => this._byName.has(name));
-    const selectionChanged = kept.length !== this._selection.size;
-    if (selectionChanged) {
-      this._selection = new Set(kept);
-    }
     this._invalidateRows();
     this._dataChanged.emit();
-    if (selectionChanged) {
-      this._selectionChanged.emit();
+    this.trialSelection.prune();
+  }
+
+  /** The distinct values a variable takes among the loaded trials (for completion). */
+  variableValues(variable: string): CellValue[] {
+    const values = new Set<CellValue>();
+    for (const row of this._rows) {
+      const value =
+        variable === 'experiment'
+          ? row.experiment_name
+          : row.variables?.[variable];
+      if (value !== undefined && values.size < 50) {
+        values.add(value as CellValue);
+      }
     }
+    return [...values];
   }
 
   row(name: string): ITrialRow | undefined {
@@ -385,6 +376,10 @@ export class ExperimentViewModel {
         this._total = whole.total ?? whole.trials.length;
         this.setData(detail, whole);
       }
+      if (this.query.active) {
+        // A live refresh can change which trials match.
+        await this._requery();
+      }
       if (this._openedTrial) {
         void this.openTrial(this._openedTrial);
       }
@@ -417,17 +412,11 @@ export class ExperimentViewModel {
   }
 
   setFilter(column: string, filter: ColumnFilter | null): void {
-    this._filters = new Map(this._filters);
-    if (filter === null || isEmptyFilter(filter)) {
-      this._filters.delete(column);
-    } else {
-      this._filters.set(column, filter);
-    }
-    this._invalidateRows();
+    this.query.setFilter(column, filter);
   }
 
   setBrush(column: string, brush: BrushFilter | null): void {
-    const brushes = new Map(this._brushes);
+    const brushes = new Map(this.query.brushes);
     if (brush === null) {
       brushes.delete(column);
     } else {
@@ -438,11 +427,7 @@ export class ExperimentViewModel {
 
   /** Replace every brush at once (a chart reports all its axes together). */
   setBrushes(brushes: ReadonlyMap<string, BrushFilter>): void {
-    if (sameBrushes(this._brushes, brushes)) {
-      return;
-    }
-    this._brushes = new Map(brushes);
-    this._invalidateRows();
+    this.query.setBrushes(brushes);
   }
 
   clearBrushes(): void {
@@ -450,53 +435,76 @@ export class ExperimentViewModel {
   }
 
   setStatuses(statuses: Iterable<Status>): void {
-    this._statuses = new Set(statuses);
-    this._invalidateRows();
+    this.query.setStatuses(statuses);
   }
 
   clearFilters(): void {
-    this._filters = new Map();
-    this._brushes = new Map();
-    this._statuses = new Set();
-    this._search = '';
+    this.query.clear();
+  }
+
+  /**
+   * Ask the server which trials match the query. The latest request wins; a
+   * refused query keeps the last answer and places the error in the bar.
+   */
+  private async _requery(): Promise<void> {
+    const ticket = ++this._queryTicket;
+    if (!this.query.active) {
+      this._matched = null;
+      this._querying = null;
+      this.query.settle(null);
+      this._invalidateRows();
+      return;
+    }
+    const request = this._source.getTrialTable(this.name, this.query.narrowing);
+    const done = request.then(
+      () => undefined,
+      () => undefined
+    );
+    this._querying = done;
+    this._changed.emit();
+    try {
+      const table = await request;
+      if (ticket !== this._queryTicket || this._isDisposed) {
+        return;
+      }
+      this._matched = table.trials;
+      this.query.settle(null);
+    } catch (reason) {
+      if (ticket !== this._queryTicket || this._isDisposed) {
+        return;
+      }
+      const error = queryErrorOf(reason);
+      this.query.settle(
+        error ?? {
+          message: reason instanceof Error ? reason.message : String(reason),
+          offset: -1,
+          end: -1,
+          line: 0,
+          column: 0
+        }
+      );
+    } finally {
+      if (ticket === this._queryTicket) {
+        this._querying = null;
+      }
+    }
     this._invalidateRows();
   }
 
   private _computeVisibleRows(): ITrialRow[] {
-    if (this._partial && this._narrowsOrReorders()) {
-      // Sorting or filtering a page would show the wrong trials: wait for all.
+    const sort = this._sort;
+    if (this.query.active && !this._matched) {
+      // The server has not answered yet: show no unmatched trial.
       return [];
     }
-    const needle = this._search.trim().toLocaleLowerCase();
-    const filters = [...this._filters].map(
-      ([id, filter]) => [this.column(id), filter] as const
-    );
-    const brushes = [...this._brushes].map(
-      ([id, brush]) => [this.column(id), brush] as const
-    );
-    const rows = this._rows.filter(row => {
-      if (
-        this._statuses.size &&
-        !(row.status && this._statuses.has(row.status))
-      ) {
-        return false;
-      }
-      if (needle && !matchesSearch(row, needle)) {
-        return false;
-      }
-      for (const [column, filter] of filters) {
-        if (column && !passesFilter(column.value(row), filter)) {
-          return false;
-        }
-      }
-      for (const [column, brush] of brushes) {
-        if (column && !passesBrush(column.value(row), brush)) {
-          return false;
-        }
-      }
-      return true;
-    });
-    const sort = this._sort;
+    if (this._partial && sort && !this._matched) {
+      // Sorting a page would show the wrong trials: wait for all.
+      return [];
+    }
+    // The server's rows for a query; the local ones (fresher on live updates) otherwise.
+    const rows = this._matched
+      ? this._matched.map(row => this._byName.get(row.name) ?? row)
+      : this._rows;
     const column = sort ? this.column(sort.column) : undefined;
     if (sort && column) {
       // Read each value once: a 10,000-row sort then costs one pass of reads.
@@ -519,52 +527,15 @@ export class ExperimentViewModel {
 
   /** A click on a row: select it alone, toggle it, or extend to it. */
   select(name: string, gesture: ISelectGesture = {}): void {
-    if (gesture.range && this._anchor !== null) {
-      const rows = this.visibleRows;
-      const from = rows.findIndex(row => row.name === this._anchor);
-      const to = rows.findIndex(row => row.name === name);
-      if (from !== -1 && to !== -1) {
-        const [start, end] = from < to ? [from, to] : [to, from];
-        const range = rows.slice(start, end + 1).map(row => row.name);
-        this._selection = gesture.toggle
-          ? new Set([...this._selection, ...range])
-          : new Set(range);
-        this._emitSelection();
-        return;
-      }
-    }
-    if (gesture.toggle) {
-      // A new set on every change: views compare selections by identity.
-      this._selection = new Set(this._selection);
-      if (this._selection.has(name)) {
-        this._selection.delete(name);
-      } else {
-        this._selection.add(name);
-      }
-    } else {
-      this._selection = new Set([name]);
-    }
-    this._anchor = name;
-    this._emitSelection();
+    this.trialSelection.select(name, gesture);
   }
 
   setSelection(names: Iterable<string>): void {
-    this._selection = new Set(
-      [...names].filter(name => this._byName.has(name))
-    );
-    this._anchor = null;
-    this._emitSelection();
+    this.trialSelection.setNames(names);
   }
 
   clearSelection(): void {
-    if (this._selection.size) {
-      this.setSelection([]);
-    }
-  }
-
-  private _emitSelection(): void {
-    this._changed.emit();
-    this._selectionChanged.emit();
+    this.trialSelection.clear();
   }
 
   // -- detail pane ----------------------------------------------------------------
@@ -603,73 +574,34 @@ export class ExperimentViewModel {
     }
   }
 
-  // -- columns --------------------------------------------------------------------
+  // -- columns (delegated to the layout model) ------------------------------------
 
   setColumnVisible(id: string, visible: boolean): void {
-    const hidden = this._columnState.hidden.filter(other => other !== id);
-    if (!visible) {
-      hidden.push(id);
-    }
-    this._updateColumnState({ hidden });
+    this.columns.setColumnVisible(id, visible);
   }
 
   setStatVisible(stat: MetricStat, visible: boolean): void {
-    const stats = this._columnState.stats.filter(other => other !== stat);
-    if (visible) {
-      stats.push(stat);
-    }
-    this._updateColumnState({ stats });
+    this.columns.setStatVisible(stat, visible);
   }
 
   setPinned(id: string, pinned: boolean): void {
-    const list = this._columnState.pinned.filter(other => other !== id);
-    if (pinned) {
-      list.push(id);
-    }
-    this._updateColumnState({ pinned: list });
+    this.columns.setPinned(id, pinned);
   }
 
-  /** Move a column by `offset` places among all columns. */
   moveColumn(id: string, offset: number): void {
-    const order = this.allColumns.map(column => column.id);
-    const from = order.indexOf(id);
-    if (from === -1) {
-      return;
-    }
-    const to = Math.max(0, Math.min(order.length - 1, from + offset));
-    order.splice(from, 1);
-    order.splice(to, 0, id);
-    this._updateColumnState({ order });
+    this.columns.moveColumn(id, offset);
+  }
+
+  setNameAs(nameAs: IColumnState['nameAs']): void {
+    this.columns.setNameAs(nameAs);
   }
 
   setColumnWidth(id: string, width: number): void {
-    this._updateColumnState({
-      widths: { ...this._columnState.widths, [id]: Math.round(width) }
-    });
+    this.columns.setColumnWidth(id, width);
   }
 
   resetColumns(): void {
-    this._columnState = { ...DEFAULT_COLUMN_STATE };
-    this._orderedColumns = null;
-    this._persistColumns();
-    this._changed.emit();
-  }
-
-  private _updateColumnState(update: Partial<IColumnState>): void {
-    this._columnState = { ...this._columnState, ...update };
-    this._orderedColumns = null;
-    this._persistColumns();
-    this._changed.emit();
-  }
-
-  private _persistColumns(): void {
-    void this._stateStore
-      ?.save(this._stateKey, this._columnState as never)
-      .catch(() => undefined);
-  }
-
-  private get _stateKey(): string {
-    return `trialbook-experiment-view:${this.name}`;
+    this.columns.reset();
   }
 
   // -- export ----------------------------------------------------------------------
@@ -691,17 +623,6 @@ export class ExperimentViewModel {
     );
   }
 
-  /** Whether a sort, filter, brush, status choice or search is active. */
-  private _narrowsOrReorders(): boolean {
-    return (
-      this._sort !== null ||
-      this._filters.size > 0 ||
-      this._brushes.size > 0 ||
-      this._statuses.size > 0 ||
-      this._search.trim() !== ''
-    );
-  }
-
   private _invalidateRows(): void {
     this._visibleRows = null;
     this._changed.emit();
@@ -720,23 +641,11 @@ export class ExperimentViewModel {
   private _rows: ITrialRow[] = [];
   private _signature = '';
   private _byName = new Map<string, ITrialRow>();
-  private _available: ITrialColumns = {
-    variables: [],
-    parameters: [],
-    metrics: []
-  };
-  private _columns: ITrialColumn[] = buildColumns(this._available);
-  private _columnById = new Map(this._columns.map(c => [c.id, c]));
-  private _orderedColumns: ITrialColumn[] | null = null;
-  private _columnState: IColumnState = { ...DEFAULT_COLUMN_STATE };
   private _visibleRows: ITrialRow[] | null = null;
   private _sort: ISortState | null = null;
-  private _filters = new Map<string, ColumnFilter>();
-  private _brushes = new Map<string, BrushFilter>();
-  private _statuses = new Set<Status>();
-  private _search = '';
-  private _selection = new Set<string>();
-  private _anchor: string | null = null;
+  private _matched: ITrialRow[] | null = null;
+  private _querying: Promise<void> | null = null;
+  private _queryTicket = 0;
   private _openedTrial: string | null = null;
   private _trialDetail: ITrialDetail | null = null;
   private _detailChanged = new Signal<this, void>(this);
@@ -751,15 +660,9 @@ export namespace ExperimentViewModel {
     name: string;
     source: IExperimentViewSource;
     stateStore?: IViewStateStore | null;
+    /** A view of every experiment's trials (its source reads `GET trials`). */
+    crossExperiment?: boolean;
   }
-}
-
-function sameColumns(a: ITrialColumns, b: ITrialColumns): boolean {
-  return (
-    a.variables.join('\0') === b.variables.join('\0') &&
-    a.parameters.join('\0') === b.parameters.join('\0') &&
-    a.metrics.join('\0') === b.metrics.join('\0')
-  );
 }
 
 /** What a refresh can change in a row, cheaply: its identity, status and data counts. */
@@ -775,65 +678,4 @@ function rowsSignature(rows: readonly ITrialRow[]): string {
     );
   }
   return parts.join('\n');
-}
-
-function sameBrushes(
-  a: ReadonlyMap<string, BrushFilter>,
-  b: ReadonlyMap<string, BrushFilter>
-): boolean {
-  if (a.size !== b.size) {
-    return false;
-  }
-  for (const [key, value] of a) {
-    if (JSON.stringify(value) !== JSON.stringify(b.get(key))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function isEmptyFilter(filter: ColumnFilter): boolean {
-  return filter.kind === 'text'
-    ? filter.text.trim() === ''
-    : filter.min === null && filter.max === null;
-}
-
-function matchesSearch(row: ITrialRow, needle: string): boolean {
-  if (row.name.toLocaleLowerCase().includes(needle)) {
-    return true;
-  }
-  for (const [key, value] of Object.entries(row.variables ?? {})) {
-    if (`${key}=${value}`.toLocaleLowerCase().includes(needle)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-function passesFilter(value: CellValue, filter: ColumnFilter): boolean {
-  if (filter.kind === 'text') {
-    return (
-      value !== null &&
-      String(value)
-        .toLocaleLowerCase()
-        .includes(filter.text.trim().toLocaleLowerCase())
-    );
-  }
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    return false;
-  }
-  return (
-    (filter.min === null || value >= filter.min) &&
-    (filter.max === null || value <= filter.max)
-  );
-}
-
-function passesBrush(value: CellValue, brush: BrushFilter): boolean {
-  if (brush.kind === 'values') {
-    return brush.values.includes(value);
-  }
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    return false;
-  }
-  return brush.ranges.some(([low, high]) => value >= low && value <= high);
 }

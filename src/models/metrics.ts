@@ -124,3 +124,34 @@ export function formatMetric(value: number | null): string {
   }
   return String(Number(value.toPrecision(4)));
 }
+
+/** Metrics `system_metrics=True` logs (`system.cpu_percent`, or `<component>/system.…`). */
+export function isSystemMetric(name: string): boolean {
+  return name.startsWith('system.') || name.includes('/system.');
+}
+
+/** Training metrics first, then the system ones: a metric chooser's two groups. */
+export function groupMetrics(names: readonly string[]): {
+  training: string[];
+  system: string[];
+} {
+  return {
+    training: names.filter(name => !isSystemMetric(name)),
+    system: names.filter(isSystemMetric)
+  };
+}
+
+/**
+ * The metric a chart shows first: the objective's, else the first training
+ * metric; a system metric only when nothing else was logged.
+ */
+export function defaultMetric(
+  names: readonly string[],
+  objective: string | null | undefined
+): string | null {
+  if (objective && names.includes(objective)) {
+    return objective;
+  }
+  const { training, system } = groupMetrics(names);
+  return training[0] ?? system[0] ?? null;
+}

@@ -10,6 +10,7 @@ export type CellValue = number | string | boolean | null;
 
 export type ColumnKind =
   | 'name'
+  | 'experiment'
   | 'status'
   | 'variable'
   | 'parameter'
@@ -77,6 +78,14 @@ const FIXED: ITrialColumn[] = [
   }
 ];
 
+const EXPERIMENT_COLUMN: ITrialColumn = {
+  id: 'experiment_name',
+  label: 'Experiment',
+  kind: 'experiment',
+  key: 'experiment_name',
+  value: row => row.experiment_name
+};
+
 /** Seconds from the first start to the last end (or now while running). */
 export function trialDuration(
   row: ITrialRow,
@@ -97,8 +106,15 @@ export function trialDuration(
  * Every column the table can show, in their default order. Parameters that
  * merely repeat a variable (`exp.run` logs variables as parameters) are left out.
  */
-export function buildColumns(available: ITrialColumns): ITrialColumn[] {
+export function buildColumns(
+  available: ITrialColumns,
+  options: { experiment?: boolean } = {}
+): ITrialColumn[] {
   const columns = [...FIXED];
+  if (options.experiment) {
+    // Across experiments: which one a trial belongs to, right after its name.
+    columns.splice(1, 0, EXPERIMENT_COLUMN);
+  }
   const variables = new Set(available.variables);
   for (const name of available.variables) {
     columns.push({
@@ -207,4 +223,18 @@ export function formatCell(value: CellValue, kind: ColumnKind): string {
       : date.toLocaleString(undefined, { hour12: false });
   }
   return String(value);
+}
+
+/** A trial's variable set as a label (`lr=0.01, seed=1`); its name when it has none. */
+export function variableSetLabel(row: ITrialRow): string {
+  const entries = Object.entries(row.variables ?? {});
+  return entries.length
+    ? entries
+        .map(([key, value]) => `${key}=${formatVariable(value)}`)
+        .join(', ')
+    : row.name;
+}
+
+function formatVariable(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -338,6 +338,8 @@ export function groupCellText(
   switch (column.kind) {
     case 'name':
       return describeSet(group.key) || '(all trials)';
+    case 'experiment':
+      return '';
     case 'variable': {
       if (column.key in group.key) {
         const value = group.key[column.key];

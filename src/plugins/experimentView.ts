@@ -11,9 +11,10 @@ import {
 } from '@jupyterlab/apputils';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { launchIcon } from '@jupyterlab/ui-components';
+import { launchIcon, tableRowsIcon } from '@jupyterlab/ui-components';
 
 import { TrialbookClient } from '../api/client';
+import { allTrialsSource } from '../models/allTrials';
 import { ExperimentLiveUpdater } from '../models/experimentLive';
 import { ExperimentStatsModel } from '../models/experimentStats';
 import { ExperimentViewModel } from '../models/experimentView';
@@ -60,6 +61,16 @@ export const experimentViewPlugin: JupyterFrontEndPlugin<IExperimentViewTracker>
         namespace: 'trialbook-experiment'
       });
 
+      const goToCell = (model: ExperimentViewModel) =>
+        app.commands.hasCommand(CommandIDs.goToCell)
+          ? () => {
+              const trial = model.openedTrial;
+              if (trial) {
+                void app.commands.execute(CommandIDs.goToCell, { trial });
+              }
+            }
+          : undefined;
+
       const create = (name: string): ExperimentView => {
         const model = new ExperimentViewModel({
           name,
@@ -75,14 +86,7 @@ export const experimentViewPlugin: JupyterFrontEndPlugin<IExperimentViewTracker>
           stats,
           trans,
           artifactUrl: id => client.artifactContentUrl(id),
-          goToCell: app.commands.hasCommand(CommandIDs.goToCell)
-            ? () => {
-                const trial = model.openedTrial;
-                if (trial) {
-                  void app.commands.execute(CommandIDs.goToCell, { trial });
-                }
-              }
-            : undefined
+          goToCell: goToCell(model)
         });
         // Live: the sidebar's comm-fed model when present, else the change feed.
         const updater = new ExperimentLiveUpdater({
@@ -114,9 +118,10 @@ export const experimentViewPlugin: JupyterFrontEndPlugin<IExperimentViewTracker>
       if (themeManager) {
         themeManager.themeChanged.connect(() => {
           // The new theme's CSS variables apply on the next frame.
-          requestAnimationFrame(() =>
-            tracker.forEach(view => view.content.refreshTheme())
-          );
+          requestAnimationFrame(() => {
+            tracker.forEach(view => view.content.refreshTheme());
+            allTrialsTracker.forEach(view => view.content.refreshTheme());
+          });
         });
       }
 
@@ -169,6 +174,71 @@ export const experimentViewPlugin: JupyterFrontEndPlugin<IExperimentViewTracker>
         category: trans.__('Trialbook'),
         args: {}
       });
+
+      /** The view of every experiment's trials; refreshed a moment after activity. */
+      const createAllTrials = (): ExperimentView => {
+        const model = new ExperimentViewModel({
+          name: '',
+          crossExperiment: true,
+          source: allTrialsSource(client),
+          stateStore: state
+        });
+        const view = new ExperimentView({
+          model,
+          curves: new MetricCurvesModel(client),
+          stats: null,
+          trans,
+          artifactUrl: id => client.artifactContentUrl(id),
+          goToCell: goToCell(model)
+        });
+        let timer = 0;
+        const onLive = () => {
+          window.clearTimeout(timer);
+          timer = window.setTimeout(
+            () => void model.refresh(),
+            ALL_TRIALS_REFRESH_MS
+          );
+        };
+        live?.changed.connect(onLive);
+        view.disposed.connect(() => {
+          window.clearTimeout(timer);
+          live?.changed.disconnect(onLive);
+        });
+        void model.initialize();
+        return view;
+      };
+      const allTrialsTracker = new WidgetTracker<ExperimentView>({
+        namespace: 'trialbook-all-trials'
+      });
+      app.commands.addCommand(CommandIDs.openAllTrials, {
+        label: trans.__('All Trials'),
+        caption: trans.__(
+          'Query and compare the trials of every experiment in one table'
+        ),
+        icon: tableRowsIcon,
+        execute: async () => {
+          const existing = allTrialsTracker.currentWidget;
+          if (existing) {
+            app.shell.activateById(existing.id);
+            return existing;
+          }
+          const view = createAllTrials();
+          await allTrialsTracker.add(view);
+          app.shell.add(view, 'main');
+          app.shell.activateById(view.id);
+          return view;
+        }
+      });
+      palette?.addItem({
+        command: CommandIDs.openAllTrials,
+        category: trans.__('Trialbook')
+      });
+      if (restorer) {
+        void restorer.restore(allTrialsTracker, {
+          command: CommandIDs.openAllTrials,
+          name: () => 'all-trials'
+        });
+      }
       if (restorer) {
         void restorer.restore(tracker, {
           command: CommandIDs.openExperiment,
@@ -179,6 +249,9 @@ export const experimentViewPlugin: JupyterFrontEndPlugin<IExperimentViewTracker>
       return tracker;
     }
   };
+
+/** Live activity reloads the All trials view this long after it settles. */
+const ALL_TRIALS_REFRESH_MS = 2000;
 
 /**
  * A fingerprint of an experiment's activity in the live model: it changes

@@ -13,10 +13,13 @@ export class ExperimentView extends MainAreaWidget<ExperimentViewContent> {
     const content = new ExperimentViewContent(options);
     super({ content });
     const name = options.model.name;
-    this.id = ExperimentView.idFor(name);
+    const all = options.model.crossExperiment;
+    this.id = all ? ExperimentView.ALL_TRIALS_ID : ExperimentView.idFor(name);
     this.addClass('tb-ExperimentView');
-    this.title.label = name;
-    this.title.caption = options.trans.__('Experiment %1', name);
+    this.title.label = all ? options.trans.__('All trials') : name;
+    this.title.caption = all
+      ? options.trans.__('Trials of every experiment')
+      : options.trans.__('Experiment %1', name);
     this.title.icon = trialbookIcon;
     this.title.closable = true;
     this.experimentName = name;
@@ -35,7 +38,7 @@ export class ExperimentView extends MainAreaWidget<ExperimentViewContent> {
     const { model, curves, stats } = this.content;
     super.dispose();
     curves.dispose();
-    stats.dispose();
+    stats?.dispose();
     model.dispose();
   }
 }
@@ -44,9 +47,12 @@ export namespace ExperimentView {
   export interface IOptions extends ExperimentViewContent.IOptions {
     model: ExperimentViewModel;
     curves: MetricCurvesModel;
-    stats: ExperimentStatsModel;
+    stats: ExperimentStatsModel | null;
     trans: TranslationBundle;
   }
+
+  /** The one tab of all trials. */
+  export const ALL_TRIALS_ID = 'trialbook-all-trials';
 
   /** A stable id per experiment, so opening twice reveals one tab. */
   export function idFor(name: string): string {

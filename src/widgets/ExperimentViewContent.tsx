@@ -31,7 +31,7 @@ export class ExperimentViewContent extends ReactWidget {
 
   readonly model: ExperimentViewModel;
   readonly curves: MetricCurvesModel;
-  readonly stats: ExperimentStatsModel;
+  readonly stats: ExperimentStatsModel | null;
 
   get resized(): ISignal<this, void> {
     return this._resized;
@@ -57,6 +57,7 @@ export class ExperimentViewContent extends ReactWidget {
         onExport={csv => this._download(csv)}
         onCopy={text => Clipboard.copyToSystem(text)}
         onGoToCell={this._goToCell ?? undefined}
+        onLayoutChanged={() => this._emitResized()}
       />
     );
   }
@@ -97,7 +98,8 @@ export class ExperimentViewContent extends ReactWidget {
     const url = URL.createObjectURL(blob);
     const link = document.createElement('a');
     link.href = url;
-    link.download = `${this.model.name.replace(/[\\/:*?"<>|]+/g, '_')}-trials.csv`;
+    const name = this.model.crossExperiment ? 'all' : this.model.name;
+    link.download = `${name.replace(/[\\/:*?"<>|]+/g, '_')}-trials.csv`;
     document.body.appendChild(link);
     link.click();
     link.remove();
@@ -117,7 +119,8 @@ export namespace ExperimentViewContent {
   export interface IOptions {
     model: ExperimentViewModel;
     curves: MetricCurvesModel;
-    stats: ExperimentStatsModel;
+    /** Verdict, coverage and groups; `null` for the view of all trials. */
+    stats: ExperimentStatsModel | null;
     trans: TranslationBundle;
     artifactUrl(id: number): string;
     goToCell?: (provenance: Record<string, unknown>) => void;

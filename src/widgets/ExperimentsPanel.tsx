@@ -4,6 +4,7 @@ import {
   collapseAllIcon,
   refreshIcon,
   SidePanel,
+  tableRowsIcon,
   ToolbarButton
 } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
@@ -12,7 +13,7 @@ import * as React from 'react';
 
 import { ExperimentList } from '../components/ExperimentList';
 import { trialbookIcon } from '../icons';
-import { ITrialbookModel } from '../tokens';
+import { CommandIDs, ITrialbookModel } from '../tokens';
 
 /** The sidebar panel listing experiments, their trials and components. */
 export class ExperimentsPanel extends SidePanel {
@@ -37,6 +38,15 @@ export class ExperimentsPanel extends SidePanel {
         icon: refreshIcon,
         tooltip: trans.__('Refresh the experiment list'),
         onClick: () => void model.refresh()
+      })
+    );
+    this.toolbar.addItem(
+      'all-trials',
+      new ToolbarButton({
+        icon: tableRowsIcon,
+        tooltip: trans.__('All trials: query and compare across experiments'),
+        className: 'tb-ExperimentsPanel-allTrials',
+        onClick: () => void commands.execute(CommandIDs.openAllTrials)
       })
     );
     this.toolbar.addItem(

@@ -7,6 +7,7 @@ import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { ExperimentViewModel } from '../../models/experimentView';
+import { defaultMetric, groupMetrics } from '../../models/metrics';
 import {
   DEFAULT_TRIALS,
   MAX_GROUPED_TRIALS,
@@ -42,12 +43,9 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
 
   // Pick a metric once the experiment's metrics are known: the objective's.
   React.useEffect(() => {
-    if (!settings.metric && metrics.length) {
-      const objective = model.detail?.objective?.metric;
-      curves.update({
-        metric:
-          objective && metrics.includes(objective) ? objective : metrics[0]
-      });
+    const metric = defaultMetric(metrics, model.detail?.objective?.metric);
+    if (!settings.metric && metric) {
+      curves.update({ metric });
     }
   }, [metrics.join('\0'), model.detail]);
 
@@ -180,11 +178,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
                     curves.update({ metric: event.target.value })
                   }
                 >
-                  {metrics.map(name => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
+                  <MetricOptions metrics={metrics} trans={trans} />
                 </select>
               </label>
               <CurveOptions
@@ -285,5 +279,28 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
         )}
       </div>
     </div>
+  );
+}
+
+/** Training metrics, then the `system.*` ones under their own heading. */
+function MetricOptions(props: {
+  metrics: readonly string[];
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { training, system } = groupMetrics(props.metrics);
+  const options = (names: string[]) =>
+    names.map(name => (
+      <option key={name} value={name}>
+        {name}
+      </option>
+    ));
+  if (!system.length) {
+    return <>{options(training)}</>;
+  }
+  return (
+    <>
+      {options(training)}
+      <optgroup label={props.trans.__('System')}>{options(system)}</optgroup>
+    </>
   );
 }

@@ -14,6 +14,7 @@ import { ChartsPanel } from '../charts/ChartsPanel';
 import { TrialCompare } from '../detail/TrialCompare';
 import { TrialDetail } from '../detail/TrialDetail';
 import { ExperimentHypothesis } from '../hypothesis/ExperimentHypothesis';
+import { QueryBar } from '../table/QueryBar';
 import { TableToolbar } from '../table/TableToolbar';
 import { TrialTable } from '../table/TrialTable';
 import { useSignals } from '../useSignal';
@@ -22,8 +23,8 @@ import { ExperimentViewHeader } from './ExperimentViewHeader';
 export interface IExperimentViewBodyProps {
   model: ExperimentViewModel;
   curves: MetricCurvesModel;
-  /** Verdict, coverage and trial groups. */
-  stats: ExperimentStatsModel;
+  /** Verdict, coverage and trial groups; `null` for the view of all trials. */
+  stats: ExperimentStatsModel | null;
   trans: TranslationBundle;
   /** Current chart colours; a new object after a theme change. */
   theme: IPlotTheme;
@@ -35,6 +36,8 @@ export interface IExperimentViewBodyProps {
   /** Put text on the system clipboard. */
   onCopy(text: string): void;
   onGoToCell?(provenance: Record<string, unknown>): void;
+  /** The layout inside the view changed (a pane opened or closed). */
+  onLayoutChanged?(): void;
 }
 
 export function ExperimentViewBody(
@@ -47,6 +50,9 @@ export function ExperimentViewBody(
   const opened = model.openedTrial ? model.row(model.openedTrial) : undefined;
   const selected = model.selectedRows;
   let pane: React.ReactNode = null;
+  const paneKind = model.openedTrial ? 'detail' : comparing ? 'compare' : '';
+  // The detail pane takes width from the charts: plotly must measure again.
+  React.useEffect(() => props.onLayoutChanged?.(), [paneKind]);
   if (opened) {
     pane = (
       <TrialDetail
@@ -73,22 +79,31 @@ export function ExperimentViewBody(
   return (
     <div className="tb-ExperimentViewBody">
       <ExperimentViewHeader model={model} trans={trans} />
-      <ExperimentHypothesis
-        stats={props.stats}
-        theme={props.theme}
-        trans={trans}
-        visible={props.visible}
-        resized={props.resized}
-        onCopy={props.onCopy}
-      />
+      {props.stats && (
+        <ExperimentHypothesis
+          stats={props.stats}
+          theme={props.theme}
+          trans={trans}
+          visible={props.visible}
+          resized={props.resized}
+          onCopy={props.onCopy}
+        />
+      )}
       {model.error && (
         <div className="tb-ExperimentViewBody-error" role="alert">
           {model.error}
         </div>
       )}
+      <QueryBar
+        query={model.query}
+        columns={model.available}
+        valuesOf={variable => model.variableValues(variable)}
+        busy={model.querying}
+        trans={trans}
+      />
       <TableToolbar
         model={model}
-        groups={props.stats.groups}
+        groups={props.stats?.groups ?? null}
         trans={trans}
         onExport={() => props.onExport(model.toCSV())}
         onCompare={() => {
@@ -101,7 +116,7 @@ export function ExperimentViewBody(
           <div className="tb-ExperimentViewBody-table">
             <TrialTable
               model={model}
-              groups={props.stats.groups}
+              groups={props.stats?.groups ?? null}
               trans={trans}
               onOpenTrial={name => void model.openTrial(name)}
             />

@@ -2,7 +2,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { Status, STATUSES } from '../../api/types';
+import { ITrialRow, Status, STATUSES } from '../../api/types';
 import { ExperimentViewModel } from '../../models/experimentView';
 import { StatusBadge } from '../StatusBadge';
 
@@ -40,9 +40,13 @@ export function ExperimentViewHeader(props: {
   return (
     <header className="tb-ExperimentViewHeader">
       <div className="tb-ExperimentViewHeader-top">
-        <h2 className="tb-ExperimentViewHeader-name">{model.name}</h2>
+        <h2 className="tb-ExperimentViewHeader-name">
+          {model.crossExperiment ? trans.__('All trials') : model.name}
+        </h2>
         <span className="tb-ExperimentViewHeader-counts">
-          {trans._n('%1 trial', '%1 trials', model.rows.length)}
+          {trans._n('%1 trial', '%1 trials', model.total)}
+          {model.crossExperiment &&
+            ` ${trans._n('in %1 experiment', 'in %1 experiments', experimentCount(model.rows))}`}
           {STATUSES.filter((status: Status) => counts[status] > 0).map(
             status => (
               <span key={status} className="tb-ExperimentViewHeader-count">
@@ -89,4 +93,8 @@ export function ExperimentViewHeader(props: {
       </div>
     </header>
   );
+}
+
+function experimentCount(rows: readonly ITrialRow[]): number {
+  return new Set(rows.map(row => row.experiment_name)).size;
 }

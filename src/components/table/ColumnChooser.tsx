@@ -1,15 +1,17 @@
-/** Show, hide, reorder and pin columns; remembered per experiment by the model. */
+/** Show, hide, reorder and pin columns; remembered per experiment by the column layout. */
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { ExperimentViewModel } from '../../models/experimentView';
+import { ColumnLayoutModel } from '../../models/columnLayout';
+import { useSignals } from '../useSignal';
 
 export function ColumnChooser(props: {
-  model: ExperimentViewModel;
+  layout: ColumnLayoutModel;
   trans: TranslationBundle;
   onClose(): void;
 }): JSX.Element {
-  const { model, trans } = props;
+  const { layout, trans } = props;
+  useSignals(layout.changed);
   const [query, setQuery] = React.useState('');
   const ref = React.useRef<HTMLDivElement>(null);
   React.useEffect(() => {
@@ -25,13 +27,13 @@ export function ColumnChooser(props: {
     return () => document.removeEventListener('mousedown', onDown);
   }, []);
   const needle = query.trim().toLocaleLowerCase();
-  const stats = model.columnState.stats;
-  const columns = model.allColumns.filter(
+  const stats = layout.state.stats;
+  const columns = layout.allColumns.filter(
     column =>
       (column.stat === undefined || stats.includes(column.stat)) &&
       (!needle || column.label.toLocaleLowerCase().includes(needle))
   );
-  const pinned = model.columnState.pinned;
+  const pinned = layout.state.pinned;
   return (
     <div
       className="tb-ColumnChooser"
@@ -48,7 +50,7 @@ export function ColumnChooser(props: {
           value={query}
           onChange={event => setQuery(event.target.value)}
         />
-        <button className="tb-Button" onClick={() => model.resetColumns()}>
+        <button className="tb-Button" onClick={() => layout.reset()}>
           {trans.__('Reset')}
         </button>
       </div>
@@ -58,10 +60,10 @@ export function ColumnChooser(props: {
             <label>
               <input
                 type="checkbox"
-                checked={model.isColumnVisible(column.id)}
+                checked={layout.isColumnVisible(column.id)}
                 disabled={column.id === 'name'}
                 onChange={event =>
-                  model.setColumnVisible(column.id, event.target.checked)
+                  layout.setColumnVisible(column.id, event.target.checked)
                 }
               />
               {column.label}
@@ -72,7 +74,7 @@ export function ColumnChooser(props: {
                 aria-pressed={pinned.includes(column.id)}
                 title={trans.__('Pin to the left')}
                 onClick={() =>
-                  model.setPinned(column.id, !pinned.includes(column.id))
+                  layout.setPinned(column.id, !pinned.includes(column.id))
                 }
               >
                 {trans.__('pin')}
@@ -81,7 +83,7 @@ export function ColumnChooser(props: {
                 className="tb-Button tb-mod-small"
                 title={trans.__('Move up')}
                 aria-label={trans.__('Move %1 up', column.label)}
-                onClick={() => model.moveColumn(column.id, -1)}
+                onClick={() => layout.moveColumn(column.id, -1)}
               >
                 ↑
               </button>
@@ -89,7 +91,7 @@ export function ColumnChooser(props: {
                 className="tb-Button tb-mod-small"
                 title={trans.__('Move down')}
                 aria-label={trans.__('Move %1 down', column.label)}
-                onClick={() => model.moveColumn(column.id, 1)}
+                onClick={() => layout.moveColumn(column.id, 1)}
               >
                 ↓
               </button>

@@ -11,7 +11,8 @@ import { GroupingControls } from './GroupingControls';
 
 export function TableToolbar(props: {
   model: ExperimentViewModel;
-  groups: TrialGroupsModel;
+  /** Seed-averaged groups; `null` where there are none (all trials). */
+  groups: TrialGroupsModel | null;
   trans: TranslationBundle;
   onExport(): void;
   onCompare(): void;
@@ -20,9 +21,7 @@ export function TableToolbar(props: {
   const [chooserOpen, setChooserOpen] = React.useState(false);
   const statuses = model.statuses;
   const stats = model.columnState.stats;
-  const filtered =
-    model.filters.size + model.brushes.size + statuses.size > 0 ||
-    model.search.trim() !== '';
+  const filtered = model.query.active || model.query.text !== '';
   const toggleStatus = (status: Status) => {
     const next = new Set(statuses);
     if (next.has(status)) {
@@ -34,13 +33,11 @@ export function TableToolbar(props: {
   };
   return (
     <div className="tb-TableToolbar">
-      <input
-        className="tb-TableToolbar-search"
-        type="search"
-        placeholder={trans.__('Search trials and variables')}
-        aria-label={trans.__('Search trials')}
+      <SearchInput
         value={model.search}
-        onChange={event => (model.search = event.target.value)}
+        placeholder={trans.__('Search trials and variables')}
+        label={trans.__('Search trials')}
+        onChange={text => (model.search = text)}
       />
       <span
         className="tb-TableToolbar-group"
@@ -77,7 +74,22 @@ export function TableToolbar(props: {
           </label>
         ))}
       </span>
-      <GroupingControls groups={props.groups} trans={trans} />
+      <label
+        className="tb-TableToolbar-stat tb-TableToolbar-nameAs"
+        title={trans.__(
+          'Label trials by their variable set instead of their name'
+        )}
+      >
+        <input
+          type="checkbox"
+          checked={model.columnState.nameAs === 'variables'}
+          onChange={event =>
+            model.setNameAs(event.target.checked ? 'variables' : 'name')
+          }
+        />
+        {trans.__('Variables as names')}
+      </label>
+      {props.groups && <GroupingControls groups={props.groups} trans={trans} />}
       <span className="tb-TableToolbar-spacer" />
       <span className="tb-TableToolbar-count" aria-live="polite">
         {trans.__(
@@ -111,7 +123,7 @@ export function TableToolbar(props: {
         </button>
         {chooserOpen && (
           <ColumnChooser
-            model={model}
+            layout={model.columns}
             trans={trans}
             onClose={() => setChooserOpen(false)}
           />
@@ -126,3 +138,33 @@ export function TableToolbar(props: {
     </div>
   );
 }
+
+/** The search box; the server is asked once typing pauses, not on every key. */
+function SearchInput(props: {
+  value: string;
+  placeholder: string;
+  label: string;
+  onChange(text: string): void;
+}): JSX.Element {
+  const [text, setText] = React.useState(props.value);
+  React.useEffect(() => setText(props.value), [props.value]);
+  React.useEffect(() => {
+    if (text === props.value) {
+      return;
+    }
+    const timer = setTimeout(() => props.onChange(text), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [text]);
+  return (
+    <input
+      className="tb-TableToolbar-search"
+      type="search"
+      placeholder={props.placeholder}
+      aria-label={props.label}
+      value={text}
+      onChange={event => setText(event.target.value)}
+    />
+  );
+}
+
+const SEARCH_DELAY_MS = 200;

@@ -26,9 +26,11 @@ import {
 import {
   formatCell,
   isNumericKind,
-  ITrialColumn
+  ITrialColumn,
+  variableSetLabel
 } from '../../models/trialColumns';
 import { useSignals } from '../useSignal';
+import { MiddleEllipsis } from '../MiddleEllipsis';
 import { StatusBadge } from '../StatusBadge';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ColumnFilterInput } from './ColumnFilterInput';
@@ -288,8 +290,16 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
     const info = byId.get(column.id)!;
     const value = info.value(row);
     let content: React.ReactNode;
+    let title: string | undefined;
     if (info.kind === 'status' && row.status) {
       content = <StatusBadge status={row.status} trans={trans} />;
+    } else if (info.kind === 'name' && columnState.nameAs === 'variables') {
+      content = variableSetLabel(row);
+      title = `${content}\n${row.name}`;
+    } else if (info.kind === 'name' || info.kind === 'experiment') {
+      // Generated names share long prefixes: keep their distinguishing end.
+      title = String(value ?? '');
+      content = <MiddleEllipsis text={title} title={null} />;
     } else {
       content = formatCell(value, info.kind);
     }
@@ -299,7 +309,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
         role="gridcell"
         className={`tb-TrialTable-cell${pinnedLeft !== null ? ' tb-mod-pinned' : ''}${isNumericKind(info.kind) ? ' tb-mod-numeric' : ''}`}
         style={cellStyle(column.getSize(), pinnedLeft)}
-        title={typeof content === 'string' ? content : undefined}
+        title={title ?? (typeof content === 'string' ? content : undefined)}
       >
         {content}
       </div>
@@ -453,13 +463,15 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
       </div>
       {!rows.length && (
         <div className="tb-TrialTable-empty">
-          {model.rows.length
-            ? trans.__('No trial matches the filters.')
-            : model.loading
-              ? trans.__('Loading trials…')
-              : trans.__(
-                  'No trials yet. Run a cell with exp.run(...) to add one.'
-                )}
+          {model.query.error
+            ? trans.__('The query cannot run: fix it above.')
+            : model.rows.length
+              ? trans.__('No trial matches the filters.')
+              : model.loading
+                ? trans.__('Loading trials…')
+                : trans.__(
+                    'No trials yet. Run a cell with exp.run(...) to add one.'
+                  )}
         </div>
       )}
     </div>
