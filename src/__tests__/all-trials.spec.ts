@@ -64,6 +64,7 @@ describe('All trials view', () => {
       q: 'lr == 0.1',
       search: '',
       statuses: [],
+      offset: 0,
       limit: ALL_TRIALS_LIMIT
     });
     expect(model.visibleRows.map(item => item.experiment_name)).toEqual([

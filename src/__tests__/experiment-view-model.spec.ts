@@ -9,7 +9,8 @@ import { csvField, toCSV } from '../models/csv';
 import {
   ExperimentViewModel,
   IExperimentViewSource,
-  IViewStateStore
+  IViewStateStore,
+  WHOLE_TABLE_PAGE_ROWS
 } from '../models/experimentView';
 import { variableSetLabel } from '../models/trialColumns';
 import { groupCurves, pointsPerTrace, smooth } from '../plot/curves';
@@ -173,7 +174,9 @@ describe('ExperimentViewModel', () => {
     expect(asked[asked.length - 1]).toEqual({
       q: '("res" in variables.model)',
       search: '',
-      statuses: []
+      statuses: [],
+      offset: 0,
+      limit: WHOLE_TABLE_PAGE_ROWS
     });
     expect(names(model)).toEqual(['t-b', 't-d']);
     model.setFilter('variables.model', null);
@@ -197,7 +200,9 @@ describe('ExperimentViewModel', () => {
         '(lr < 0.1\n) and (metrics.loss.last >= 0.3) and ' +
         '(objective >= 0.1 and objective <= 0.6) and (variables.model in ["custom"])',
       search: 'lr=0.01',
-      statuses: ['Failed']
+      statuses: ['Failed'],
+      offset: 0,
+      limit: WHOLE_TABLE_PAGE_ROWS
     });
     model.setFilter('metrics.loss.last', {
       kind: 'range',
@@ -353,20 +358,25 @@ describe('ExperimentViewModel first page', () => {
   function pagedSource(rows: ITrialRow[]) {
     let release = () => undefined as void;
     const whole = new Promise<void>(resolve => (release = resolve));
-    const queries: ({ limit?: number } | undefined)[] = [];
+    const queries: ({ offset?: number; limit?: number } | undefined)[] = [];
     const paged: IExperimentViewSource = {
       ...source(rows),
       getTrialTable: async (_name, query) => {
         queries.push(query);
-        if (query?.limit !== undefined) {
+        if (query?.offset === undefined) {
           return {
             columns: COLUMNS,
-            trials: rows.slice(0, query.limit),
+            trials: rows.slice(0, query?.limit),
             total: rows.length
           };
         }
         await whole;
-        return { columns: COLUMNS, trials: rows, total: rows.length };
+        const offset = query.offset;
+        return {
+          columns: COLUMNS,
+          trials: rows.slice(offset, offset + (query.limit ?? rows.length)),
+          total: rows.length
+        };
       }
     };
     return { paged, queries, release: () => release() };
@@ -390,9 +400,29 @@ describe('ExperimentViewModel first page', () => {
     await done;
     expect(model.loadingAll).toBe(false);
     expect(model.visibleRows).toHaveLength(1200);
-    // Live refreshes read the whole table at once.
+    // Live refreshes read the whole table, page by page from the start.
     await model.refresh();
-    expect(queries[queries.length - 1]).toBeUndefined();
+    expect(queries[queries.length - 1]).toEqual({
+      offset: 0,
+      limit: WHOLE_TABLE_PAGE_ROWS
+    });
+  });
+
+  it('reads a table larger than one response page by page', async () => {
+    const huge = Array.from({ length: 2 * WHOLE_TABLE_PAGE_ROWS + 7 }, (_, i) =>
+      trial(`h-${String(i).padStart(5, '0')}`, { model: 'm', lr: i }, i)
+    );
+    const { paged, queries, release } = pagedSource(huge);
+    release();
+    const model = new ExperimentViewModel({ name: 'exp', source: paged });
+    await model.initialize();
+    expect(model.visibleRows).toHaveLength(huge.length);
+    expect(model.visibleRows[huge.length - 1].name).toBe('h-20006');
+    expect(queries.slice(1).map(query => query?.offset)).toEqual([
+      0,
+      WHOLE_TABLE_PAGE_ROWS,
+      2 * WHOLE_TABLE_PAGE_ROWS
+    ]);
   });
 
   it('never sorts or filters a partial table', async () => {

@@ -5,7 +5,7 @@
 import { IAllTrialsResponse } from '../api/types';
 import { IExperimentViewSource } from './experimentView';
 
-/** Rows the All trials view holds at most (the server pages beyond). */
+/** Rows one request of the All trials view asks for at most (the view reads page by page). */
 export const ALL_TRIALS_LIMIT = 10_000;
 
 /** What the All trials view needs of the REST client (TrialbookClient satisfies it). */

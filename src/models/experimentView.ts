@@ -39,6 +39,7 @@ export interface IExperimentViewSource {
   getTrialTable(
     experimentName: string,
     query?: {
+      offset?: number;
       limit?: number;
       q?: string;
       search?: string;
@@ -60,6 +61,20 @@ export type { ISelectGesture } from './selection';
 
 /** Rows painted before the whole table arrives (the server pages in SQL). */
 export const FIRST_PAGE_ROWS = 500;
+
+/**
+ * The whole table is read in pages of this many rows: the server caps one
+ * response (10,000 rows unless `limit` asks for more) so that no request holds
+ * it for long.
+ */
+export const WHOLE_TABLE_PAGE_ROWS = 10_000;
+
+type TableQuery = NonNullable<
+  Parameters<IExperimentViewSource['getTrialTable']>[1]
+>;
+type TableResponse = Awaited<
+  ReturnType<IExperimentViewSource['getTrialTable']>
+>;
 
 export class ExperimentViewModel {
   constructor(options: ExperimentViewModel.IOptions) {
@@ -353,10 +368,9 @@ export class ExperimentViewModel {
       const first = !this._loadedOnce;
       const [detail, table] = await Promise.all([
         this._source.getExperiment(this.name),
-        this._source.getTrialTable(
-          this.name,
-          first ? { limit: FIRST_PAGE_ROWS } : undefined
-        )
+        first
+          ? this._source.getTrialTable(this.name, { limit: FIRST_PAGE_ROWS })
+          : this._wholeTable({})
       ]);
       if (this._isDisposed) {
         return;
@@ -368,7 +382,7 @@ export class ExperimentViewModel {
       this._loading = false;
       this.setData(detail, table);
       if (this._partial) {
-        const whole = await this._source.getTrialTable(this.name);
+        const whole = await this._wholeTable({});
         if (this._isDisposed) {
           return;
         }
@@ -388,6 +402,27 @@ export class ExperimentViewModel {
       this._partial = false;
       this._error = reason instanceof Error ? reason.message : String(reason);
       this._changed.emit();
+    }
+  }
+
+  /** Every row the query matches, read page by page (see WHOLE_TABLE_PAGE_ROWS). */
+  private async _wholeTable(query: TableQuery): Promise<TableResponse> {
+    const trials: ITrialRow[] = [];
+    for (;;) {
+      const page = await this._source.getTrialTable(this.name, {
+        ...query,
+        offset: trials.length,
+        limit: WHOLE_TABLE_PAGE_ROWS
+      });
+      trials.push(...page.trials);
+      const total = page.total ?? trials.length;
+      if (
+        this._isDisposed ||
+        page.trials.length < WHOLE_TABLE_PAGE_ROWS ||
+        trials.length >= total
+      ) {
+        return { ...page, trials, total: Math.max(total, trials.length) };
+      }
     }
   }
 
@@ -455,7 +490,7 @@ export class ExperimentViewModel {
       this._invalidateRows();
       return;
     }
-    const request = this._source.getTrialTable(this.name, this.query.narrowing);
+    const request = this._wholeTable(this.query.narrowing);
     const done = request.then(
       () => undefined,
       () => undefined
