@@ -27,3 +27,8 @@ class ValidationError(TrialbookError, ValueError):
 
 class StoreVersionError(TrialbookError):
     """The store was written by a newer Trialbook than the one running."""
+
+
+class StoreUnavailableError(TrialbookError):
+    """The store cannot be reached right now (server down, restarting, network); retryable:
+    the metric writer keeps the points buffered and tries again."""

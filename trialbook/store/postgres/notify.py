@@ -1,0 +1,137 @@
+"""The change feed on PostgreSQL: commit-ordered cursors, one NOTIFY per transaction, and
+one listener connection per process that wakes every waiter.
+
+A ``changes.seq`` comes from a sequence, and sequences are not handed out in commit order:
+a reader could see seq 11 committed while seq 10 is still in flight, move its cursor past 10
+and miss it for good. So a transaction takes the change-feed lock (transaction-scoped) just
+before it adds its first change: seqs are then allocated in commit order. It holds the lock
+only for its tail (changes are written last), so writers overlap everywhere else.
+
+At commit, at most one ``pg_notify`` carries the transaction's latest cursor; PostgreSQL
+delivers it only if the transaction commits. A notification is only a wake-up: a woken
+waiter re-reads ``changes`` from its own cursor, so a missed or merged notification loses
+nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import threading
+from collections.abc import Callable
+
+import psycopg
+from psycopg import sql
+
+from trialbook.store.postgres.connection import ConnectionPool
+
+log = logging.getLogger(__name__)
+
+_LOCK_NAMESPACE = "trialbook.changes"
+
+
+def channel(schema: str) -> str:
+    """The NOTIFY channel of a store (per schema, so two stores in one database never wake
+    each other)."""
+    return f"trialbook.{schema}.changes"
+
+
+def lock_change_feed(connection: psycopg.Connection, schema: str) -> None:
+    """Take the change-feed lock until this transaction ends (call before the first change
+    row; cheap when already held)."""
+    connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", (_LOCK_NAMESPACE, schema)
+    )
+
+
+def notify(connection: psycopg.Connection, schema: str, cursor: int) -> None:
+    """Queue the one notification of this transaction (sent at commit)."""
+    connection.execute("SELECT pg_notify(%s, %s)", (channel(schema), str(cursor)))
+
+
+class ChangeListener:
+    """A daemon thread holding one LISTEN connection; calls every subscriber with the
+    notified cursor, or with None after (re)connecting (something may have been missed:
+    re-read). Subscribers run on the listener thread and must be quick (hand off to a loop)."""
+
+    def __init__(self, pool: ConnectionPool, *, idle_seconds: float = 5.0) -> None:
+        self.pool = pool
+        self.idle_seconds = idle_seconds
+        self._subscribers: list[Callable[[int | None], None]] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._connection: psycopg.Connection | None = None
+        self.connected = threading.Event()
+
+    def subscribe(self, callback: Callable[[int | None], None]) -> None:
+        with self._lock:
+            self._subscribers.append(callback)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="trialbook-change-listener", daemon=True
+                )
+                self._thread.start()
+
+    def unsubscribe(self, callback: Callable[[int | None], None]) -> None:
+        with self._lock, contextlib.suppress(ValueError):
+            self._subscribers.remove(callback)
+
+    def _publish(self, cursor: int | None) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(cursor)
+            except Exception:  # one broken subscriber must not starve the others
+                log.exception("a trialbook change subscriber failed")
+
+    def _run(self) -> None:
+        delay = 0.1
+        while not self._stop.is_set():
+            try:
+                connection = self.pool.connect(autocommit=True)
+            except Exception as error:
+                log.warning("trialbook change listener cannot connect yet: %s", error)
+                self._stop.wait(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 5.0)
+                continue
+            delay = 0.1
+            self._connection = connection
+            try:
+                connection.execute(
+                    sql.SQL("LISTEN {}").format(sql.Identifier(channel(self.pool.url.schema)))
+                )
+                self.connected.set()
+                self._publish(None)  # anything committed while we were away
+                while not self._stop.is_set():
+                    woken = False
+                    for notification in connection.notifies(timeout=self.idle_seconds):
+                        woken = True
+                        try:
+                            self._publish(int(notification.payload))
+                        except ValueError:
+                            self._publish(None)
+                        break  # back to the stop check between notifications
+                    if not woken:
+                        connection.execute("SELECT 1")  # a silently dropped link shows here
+            except psycopg.Error as error:
+                if not self._stop.is_set():
+                    log.warning("trialbook change listener lost its connection: %s", error)
+            finally:
+                self.connected.clear()
+                self._connection = None
+                with contextlib.suppress(psycopg.Error):
+                    connection.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        connection = self._connection
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.cancel_safe()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+        self._thread = None
