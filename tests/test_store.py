@@ -10,8 +10,8 @@ import pytest
 import trialbook as tb
 from trialbook.errors import StoreVersionError, TrialbookError
 from trialbook.store import open_store, reset_store_cache, resolve_store_location
-from trialbook.store import sqlite as sqlite_store
-from trialbook.store.schema import SCHEMA_VERSION
+from trialbook.store.sqlite import filesystem as sqlite_store
+from trialbook.store.sqlite.schema import SCHEMA_VERSION
 
 
 def test_location_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -226,7 +226,7 @@ def test_store_stays_readable_by_plain_sqlite(store_path: Path) -> None:
 
 
 def test_trial_table_filters_sorts_and_pages() -> None:
-    from trialbook.store.base import TrialFilter, TrialQuery
+    from trialbook.store import TrialFilter, TrialQuery
 
     exp = tb.Experiment.create("g", hypothesis="H", variables={"lr": [0.1, 0.01], "seed": [0, 1]})
     for variables in exp.grid():

@@ -17,6 +17,7 @@ from trialbook.errors import (
 )
 from trialbook.experiment import Experiment
 from trialbook.status import TrialStatus
+from trialbook.store import flush_all
 from trialbook.tracker import Tracker
 from trialbook.trial import Trial
 from trialbook.variables import Choice, Range
@@ -41,8 +42,6 @@ __all__ = [
 
 def flush() -> None:
     """Write every buffered metric point to the store now."""
-    from trialbook.store import flush_all
-
     flush_all()
 
 

@@ -11,8 +11,13 @@ from typing import TYPE_CHECKING, Any
 from trialbook import values
 from trialbook.errors import ValidationError
 from trialbook.names import validate_name
-from trialbook.store import open_store
-from trialbook.store.base import SUMMARY_STATS, ComponentRecord
+from trialbook.store import (
+    SUMMARY_STATS,
+    TRIAL_METRIC_STATS,
+    ComponentRecord,
+    flush_all,
+    open_store,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -55,8 +60,6 @@ class ExperimentAnalytics:
 
         if self._dataframe is not None and not force_refresh:
             return self._dataframe
-        from trialbook.store import flush_all
-
         flush_all()
         components = self._components()
         experiments_of_trial = {
@@ -135,8 +138,6 @@ class ExperimentAnalytics:
         """Long format: TrialComponentName, Trials, metric, step, timestamp, value."""
         import pandas
 
-        from trialbook.store import flush_all
-
         flush_all()
         store = open_store()
         columns: dict[str, list[Any]] = {
@@ -176,8 +177,6 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
     """One row per trial: name, status, times, variables, objective value, metric summaries."""
     import pandas
 
-    from trialbook.store import flush_all
-
     flush_all()
     store = open_store()
     experiment = store.get_experiment(experiment_name)
@@ -195,8 +194,8 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
         if experiment.objective:
             row["ObjectiveValue"] = trial["objective_value"]
         for key, summary in trial["metrics"].items():
-            for stat in SUMMARY_STATS:
-                row[f"{key} - {stat}"] = summary[stat.lower() if stat != "StdDev" else "stddev"]
+            for stat, field in zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True):
+                row[f"{key} - {stat}"] = summary[field]
         rows.append(row)
     return pandas.DataFrame(rows)
 

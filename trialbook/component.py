@@ -5,12 +5,12 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
-from trialbook import values
+from trialbook import provenance, values
 from trialbook.errors import ValidationError
+from trialbook.kernel.display import component_bundle
 from trialbook.names import validate_name
 from trialbook.status import TrialStatus
-from trialbook.store import open_store
-from trialbook.store.base import ArtifactRecord, ComponentRecord, MetricSummary
+from trialbook.store import ArtifactRecord, ComponentRecord, MetricSummary, open_store
 
 if TYPE_CHECKING:
     from trialbook.trial import Trial
@@ -75,8 +75,6 @@ class TrialComponent:
         tags: Any = None,
     ) -> TrialComponent:
         """Create an unassigned component (add it to trials with ``trial.add_trial_component``)."""
-        from trialbook import provenance
-
         record = open_store().create_component(
             validate_name(trial_component_name, "trial_component_name"),
             display_name=values.text(display_name, "display_name"),
@@ -142,8 +140,6 @@ class TrialComponent:
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from trialbook.kernel.display import component_bundle
-
         return component_bundle(self)
 
     def __repr__(self) -> str:

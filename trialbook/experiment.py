@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook import variables as variable_space
+from trialbook.analytics import trials_dataframe
 from trialbook.errors import AlreadyExistsError, ValidationError
+from trialbook.kernel.display import Chart, experiment_bundle
 from trialbook.names import validate_name
-from trialbook.store import open_store
-from trialbook.store.base import ExperimentRecord
+from trialbook.run import start_run
+from trialbook.store import ExperimentRecord, open_store
 from trialbook.trial import Trial
 
 if TYPE_CHECKING:
     import pandas
 
-    from trialbook.kernel.display import Chart
     from trialbook.tracker import Tracker
 
 GOALS = ("maximize", "minimize")
@@ -210,14 +211,10 @@ class Experiment:
         A Failed, Stopped or Interrupted trial gets a new attempt; a Completed one raises
         AlreadyExistsError unless ``rerun=True``; a running one always raises.
         """
-        from trialbook.run import start_run
-
         return start_run(self, variables, rerun=rerun)
 
     def dataframe(self) -> pandas.DataFrame:
         """One row per trial: variables, objective value and metric summaries."""
-        from trialbook.analytics import trials_dataframe
-
         return trials_dataframe(self.experiment_name)
 
     def plot(
@@ -240,8 +237,6 @@ class Experiment:
                 f"group_by={group_by!r} is not a variable of {self.experiment_name!r} "
                 f"(declared: {declared})"
             )
-        from trialbook.kernel.display import Chart
-
         return Chart(
             metric_name,
             owner_kind="trial",
@@ -256,8 +251,6 @@ class Experiment:
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from trialbook.kernel.display import experiment_bundle
-
         return experiment_bundle(self)
 
     def __repr__(self) -> str:

@@ -16,6 +16,8 @@ import threading
 import time
 from typing import Any
 
+from trialbook import __version__
+
 _GIT_TTL_SECONDS = 30.0
 _cache_lock = threading.Lock()
 _git_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
@@ -46,8 +48,6 @@ def capture() -> dict[str, Any]:
     if git:
         info["git"] = git
     info["packages"] = package_versions()
-    from trialbook import __version__
-
     info["trialbook"] = __version__
     return info
 

@@ -8,8 +8,7 @@ from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
 from trialbook.names import generate_trial_name
 from trialbook.status import TrialStatus
-from trialbook.store import open_store
-from trialbook.store.base import TrialRecord
+from trialbook.store import TrialRecord, open_store
 from trialbook.tracker import Tracker
 from trialbook.trial import Trial
 

@@ -16,19 +16,24 @@ import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from trialbook import events, values
+from trialbook import events, provenance, values
 from trialbook.component import TrialComponent, validate_kind
 from trialbook.errors import ValidationError
+from trialbook.kernel.display import Chart, component_bundle
 from trialbook.names import generate_name, validate_key, validate_name
 from trialbook.status import TrialStatus
-from trialbook.store import metric_writer, open_store, register_exit_hook
-from trialbook.store.base import ArtifactRecord, ComponentRecord, MetricPoint, Store
+from trialbook.store import (
+    ArtifactRecord,
+    ComponentRecord,
+    MetricPoint,
+    Store,
+    metric_writer,
+    open_store,
+    register_exit_hook,
+)
 from trialbook.store.writer import MetricWriter
-
-if TYPE_CHECKING:
-    from trialbook.kernel.display import Chart
 
 _open_trackers: weakref.WeakSet[Tracker] = weakref.WeakSet()
 _open_lock = threading.Lock()
@@ -67,8 +72,6 @@ class Tracker:
     def _start(
         cls, name: str, *, display_name: str | None, kind: str | None, tags: Any = None
     ) -> Tracker:
-        from trialbook import provenance
-
         store = open_store()
         record = store.create_component(
             name,
@@ -321,8 +324,6 @@ class Tracker:
         self, metric_name: str, *, x: str = "step", smoothing: float = 0.0, log_y: bool = False
     ) -> Chart:
         """A chart of ``metric_name`` for this tracker's component, growing live."""
-        from trialbook.kernel.display import Chart
-
         return Chart(
             metric_name,
             owner_kind="component",
@@ -335,8 +336,6 @@ class Tracker:
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from trialbook.kernel.display import component_bundle
-
         self._writer.flush()
         return component_bundle(self.trial_component, live=not self._closed)
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trialbook import values, variables
 from trialbook.component import TrialComponent, component_name_of
+from trialbook.kernel.display import Chart, trial_bundle
 from trialbook.names import generate_trial_name, validate_name
 from trialbook.status import TrialStatus
-from trialbook.store import open_store
-from trialbook.store.base import TrialRecord
-
-if TYPE_CHECKING:
-    from trialbook.kernel.display import Chart
+from trialbook.store import TrialRecord, open_store
 
 
 class Trial:
@@ -53,20 +50,18 @@ class Trial:
     ) -> Trial:
         """Create a trial for a variable set; a set already used in the experiment is an
         AlreadyExistsError naming that trial."""
-        from trialbook.experiment import Experiment
-
-        experiment = Experiment.load(experiment_name)
+        experiment = open_store().get_experiment(validate_name(experiment_name, "experiment_name"))
         name = (
             validate_name(trial_name, "trial_name")
             if trial_name is not None
-            else generate_trial_name(experiment.experiment_name)
+            else generate_trial_name(experiment.name)
         )
-        normalized = _check_variables(experiment, variables)
+        normalized = _check_variables(experiment.variables, experiment.name, variables)
         components = [component_name_of(tc) for tc in trial_components or ()]
         store = open_store()
         record = store.create_trial(
             name,
-            experiment_name=experiment.experiment_name,
+            experiment_name=experiment.name,
             variables=normalized,
             identity=variables_identity(normalized),
             tags=values.tags(tags),
@@ -122,8 +117,6 @@ class Trial:
         self, metric_name: str, *, x: str = "step", smoothing: float = 0.0, log_y: bool = False
     ) -> Chart:
         """A chart of ``metric_name`` for this trial, growing live in JupyterLab."""
-        from trialbook.kernel.display import Chart
-
         return Chart(
             metric_name,
             owner_kind="trial",
@@ -136,8 +129,6 @@ class Trial:
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from trialbook.kernel.display import trial_bundle
-
         return trial_bundle(self)
 
     def __repr__(self) -> str:
@@ -158,7 +149,10 @@ def variables_identity(normalized: dict[str, Any] | None) -> str | None:
     return variables.identity(normalized)
 
 
-def _check_variables(experiment: Any, given: dict[str, Any] | None) -> dict[str, Any] | None:
+def _check_variables(
+    space: dict[str, Any] | None, experiment_name: str, given: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """``given`` normalized, checked against the experiment's variable space (JSON form)."""
     normalized = variables.normalize_variables(given)
-    variables.check_names(experiment.variables, normalized, experiment.experiment_name)
+    variables.check_names(variables.space_from_json(space), normalized, experiment_name)
     return normalized

@@ -10,7 +10,7 @@ from typing import Any
 
 from trialbook.errors import ValidationError
 from trialbook.names import validate_key
-from trialbook.store.base import ParameterValue
+from trialbook.store import ParameterValue
 
 MAX_TEXT_LENGTH = 1_000_000
 INT64 = (-(2**63), 2**63 - 1)

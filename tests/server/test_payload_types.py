@@ -6,7 +6,7 @@ from pathlib import Path
 
 from trialbook.server import payloads
 from trialbook.server.handlers import edits
-from trialbook.store.base import TRIAL_FILTER_OPERATORS, TRIAL_FIXED_COLUMNS, TRIAL_METRIC_STATS
+from trialbook.store import TRIAL_FILTER_OPERATORS, TRIAL_FIXED_COLUMNS, TRIAL_METRIC_STATS
 
 TYPES_TS = Path(__file__).parents[2] / "src" / "api" / "types.ts"
 

@@ -8,6 +8,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from trialbook import events
+from trialbook.store import add_change_listener
 
 if TYPE_CHECKING:
     from trialbook.kernel.bridge import KernelBridge
@@ -33,11 +34,11 @@ def attach_to_kernel() -> KernelBridge | None:
         return None
     with _lock:
         if _bridge is None:
+            # Only inside a kernel: scripts never import comm or the bridge.
             from comm import create_comm, get_comm_manager
 
             from trialbook.kernel.bridge import KernelBridge
             from trialbook.kernel.protocol import TARGET_NAME
-            from trialbook.store import add_change_listener
 
             bridge = KernelBridge(create_comm)
             add_change_listener(bridge.on_changes)

@@ -22,8 +22,7 @@ from typing import Any
 
 from trialbook import __version__, events
 from trialbook.kernel import protocol
-from trialbook.store import Store, metric_writer, open_store
-from trialbook.store.base import Change
+from trialbook.store import Change, Store, metric_writer, open_store
 from trialbook.wire import json_safe
 
 log = logging.getLogger("trialbook")

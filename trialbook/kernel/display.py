@@ -10,19 +10,43 @@ from __future__ import annotations
 import html
 import math
 import uuid
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from trialbook.errors import ValidationError
-from trialbook.store import metric_writer, open_store
-from trialbook.store.base import MetricSummary, OwnerKind, SeriesPoints
+from trialbook.store import MetricSummary, OwnerKind, SeriesPoints, metric_writer, open_store
 from trialbook.variables import space_to_json
 from trialbook.wire import json_safe
 
-if TYPE_CHECKING:
-    from trialbook.component import TrialComponent
-    from trialbook.experiment import Experiment
-    from trialbook.trial import Trial
+
+# What the views read of the public objects (Experiment, Trial, TrialComponent, a Tracker's
+# component): protocols, so this module never imports the classes that display through it.
+class ExperimentView(Protocol):
+    experiment_name: str
+    description: str | None
+    hypothesis: str | None
+    objective: dict[str, Any] | None
+    variables: Mapping[str, Any] | None
+
+
+class TrialView(Protocol):
+    trial_name: str
+    experiment_name: str
+    status: Any
+    variables: dict[str, Any] | None
+
+
+class ComponentView(Protocol):
+    trial_component_name: str
+    display_name: str | None
+    kind: str | None
+    status: Any
+    trial_names: list[str]
+    parameters: dict[str, Any]
+    input_artifacts: dict[str, Any]
+    output_artifacts: dict[str, Any]
+    metrics: dict[str, MetricSummary]
+
 
 DISPLAY_VERSION = 1
 X_AXES = ("step", "time", "relative")
@@ -35,7 +59,7 @@ def mime_type(kind: str) -> str:
 
 
 # -- inline views of objects ------------------------------------------------------------------
-def experiment_bundle(experiment: Experiment) -> dict[str, Any]:
+def experiment_bundle(experiment: ExperimentView) -> dict[str, Any]:
     summary = open_store().experiment_summary(experiment.experiment_name)
     counts = {status: n for status, n in summary["status_counts"].items() if n}
     payload = {
@@ -58,7 +82,7 @@ def experiment_bundle(experiment: Experiment) -> dict[str, Any]:
     return _bundle("experiment", payload, repr(experiment), _card(title, rows))
 
 
-def trial_bundle(trial: Trial) -> dict[str, Any]:
+def trial_bundle(trial: TrialView) -> dict[str, Any]:
     detail = open_store().trial_detail(trial.trial_name)
     metrics = _own_metrics(detail)
     payload = {
@@ -81,7 +105,7 @@ def trial_bundle(trial: Trial) -> dict[str, Any]:
     return _bundle("trial", payload, repr(trial), _card(title, rows))
 
 
-def component_bundle(component: TrialComponent, *, live: bool = False) -> dict[str, Any]:
+def component_bundle(component: ComponentView, *, live: bool = False) -> dict[str, Any]:
     payload = {
         "version": DISPLAY_VERSION,
         "kind": "component",
@@ -201,7 +225,7 @@ def _objective_text(objective: dict[str, str] | None) -> str:
     return f"{goal} {metric} ({objective.get('summary', 'best')})"
 
 
-def _space_text(experiment: Experiment) -> str:
+def _space_text(experiment: ExperimentView) -> str:
     if not experiment.variables:
         return "—"
     return "; ".join(f"{name} ∈ {variable!r}" for name, variable in experiment.variables.items())

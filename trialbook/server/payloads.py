@@ -13,11 +13,13 @@ import math
 from datetime import datetime, timezone
 from typing import Any, TypedDict
 
+from ..status import ALL_STATUSES
+from ..store import TRIAL_METRIC_STATS
 from ..wire import json_safe
 
 API_VERSION = 1
 
-STATUSES = ("InProgress", "Completed", "Failed", "Stopped", "Interrupted")
+STATUSES = ALL_STATUSES
 
 #: Media types a browser shows without running anything; others are sent as attachments.
 INERT_MEDIA_TYPES = frozenset(
@@ -33,7 +35,7 @@ INERT_MEDIA_TYPES = frozenset(
 )
 
 #: Statistics of a metric summary column (`metrics.<key>.<stat>`).
-SUMMARY_FIELDS = ("min", "max", "avg", "stddev", "last", "count")
+SUMMARY_FIELDS = TRIAL_METRIC_STATS
 
 Number = float | int | str  # str: "NaN", "Infinity", "-Infinity"
 ParameterValue = bool | int | float | str
@@ -281,7 +283,7 @@ def metric_summary(summary: dict[str, Any]) -> MetricSummary:
     return summary  # type: ignore[return-value]
 
 
-_FLOAT_SUMMARY_FIELDS = ("min", "max", "avg", "stddev", "last")
+_FLOAT_SUMMARY_FIELDS = tuple(stat for stat in TRIAL_METRIC_STATS if stat != "count")
 
 
 def parameters(values: dict[str, Any]) -> dict[str, ParameterValue]:

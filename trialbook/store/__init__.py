@@ -1,4 +1,9 @@
-"""Store access: ``open_store()`` returns this process's cached store for a location."""
+"""Store access: ``open_store()`` returns this process's cached store for a location.
+
+The package: ``core/`` (the interface, records, vocabulary and ``SqlStore`` holding the SQL),
+``sqlite/`` (the SQLite backend), ``location.py`` (where the store is) and ``writer.py``
+(the background metric writer). Everything outside ``trialbook.store`` imports from here.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,49 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from trialbook.errors import TrialbookError
-from trialbook.store.base import Change, Store
+from trialbook.store.core import (
+    SUMMARY_STATS,
+    TRIAL_FILTER_OPERATORS,
+    TRIAL_FIXED_COLUMNS,
+    TRIAL_METRIC_STATS,
+    ArtifactRecord,
+    Change,
+    ComponentRecord,
+    ExperimentRecord,
+    MetricPoint,
+    MetricSummary,
+    OwnerKind,
+    ParameterValue,
+    SeriesPoints,
+    Store,
+    TrialFilter,
+    TrialQuery,
+    TrialRecord,
+)
 from trialbook.store.location import StoreLocation, resolve_store_location
+from trialbook.store.sqlite import SqliteStore
 from trialbook.store.writer import MetricWriter
 
 __all__ = [
+    "SUMMARY_STATS",
+    "TRIAL_FILTER_OPERATORS",
+    "TRIAL_FIXED_COLUMNS",
+    "TRIAL_METRIC_STATS",
+    "ArtifactRecord",
+    "Change",
+    "ComponentRecord",
+    "ExperimentRecord",
+    "MetricPoint",
+    "MetricSummary",
     "MetricWriter",
+    "OwnerKind",
+    "ParameterValue",
+    "SeriesPoints",
     "Store",
     "StoreLocation",
+    "TrialFilter",
+    "TrialQuery",
+    "TrialRecord",
     "add_change_listener",
     "create_store",
     "metric_writer",
@@ -43,8 +83,6 @@ _change_listeners: list[Callable[[list[Change]], None]] = []
 def create_store(location: StoreLocation) -> Store:
     """A new (uncached) store object for a resolved location."""
     if location.kind == "sqlite":
-        from trialbook.store.sqlite import SqliteStore
-
         return SqliteStore(location)
     raise TrialbookError(
         f"The store {location.describe()} is PostgreSQL, which this Trialbook does not support "

@@ -18,7 +18,7 @@ import warnings
 from collections import Counter
 
 from trialbook import settings
-from trialbook.store.base import MetricPoint, SeriesKey, Store
+from trialbook.store.core import MetricPoint, SeriesKey, Store
 
 
 class MetricWriter:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import tornado.web
 
 from ...errors import NotFoundError
-from ...store.base import ArtifactRecord
+from ...store import ArtifactRecord
 from .. import payloads
 from .base import BadParameter, TrialbookHandler
 

@@ -7,7 +7,7 @@ import json
 import tornado.web
 
 from ...errors import ValidationError
-from ...store.base import TRIAL_FILTER_OPERATORS, TrialFilter, TrialQuery
+from ...store import TRIAL_FILTER_OPERATORS, TrialFilter, TrialQuery
 from .. import payloads
 from .base import BadParameter, TrialbookHandler
 from .edits import EXPERIMENT_FIELDS, validated_fields

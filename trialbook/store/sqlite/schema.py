@@ -153,14 +153,6 @@ CREATE TABLE changes (
 MIGRATIONS: tuple[str, ...] = (_V1,)
 SCHEMA_VERSION = len(MIGRATIONS)
 
-BUCKET_BASE_WIDTH = 16  # ~1,000 points served at 10,000 steps (see benchmarks/README.md)
-BUCKET_FACTOR = 4
-BUCKET_LEVELS = 8  # widths 16 .. 262,144 points
-
-
-def bucket_width(level: int) -> int:
-    return BUCKET_BASE_WIDTH * BUCKET_FACTOR**level
-
 
 def check_version(version: int, where: str) -> None:
     """Refuse a store written by a newer Trialbook, naming the environment to upgrade."""

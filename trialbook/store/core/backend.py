@@ -1,0 +1,149 @@
+"""The seam between the SQL core and a database engine: a dialect and a backend.
+
+The core writes ANSI-ish SQL (CTEs, ``ON CONFLICT``, ``RETURNING``, correlated subqueries)
+with ``?`` placeholders, or ``:name`` ones where a value repeats. A backend supplies what
+differs between engines: placeholder style, JSON access, connections and their transactions,
+the bulk-write path, schema migrations and change notification. See docs/store.md,
+"Adding a backend".
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+
+class Cursor(Protocol):
+    """What the core reads from the result of ``execute`` (sqlite3 and psycopg 3 cursors)."""
+
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Any: ...
+
+
+class Connection(Protocol):
+    """A DB-API connection that executes directly (sqlite3 and psycopg 3 connections)."""
+
+    def execute(self, sql: str, parameters: Any = ...) -> Any: ...
+
+    def cursor(self) -> Any: ...
+
+
+class Dialect:
+    """SQL that differs between engines. The defaults are SQLite's spelling of standard SQL."""
+
+    #: A column that orders a component's parameters by when each was first logged.
+    parameter_order = "rowid"
+
+    def sql(self, text: str) -> str:
+        """``text`` with the core's ``?`` / ``:name`` placeholders in this driver's style."""
+        return text
+
+    def json_member(self, document: str) -> str:
+        """An expression for the value of member ``?`` (a bound key) of the JSON object
+        ``document``, as a SQL number, text or boolean so that it sorts and compares."""
+        return f"(SELECT j.value FROM json_each({document}) j WHERE j.key = ?)"
+
+    def json_keys(self, document: str) -> tuple[str, str]:
+        """(a FROM item, its key column) listing the keys of JSON object ``document``."""
+        return f"json_each({document}) j", "j.key"
+
+    def json_is_object(self, document: str) -> str:
+        return f"json_type({document}) = 'object'"
+
+    def json_without(self, document: str, keys: Sequence[str]) -> str:
+        """The JSON text of object ``document`` without members ``keys`` (NULL stays NULL)."""
+        paths = ", ".join(f"'$.{key}'" for key in keys)
+        return f"json_remove({document}, {paths})"
+
+    def group_extremes(self, source: str, group: str, has_nan: bool) -> str:
+        """(seq, step, time, value) of each ``group``'s min and max (lowest seq on ties)
+        and, with ``has_nan``, its first NaN (value NULL), over the bucket rows of FROM item
+        ``source`` (columns min_*, max_*, nan_* of metric_buckets), which must appear once per
+        part, in order: 2 parts, 3 with ``has_nan`` (its parameters are bound per part)."""
+        picks = [
+            "SELECT min_seq AS seq, min_step AS step, min_time AS time, min_value AS value,"
+            f" row_number() OVER (PARTITION BY {group} ORDER BY min_value, min_seq) AS r"
+            f" FROM {source} WHERE min_value IS NOT NULL",
+            "SELECT max_seq, max_step, max_time, max_value,"
+            f" row_number() OVER (PARTITION BY {group} ORDER BY max_value DESC, max_seq)"
+            f" FROM {source} WHERE max_value IS NOT NULL",
+        ]
+        if has_nan:
+            picks.append(
+                "SELECT nan_seq, nan_step, nan_time, NULL,"
+                f" row_number() OVER (PARTITION BY {group} ORDER BY nan_seq)"
+                f" FROM {source} WHERE nan_seq IS NOT NULL"
+            )
+        return (
+            f"SELECT seq, step, time, value FROM ({' UNION ALL '.join(picks)}) picked WHERE r = 1"
+        )
+
+    def limit_offset(self, limit: int | None, offset: int) -> str:
+        """A page clause (SQLite needs a LIMIT, -1 for none, before an OFFSET)."""
+        return f" LIMIT {-1 if limit is None else int(limit)} OFFSET {int(offset)}"
+
+    def contains_text(self, expression: str) -> str:
+        """A condition: ``expression`` as text contains bound ``?`` (case-insensitive)."""
+        return f"instr(lower(CAST({expression} AS TEXT)), lower(?)) > 0"
+
+
+class Backend(abc.ABC):
+    """Connections, transactions and engine-specific paths of one store location.
+
+    Connections are per thread (or pooled) and safe across ``fork``; ``connection()`` returns
+    one with the schema migrated (or refuses, naming what to run)."""
+
+    dialect: Dialect
+
+    @abc.abstractmethod
+    def connection(self) -> Connection:
+        """This thread's connection, opened (and the schema checked) on first use."""
+
+    @abc.abstractmethod
+    def begin(self, connection: Connection, *, write: bool) -> None:
+        """Start a transaction: a write one takes the write lock up front (no upgrade races)."""
+
+    @abc.abstractmethod
+    def commit(self, connection: Connection) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self, connection: Connection) -> None: ...
+
+    @abc.abstractmethod
+    def is_transient(self, error: Exception) -> bool:
+        """True for an error worth retrying the whole transaction after (busy, lock, restart)."""
+
+    @abc.abstractmethod
+    def bulk_insert(
+        self, connection: Connection, table: str, columns: int, flat: list[Any]
+    ) -> None:
+        """Insert rows given as one flat list of ``columns`` values a row (the hot path of
+        metric points and buckets): multi-row INSERTs, COPY, or pipelined batches."""
+
+    def executemany(self, connection: Connection, sql: str, rows: Sequence[Any]) -> None:
+        if rows:
+            connection.cursor().executemany(self.dialect.sql(sql), rows)
+
+    @abc.abstractmethod
+    def announce(self, connection: Connection, cursor: int) -> None:
+        """Tell other processes the change feed reached ``cursor``, inside the committing
+        transaction (PostgreSQL: one NOTIFY carrying the cursor)."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Close this process's connections."""
+
+    @abc.abstractmethod
+    def reset_after_fork(self) -> None:
+        """Forget connections inherited from the parent process (called in a forked child)."""
+
+    @property
+    @abc.abstractmethod
+    def description(self) -> str:
+        """Where the store is, for messages (never with a password)."""

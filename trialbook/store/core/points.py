@@ -1,0 +1,189 @@
+"""Appending metric points: one transaction per flush, set-wise.
+
+Per series, the batch's summary (Chan's parallel merge of count, mean and M2 over finite
+values; min, max, last) is merged into the stored one in Python with C-level passes only,
+then points, summaries and buckets are written with a few statements: the backend's bulk
+insert for points and fresh buckets, ``executemany`` for the rest.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import operator
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from trialbook.store.core.activity import memberships, touch_components
+from trialbook.store.core.buckets import BUCKET_COLUMNS, BUCKET_UPSERT, batch_buckets
+from trialbook.store.core.records import MetricPoint, SeriesKey
+from trialbook.store.core.transaction import Transaction, chunks, marks
+
+POINT_COLUMNS = 5  # series_id, seq, step, time, value
+_point_step = operator.itemgetter(0)
+_point_time = operator.itemgetter(1)
+_point_value = operator.itemgetter(2)
+
+SERIES_UPDATE = (
+    "UPDATE metric_series SET count = ?, finite_count = ?, pos_inf_count = ?, neg_inf_count = ?,"
+    " mean = ?, m2 = ?, min_value = ?, max_value = ?, last_step = ?, last_time = ?, last_value = ?,"
+    " first_time = ?, ordered = ? WHERE id = ?"
+)
+
+
+def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) -> int:
+    """Append each series' points, update series summaries and buckets, log one change per
+    component — all in the caller's transaction; returns how many points were written."""
+    component_names = sorted({component for component, _ in batches})
+    component_ids: dict[str, int] = {}
+    for chunk in chunks(component_names):
+        component_ids.update(
+            (name, cid)
+            for cid, name in tx.execute(
+                f"SELECT id, name FROM components WHERE name IN ({marks(len(chunk))})",
+                tuple(chunk),
+            )
+        )
+    known = [key for key in batches if key[0] in component_ids]  # others were deleted
+    flat: list[Any] = [None] * (POINT_COLUMNS * sum(len(batches[key]) for key in known))
+    offset = 0
+    series_updates: list[tuple[Any, ...]] = []
+    bucket_rows: list[tuple[Any, ...]] = []  # buckets a previous batch began: upserts
+    new_buckets: list[Any] = []  # flat rows of buckets this batch begins: plain inserts
+    added: dict[int, dict[str, int]] = {}
+    for key in known:
+        component_name, metric = key
+        points = batches[key]
+        component_id = component_ids[component_name]
+        row = tx.execute(
+            "SELECT id, count, finite_count, pos_inf_count, neg_inf_count, mean, m2, min_value,"
+            " max_value, last_step, last_time, last_value, first_time, ordered FROM metric_series"
+            " WHERE component_id = ? AND name = ?",
+            (component_id, metric),
+        ).fetchone()
+        if row is None:
+            series_id = tx.scalar(
+                "INSERT INTO metric_series (component_id, name) VALUES (?, ?) RETURNING id",
+                (component_id, metric),
+            )
+            row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None, 1)
+        size = len(points)
+        offset = _append_series(row, points, flat, offset, series_updates, bucket_rows, new_buckets)
+        per_metric = added.setdefault(component_id, {})
+        per_metric[metric] = per_metric.get(metric, 0) + size
+    tx.bulk_insert("metric_points", POINT_COLUMNS, flat)
+    tx.executemany(SERIES_UPDATE, series_updates)
+    tx.executemany(BUCKET_UPSERT, bucket_rows)
+    tx.bulk_insert("metric_buckets", BUCKET_COLUMNS, new_buckets)
+    if added:
+        by_id = {cid: name for name, cid in component_ids.items()}
+        belongs = memberships(tx, list(added))
+        for component_id, metrics in added.items():
+            trials, experiments = belongs[component_id]
+            tx.record_change(
+                "metrics.appended",
+                "component",
+                by_id[component_id],
+                experiments[0] if experiments else None,
+                {"metrics": metrics, "trials": trials, "experiments": experiments},
+            )
+        touch_components(tx, list(added))
+    return offset // POINT_COLUMNS
+
+
+def _append_series(
+    row: Sequence[Any],
+    points: Sequence[MetricPoint],
+    flat: list[Any],
+    offset: int,
+    series_updates: list[tuple[Any, ...]],
+    bucket_rows: list[tuple[Any, ...]],
+    new_buckets: list[Any],
+) -> int:
+    """Lay one series' points into ``flat`` (from ``offset``) as insert rows and queue its
+    summary update and bucket upserts; returns the next offset. Only C-level passes over
+    the points (itemgetter maps, slice assignment, sum/min/max/fsum)."""
+    (
+        series_id,
+        count,
+        finite,
+        pos_inf,
+        neg_inf,
+        mean,
+        m2,
+        minimum,
+        maximum,
+        last_step,
+        last_time,
+        last_value,
+        first_time,
+        ordered,
+    ) = row
+    size = len(points)
+    steps = list(map(_point_step, points))
+    times = list(map(_point_time, points))
+    values = list(map(_point_value, points))
+    total = sum(values)
+    all_finite = total - total == 0.0  # false when any value is NaN or ±inf (or the sum overflowed)
+    stored = values if all_finite else [v if v == v else None for v in values]
+    end = offset + POINT_COLUMNS * size
+    flat[offset:end:POINT_COLUMNS] = itertools.repeat(series_id, size)
+    flat[offset + 1 : end : POINT_COLUMNS] = range(count, count + size)
+    flat[offset + 2 : end : POINT_COLUMNS] = steps
+    flat[offset + 3 : end : POINT_COLUMNS] = times
+    flat[offset + 4 : end : POINT_COLUMNS] = stored
+    # Summary: Chan's parallel merge of (count, mean, M2) over finite values.
+    finite_values = values if all_finite else [v for v in values if v - v == 0.0]
+    if finite_values:
+        batch_count = len(finite_values)
+        batch_mean = math.fsum(finite_values) / batch_count
+        deviations = list(map(operator.sub, finite_values, itertools.repeat(batch_mean)))
+        batch_m2 = math.fsum(map(operator.mul, deviations, deviations))
+        merged = finite + batch_count
+        delta = batch_mean - mean
+        mean = mean + delta * batch_count / merged
+        m2 = m2 + batch_m2 + delta * delta * finite * batch_count / merged
+        finite = merged
+    if not all_finite:
+        pos_inf += values.count(math.inf)
+        neg_inf += values.count(-math.inf)
+    present = values if all_finite else [v for v in values if v == v]
+    if present:
+        batch_min, batch_max = min(present), max(present)
+        minimum = batch_min if minimum is None else min(minimum, batch_min)
+        maximum = batch_max if maximum is None else max(maximum, batch_max)
+    # Ordered series (the usual case) map an x window to one seq range (see _read_series).
+    ordered = int(
+        bool(ordered)
+        and (last_step is None or (steps[0] >= last_step and times[0] >= last_time))
+        and all(map(operator.le, steps, itertools.islice(steps, 1, None)))
+        and all(map(operator.le, times, itertools.islice(times, 1, None)))
+    )
+    top_step = max(steps)
+    if steps[-1] == top_step and steps.count(top_step) == 1:
+        index = size - 1  # the usual case: steps grow
+    else:
+        index = max((i for i in range(size) if steps[i] == top_step), key=lambda i: (times[i], i))
+    if last_step is None or (steps[index], times[index]) >= (last_step, last_time):
+        last_step, last_time, last_value = steps[index], times[index], stored[index]
+    first_time = times[0] if first_time is None else first_time
+    series_updates.append(
+        (
+            count + size,
+            finite,
+            pos_inf,
+            neg_inf,
+            mean,
+            m2,
+            minimum,
+            maximum,
+            last_step,
+            last_time,
+            last_value,
+            first_time,
+            ordered,
+            series_id,
+        )
+    )
+    batch_buckets(series_id, count, steps, times, stored, bucket_rows, new_buckets)
+    return end
