@@ -29,12 +29,6 @@ from trialbook.store.postgres.url import PostgresUrl
 #: seconds); the metric writer then keeps its points and tries again at the next flush.
 OUTAGE_RETRY_SECONDS = 15.0
 _WRITE_LOCK = "trialbook.write"
-#: Inserts whose unique violations the core turns into AlreadyExistsError (names, variable sets).
-_GUARDED_INSERTS = (
-    "INSERT INTO experiments ",
-    "INSERT INTO trials ",
-    "INSERT INTO components ",
-)
 
 
 class PostgresConnection:
@@ -52,20 +46,7 @@ class PostgresConnection:
         return raw
 
     def execute(self, sql: str, parameters: Any = ()) -> psycopg.Cursor[Any]:
-        raw = self.open()
-        if not sql.startswith(_GUARDED_INSERTS):
-            return raw.execute(sql, parameters)
-        # The core answers a unique violation here with AlreadyExistsError naming what
-        # exists, read in the same transaction: PostgreSQL aborts a transaction on any
-        # error, so such an insert runs inside a savepoint it can be rolled back to.
-        raw.execute("SAVEPOINT trialbook_insert")
-        try:
-            cursor = raw.execute(sql, parameters)
-        except psycopg.errors.IntegrityError:
-            raw.execute("ROLLBACK TO SAVEPOINT trialbook_insert")
-            raise
-        raw.execute("RELEASE SAVEPOINT trialbook_insert")
-        return cursor
+        return self.open().execute(sql, parameters)
 
     def cursor(self) -> psycopg.Cursor[Any]:
         return self.open().cursor()
@@ -82,7 +63,6 @@ class PostgresConnection:
 
 class PostgresBackend(Backend):
     dialect = PostgresDialect()
-    integrity_error = psycopg.errors.IntegrityError
 
     def __init__(self, url: PostgresUrl) -> None:
         self.url = url
