@@ -36,36 +36,23 @@ def _run(action: str, store: str | None) -> str:
     location = resolve_store_location(store)
     if location.kind == "postgresql":
         from trialbook.store.postgres import schema
-        from trialbook.store.postgres.database import upgrade_database
         from trialbook.store.postgres.url import parse_postgres_url
 
+        url = parse_postgres_url(location.url)
         if action == "version":
-            return _postgres_version(location.url)
-        before, after = upgrade_database(location.url)
-        where = parse_postgres_url(location.url).where()
+            version = schema.database_version(url)
+            return (
+                f"{url.where()}: schema version {version} (this Trialbook: {schema.SCHEMA_VERSION})"
+            )
+        before, after = schema.upgrade_database(url)
         if before == after:
-            return f"{where}: already at schema version {after} (current {schema.SCHEMA_VERSION})"
-        return f"{where}: upgraded from schema version {before} to {after}"
+            return f"{url.where()}: already at schema version {after}"
+        return f"{url.where()}: upgraded from schema version {before} to {after}"
     from trialbook.store import open_store
-    from trialbook.store.schema import SCHEMA_VERSION
+    from trialbook.store.sqlite.schema import SCHEMA_VERSION
 
     open_store(store)  # SQLite migrates when it opens
     return f"{location.describe()}: at schema version {SCHEMA_VERSION}"
-
-
-def _postgres_version(url: str) -> str:
-    from trialbook.store.postgres import schema
-    from trialbook.store.postgres.connection import ConnectionPool
-    from trialbook.store.postgres.url import parse_postgres_url
-
-    parsed = parse_postgres_url(url)
-    pool = ConnectionPool(parsed)
-    try:
-        with pool.connection() as connection:
-            version = schema.schema_version(connection, parsed.schema)
-    finally:
-        pool.close()
-    return f"{parsed.where()}: schema version {version} (this Trialbook: {schema.SCHEMA_VERSION})"
 
 
 if __name__ == "__main__":

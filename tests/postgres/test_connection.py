@@ -7,15 +7,25 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from urllib.parse import urlparse
 
 import psycopg
 import pytest
 
 from trialbook.errors import StoreUnavailableError, TrialbookError, ValidationError
-from trialbook.store.postgres.connection import ConnectionPool, is_transient
-from trialbook.store.postgres.database import PostgresDatabase
+from trialbook.store.location import resolve_store_location
+from trialbook.store.postgres.connection import is_transient
+from trialbook.store.postgres.store import PostgresStore
 from trialbook.store.postgres.url import parse_postgres_url
+
+
+def PostgresDatabase(url: str) -> PostgresStore:
+    return PostgresStore(resolve_store_location(url))
+
+
+def _backend_pid(store: PostgresStore) -> int:
+    return int(store.read(lambda tx: tx.scalar("SELECT pg_backend_pid()")))
 
 
 def _with(url: str, **parts: object) -> str:
@@ -72,17 +82,17 @@ def test_an_unknown_libpq_option_is_a_bad_url(postgres_url: str) -> None:
 def test_connections_use_the_stores_schema(postgres_url: str) -> None:
     database = PostgresDatabase(postgres_url)
     schema = parse_postgres_url(postgres_url).schema
-    assert database.read(lambda c: c.execute("SELECT current_schema()").fetchone()) == (schema,)
+    assert database.read(lambda tx: tx.scalar("SELECT current_schema()")) == schema
     database.close()
 
 
 def test_a_dropped_connection_is_replaced(postgres_url: str) -> None:
     database = PostgresDatabase(postgres_url)
-    pid = database.read(lambda c: c.execute("SELECT pg_backend_pid()").fetchone()[0])
+    pid = _backend_pid(database)
     with psycopg.connect(urlparse(postgres_url)._replace(query="").geturl()) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
     # the idle pooled connection is dead now: the next transaction retries on a fresh one
-    new_pid = database.read(lambda c: c.execute("SELECT pg_backend_pid()").fetchone()[0])
+    new_pid = _backend_pid(database)
     assert new_pid != pid
     database.close()
 
@@ -90,13 +100,13 @@ def test_a_dropped_connection_is_replaced(postgres_url: str) -> None:
 def _child_uses_its_own_connection(
     database: PostgresDatabase, queue: multiprocessing.Queue
 ) -> None:
-    pid = database.read(lambda c: c.execute("SELECT pg_backend_pid()").fetchone()[0])
+    pid = _backend_pid(database)
     queue.put(pid)
 
 
 def test_a_forked_child_never_uses_the_parents_connections(postgres_url: str) -> None:
     database = PostgresDatabase(postgres_url)
-    parent_pid = database.read(lambda c: c.execute("SELECT pg_backend_pid()").fetchone()[0])
+    parent_pid = _backend_pid(database)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     children = [
@@ -111,22 +121,22 @@ def test_a_forked_child_never_uses_the_parents_connections(postgres_url: str) ->
         assert child.exitcode == 0
     assert parent_pid not in child_pids
     # the parent's pooled connection survived its children exiting
-    assert database.read(lambda c: c.execute("SELECT pg_backend_pid()").fetchone()[0]) == (
-        parent_pid
-    )
+    assert _backend_pid(database) == (parent_pid)
     database.close()
 
 
-def test_the_pool_keeps_few_idle_connections(postgres_url: str) -> None:
-    pool = ConnectionPool(parse_postgres_url(postgres_url), max_idle=2)
-    held = [pool.connection() for _ in range(5)]
-    connections = [context.__enter__() for context in held]
-    assert len({id(c) for c in connections}) == 5
-    for context in held:
-        context.__exit__(None, None, None)
-    assert len(pool._idle) == 2
-    pool.close()
-    assert all(connection.closed for connection in connections)
+def test_each_thread_has_its_own_connection(postgres_url: str) -> None:
+    database = PostgresDatabase(postgres_url)
+    pids: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: pids.append(_backend_pid(database))) for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({*pids, _backend_pid(database)}) == 4
+    database.close()
 
 
 def test_importing_trialbook_and_using_sqlite_never_imports_psycopg(tmp_path: object) -> None:

@@ -13,10 +13,20 @@ import psycopg
 import pytest
 
 from trialbook.errors import StoreVersionError, TrialbookError
+from trialbook.store.core.transaction import Transaction
+from trialbook.store.location import resolve_store_location
 from trialbook.store.postgres import schema
 from trialbook.store.postgres.bulk import copy_rows
-from trialbook.store.postgres.database import PostgresDatabase, upgrade_database
+from trialbook.store.postgres.store import PostgresStore
 from trialbook.store.postgres.url import parse_postgres_url
+
+
+def PostgresDatabase(url: str) -> PostgresStore:
+    return PostgresStore(resolve_store_location(url))
+
+
+def upgrade_database(url: str) -> tuple[int, int]:
+    return schema.upgrade_database(parse_postgres_url(url))
 
 
 def _server(url: str) -> str:
@@ -48,7 +58,7 @@ def test_mlflow_and_optuna_tables_in_the_same_database_are_untouched(postgres_ur
     try:
         database = PostgresDatabase(postgres_url)
         database.write(
-            lambda c: c.execute(
+            lambda tx: tx.execute(
                 "INSERT INTO experiments (name, creation_time,"
                 " last_modified_time, last_activity)"
                 " VALUES ('mine', 0, 0, 0)"
@@ -167,7 +177,8 @@ def test_db_upgrade_command(postgres_url: str) -> None:
 def test_values_keep_nan_as_null_and_infinities_natively(postgres_url: str) -> None:
     database = PostgresDatabase(postgres_url)
 
-    def body(connection: psycopg.Connection) -> list[tuple[float | None, ...]]:
+    def body(tx: Transaction) -> list[tuple[float | None, ...]]:
+        connection = tx.connection.open()
         connection.execute(
             "INSERT INTO experiments (name, creation_time, last_modified_time, last_activity)"
             " VALUES ('e', 0, 0, 0)"
@@ -195,24 +206,26 @@ def test_values_keep_nan_as_null_and_infinities_natively(postgres_url: str) -> N
 def test_a_variable_set_is_unique_per_experiment(postgres_url: str) -> None:
     database = PostgresDatabase(postgres_url)
 
-    def insert(connection: psycopg.Connection, name: str, experiment: int) -> None:
+    def insert(tx: Transaction, name: str, experiment: int) -> None:
+        connection = tx.connection.open()
         connection.execute(
             "INSERT INTO trials (name, experiment_id, identity, creation_time,"
             " last_modified_time, last_activity) VALUES (%s, %s, '{\"lr\":0.1}', 0, 0, 0)",
             (name, experiment),
         )
 
-    def setup(connection: psycopg.Connection) -> None:
+    def setup(tx: Transaction) -> None:
+        connection = tx.connection.open()
         for name in ("a", "b"):
             connection.execute(
                 "INSERT INTO experiments (name, creation_time, last_modified_time,"
                 " last_activity) VALUES (%s, 0, 0, 0)",
                 (name,),
             )
-        insert(connection, "t1", 1)
-        insert(connection, "t2", 2)  # the same set in another experiment is fine
+        insert(tx, "t1", 1)
+        insert(tx, "t2", 2)  # the same set in another experiment is fine
 
     database.write(setup)
     with pytest.raises(psycopg.errors.UniqueViolation, match="trials_identity"):
-        database.write(lambda c: insert(c, "t3", 1))
+        database.write(lambda tx: insert(tx, "t3", 1))
     database.close()

@@ -20,7 +20,7 @@ from psycopg.types.string import StrDumper
 
 from trialbook.store.core.backend import Backend, Connection
 from trialbook.store.postgres import bulk, notify, schema
-from trialbook.store.postgres.connection import ConnectionPool, is_transient
+from trialbook.store.postgres.connection import Connector, is_transient
 from trialbook.store.postgres.dialect import PostgresDialect
 from trialbook.store.postgres.scalar import load_scalar
 from trialbook.store.postgres.url import PostgresUrl
@@ -67,7 +67,7 @@ class PostgresBackend(Backend):
     def __init__(self, url: PostgresUrl) -> None:
         self.url = url
         self.schema = url.schema
-        self.pool = ConnectionPool(url)
+        self.connector = Connector(url)
         self._local = threading.local()
         self._raw: list[psycopg.Connection] = []
         self._lock = threading.Lock()
@@ -82,7 +82,7 @@ class PostgresBackend(Backend):
 
     # -- connections -----------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection:
-        raw = self.pool.connect(autocommit=True)
+        raw = self.connector.connect()
         try:
             if self._scalar is None:
                 schema.ensure_schema(raw, self.url)  # set up an empty database, check version
@@ -167,7 +167,7 @@ class PostgresBackend(Backend):
         """Call ``callback`` (on a listener thread) whenever a write commits anywhere."""
         with self._lock:
             if self._listener is None:
-                self._listener = notify.ChangeListener(self.pool)
+                self._listener = notify.ChangeListener(self.connector)
             listener = self._listener
         listener.subscribe(callback)
         return True
@@ -184,7 +184,6 @@ class PostgresBackend(Backend):
                 with contextlib.suppress(psycopg.Error):
                     raw.close()
         self._local = threading.local()
-        self.pool.close()
 
     def reset_after_fork(self) -> None:
         # The parent's sockets are not ours: psycopg never closes a connection in a process
@@ -195,7 +194,6 @@ class PostgresBackend(Backend):
         self._listener = None
         self._outage_since = None
         self._pid = os.getpid()
-        self.pool.reset_after_fork()
 
 
 def _make_scalar(values: Any, info: CompositeInfo) -> Any:

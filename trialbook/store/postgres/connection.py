@@ -1,40 +1,23 @@
-"""Connections to PostgreSQL: a small pool per process, fork-safe, with clear errors.
+"""Connecting to PostgreSQL with clear errors, and telling transient failures apart.
 
-The pool has no background thread: a connection is made when none is idle, given back after
-use and discarded when broken. A forked child drops (without closing: the socket is shared
-with the parent) every connection it inherited. Connection failures become errors that say
-what to do and never show the password: ``ValidationError`` for a malformed URL,
-``StoreUnavailableError`` (retryable) when the server cannot be reached,
-``TrialbookError`` for bad credentials or a missing database.
+Connection failures become errors that say what to do and never show the password:
+``ValidationError`` for a malformed URL, ``StoreUnavailableError`` (retryable) when the
+server cannot be reached, ``TrialbookError`` for bad credentials or a missing database.
+The connections themselves (one per thread, fork-safe) are kept by backend.py.
 """
 
 from __future__ import annotations
-
-import contextlib
-import os
-import random
-import threading
-import time
-from collections.abc import Callable, Iterator
-from typing import TypeVar
 
 import psycopg
 
 from trialbook.errors import StoreUnavailableError, TrialbookError, ValidationError
 from trialbook.store.postgres.url import PostgresUrl
 
-T = TypeVar("T")
-
 CONNECT_TIMEOUT_SECONDS = 10
-RETRY_SECONDS = 5.0  # how long one operation retries a lost connection before raising
-_MAX_IDLE = 4
 
 # SQLSTATEs worth retrying: connection exceptions (class 08), the server shutting down or
 # starting up, serialization failures and deadlocks.
 _TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "40001", "40P01", "53300"})
-
-_pools: set[ConnectionPool] = set()
-_pools_lock = threading.Lock()
 
 
 def is_transient(error: BaseException) -> bool:
@@ -92,30 +75,15 @@ def _reason(url: PostgresUrl, error: BaseException) -> str:
     return text
 
 
-class ConnectionPool:
-    """At most ``max_idle`` idle connections kept for reuse; any number in use at once."""
+class Connector:
+    """Makes connections to one store's database with ``search_path`` set to its schema."""
 
-    def __init__(
-        self,
-        url: PostgresUrl,
-        *,
-        max_idle: int = _MAX_IDLE,
-        configure: Callable[[psycopg.Connection], None] | None = None,
-    ) -> None:
+    def __init__(self, url: PostgresUrl) -> None:
         self.url = url
-        self.max_idle = max_idle
-        self._configure = configure
-        self._idle: list[psycopg.Connection] = []
-        self._lock = threading.Lock()
-        self._pid = os.getpid()
-        self._inherited: list[psycopg.Connection] = []
-        with _pools_lock:
-            _pools.add(self)
 
-    def connect(self, *, autocommit: bool = False) -> psycopg.Connection:
-        """A new connection with ``search_path`` set to the store's schema."""
+    def connect(self, *, autocommit: bool = True) -> psycopg.Connection:
         try:
-            connection = psycopg.connect(
+            return psycopg.connect(
                 self.url.conninfo,
                 autocommit=autocommit,
                 connect_timeout=CONNECT_TIMEOUT_SECONDS,
@@ -129,100 +97,3 @@ class ConnectionPool:
             ) from None
         except psycopg.Error as error:
             raise connect_error(self.url, error) from None
-        if self._configure is not None:
-            self._configure(connection)
-        return connection
-
-    def _take(self) -> psycopg.Connection:
-        if self._pid != os.getpid():
-            self.reset_after_fork()
-        with self._lock:
-            while self._idle:
-                connection = self._idle.pop()
-                if not connection.closed:
-                    return connection
-        return self.connect()
-
-    def _give_back(self, connection: psycopg.Connection) -> None:
-        usable = (
-            not connection.closed
-            and not connection.broken
-            and connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-            and self._pid == os.getpid()
-        )
-        if usable:
-            with self._lock:
-                if len(self._idle) < self.max_idle:
-                    self._idle.append(connection)
-                    return
-        if self._pid == os.getpid():
-            with contextlib.suppress(psycopg.Error):
-                connection.close()
-
-    @contextlib.contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        """A pooled connection for the duration of the block (returned, or discarded when
-        the block broke it)."""
-        connection = self._take()
-        try:
-            yield connection
-        except BaseException:
-            if not connection.closed and not connection.broken:
-                with contextlib.suppress(psycopg.Error):
-                    connection.rollback()
-            raise
-        finally:
-            self._give_back(connection)
-
-    def run(self, body: Callable[[psycopg.Connection], T], *, retry: bool = True) -> T:
-        """Run ``body`` in one transaction; a lost connection (an idle one gone stale after
-        a server restart, a network drop) is retried on a fresh one with backoff for up to
-        ``RETRY_SECONDS``, then raised as StoreUnavailableError."""
-        deadline = time.monotonic() + RETRY_SECONDS
-        delay = 0.05
-        while True:
-            try:
-                with self.connection() as connection, connection.transaction():
-                    return body(connection)
-            except BaseException as error:
-                if not is_transient(error):
-                    raise
-                if not retry or time.monotonic() > deadline:
-                    if isinstance(error, StoreUnavailableError):
-                        raise
-                    raise StoreUnavailableError(
-                        f"Lost the connection to PostgreSQL at {self.url.where()}: "
-                        f"{_reason(self.url, error)}. The operation did not complete; it can be "
-                        "retried once the server is back."
-                    ) from None
-            time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 1.0)
-
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        if self._pid == os.getpid():
-            for connection in idle:
-                with contextlib.suppress(psycopg.Error):
-                    connection.close()
-        with _pools_lock:
-            _pools.discard(self)
-
-    def reset_after_fork(self) -> None:
-        """In a forked child: forget the parent's connections without closing them (closing
-        would end the parent's sessions on the shared sockets); keep them referenced so
-        garbage collection does not close them either."""
-        self._inherited.extend(self._idle)
-        self._idle = []
-        self._lock = threading.Lock()
-        self._pid = os.getpid()
-
-
-def _after_fork_in_child() -> None:
-    global _pools_lock
-    _pools_lock = threading.Lock()
-    for pool in list(_pools):
-        pool.reset_after_fork()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)

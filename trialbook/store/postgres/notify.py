@@ -1,11 +1,10 @@
-"""The change feed on PostgreSQL: commit-ordered cursors, one NOTIFY per transaction, and
-one listener connection per process that wakes every waiter.
+"""The change feed on PostgreSQL: one NOTIFY per write transaction, and one listener
+connection per process that wakes every waiter.
 
-A ``changes.seq`` comes from a sequence, and sequences are not handed out in commit order:
-a reader could see seq 11 committed while seq 10 is still in flight, move its cursor past 10
-and miss it for good. So a transaction takes the change-feed lock (transaction-scoped) just
-before it adds its first change: seqs are then allocated in commit order. It holds the lock
-only for its tail (changes are written last), so writers overlap everywhere else.
+A ``changes.seq`` comes from a sequence, and sequences are not handed out in commit order
+by themselves: a reader could see seq 11 committed while seq 10 is still in flight, move its
+cursor past 10 and miss it for good. Write transactions hold the store's write lock (see
+backend.py) from BEGIN to COMMIT, so seqs are allocated, and become visible, in commit order.
 
 At commit, at most one ``pg_notify`` carries the transaction's latest cursor; PostgreSQL
 delivers it only if the transaction commits. A notification is only a wake-up: a woken
@@ -24,25 +23,15 @@ from collections.abc import Callable
 import psycopg
 from psycopg import sql
 
-from trialbook.store.postgres.connection import ConnectionPool
+from trialbook.store.postgres.connection import Connector
 
 log = logging.getLogger(__name__)
-
-_LOCK_NAMESPACE = "trialbook.changes"
 
 
 def channel(schema: str) -> str:
     """The NOTIFY channel of a store (per schema, so two stores in one database never wake
     each other)."""
     return f"trialbook.{schema}.changes"
-
-
-def lock_change_feed(connection: psycopg.Connection, schema: str) -> None:
-    """Take the change-feed lock until this transaction ends (call before the first change
-    row; cheap when already held)."""
-    connection.execute(
-        "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", (_LOCK_NAMESPACE, schema)
-    )
 
 
 def notify(connection: psycopg.Connection, schema: str, cursor: int) -> None:
@@ -55,8 +44,8 @@ class ChangeListener:
     notified cursor, or with None after (re)connecting (something may have been missed:
     re-read). Subscribers run on the listener thread and must be quick (hand off to a loop)."""
 
-    def __init__(self, pool: ConnectionPool, *, idle_seconds: float = 5.0) -> None:
-        self.pool = pool
+    def __init__(self, connector: Connector, *, idle_seconds: float = 5.0) -> None:
+        self.connector = connector
         self.idle_seconds = idle_seconds
         self._subscribers: list[Callable[[int | None], None]] = []
         self._lock = threading.Lock()
@@ -91,7 +80,7 @@ class ChangeListener:
         delay = 0.1
         while not self._stop.is_set():
             try:
-                connection = self.pool.connect(autocommit=True)
+                connection = self.connector.connect()
             except Exception as error:
                 log.warning("trialbook change listener cannot connect yet: %s", error)
                 self._stop.wait(delay * (0.5 + random.random()))
@@ -101,7 +90,7 @@ class ChangeListener:
             self._connection = connection
             try:
                 connection.execute(
-                    sql.SQL("LISTEN {}").format(sql.Identifier(channel(self.pool.url.schema)))
+                    sql.SQL("LISTEN {}").format(sql.Identifier(channel(self.connector.url.schema)))
                 )
                 self.connected.set()
                 self._publish(None)  # anything committed while we were away

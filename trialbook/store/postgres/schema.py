@@ -298,3 +298,19 @@ def _statements(script: str) -> list[str]:
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     parts = re.split(r";[ \t]*\n", "\n".join(lines) + "\n")
     return [part.strip().rstrip(";") for part in parts if part.strip().rstrip(";")]
+
+
+def upgrade_database(url: PostgresUrl) -> tuple[int, int]:
+    """``python -m trialbook db upgrade`` for a PostgreSQL store: (before, after) versions."""
+    from trialbook.store.postgres.connection import Connector
+
+    with Connector(url).connect(autocommit=False) as connection:
+        return upgrade(connection, url)
+
+
+def database_version(url: PostgresUrl) -> int | None:
+    """The schema version in the database (``python -m trialbook db version``)."""
+    from trialbook.store.postgres.connection import Connector
+
+    with Connector(url).connect() as connection:
+        return schema_version(connection, url.schema)
