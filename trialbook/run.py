@@ -51,7 +51,11 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
             break
         except AlreadyExistsError:
             attempt += 1
-    store.associate(trial.name, tracker.trial_component_name)
+    if store.add_attempt(trial.name, tracker.trial_component_name) is not None:
+        # Another process started this variable set between our check and now.
+        tracker.close()
+        store.delete_component(tracker.trial_component_name)
+        raise _running_now(store.get_trial(trial.name))
     if normalized:
         tracker.log_parameters(normalized)
     return tracker
@@ -60,14 +64,18 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
 def _check_can_run(trial: TrialRecord, rerun: bool) -> None:
     status = trial.status
     if status == TrialStatus.IN_PROGRESS.value:
-        raise AlreadyExistsError(
-            f"Trial {trial.name!r} for {trial.variables} is running now (in this or another "
-            "process). Wait for it, or use another variable set (e.g. add a 'seed' variable).",
-            Trial(trial),
-        )
+        raise _running_now(trial)
     if status == TrialStatus.COMPLETED.value and not rerun:
         raise AlreadyExistsError(
             f"Trial {trial.name!r} for {trial.variables} already Completed. Pass rerun=True to "
             "run it again as a new attempt, or add a 'seed' variable for replicates.",
             Trial(trial),
         )
+
+
+def _running_now(trial: TrialRecord) -> AlreadyExistsError:
+    return AlreadyExistsError(
+        f"Trial {trial.name!r} for {trial.variables} is running now (in this or another "
+        "process). Wait for it, or use another variable set (e.g. add a 'seed' variable).",
+        Trial(trial),
+    )

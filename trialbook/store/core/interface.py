@@ -189,6 +189,12 @@ class Store(abc.ABC):
         """Add a component to a trial (idempotent)."""
 
     @abc.abstractmethod
+    def add_attempt(self, trial_name: str, component_name: str) -> str | None:
+        """Associate a new run attempt with its trial unless another component of the trial
+        is running now; returns that component's name instead (checked and written in one
+        write transaction, so two racing runs of one variable set see each other)."""
+
+    @abc.abstractmethod
     def disassociate(self, trial_name: str, component_name: str) -> None:
         """Remove a component from a trial (idempotent)."""
 

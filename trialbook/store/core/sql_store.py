@@ -237,6 +237,9 @@ class SqlStore(Store):
     def associate(self, trial_name: str, component_name: str) -> None:
         self.write(lambda tx: components.associate(tx, trial_name, component_name))
 
+    def add_attempt(self, trial_name: str, component_name: str) -> str | None:
+        return self.write(lambda tx: components.add_attempt(tx, trial_name, component_name))
+
     def disassociate(self, trial_name: str, component_name: str) -> None:
         self.write(lambda tx: components.disassociate(tx, trial_name, component_name))
 
