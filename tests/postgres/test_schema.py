@@ -229,3 +229,38 @@ def test_a_variable_set_is_unique_per_experiment(postgres_url: str) -> None:
     with pytest.raises(psycopg.errors.UniqueViolation, match="trials_identity"):
         database.write(lambda tx: insert(tx, "t3", 1))
     database.close()
+
+
+def test_deleting_logged_metrics_removes_their_points_and_buckets(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trialbook as tb
+    from trialbook.store import open_store
+
+    monkeypatch.setenv("TRIALBOOK_STORE", postgres_url)
+    exp = tb.Experiment.create("e", hypothesis="h")
+    for lr in (0.1, 0.2):
+        with exp.run(variables={"lr": lr}) as tracker:
+            for step in range(500):
+                tracker.log_metric("loss", float(step))
+    tb.TrialComponent.create("kept")
+    with tb.Tracker.load("kept") as kept:
+        kept.log_metric("m", 1.0)
+    tb.flush()
+
+    def counts(tx: Transaction) -> tuple[int, int]:
+        return (
+            tx.scalar("SELECT count(*) FROM metric_points"),
+            tx.scalar("SELECT count(*) FROM metric_buckets"),
+        )
+
+    assert open_store().read(counts)[0] == 1001
+    exp.delete_all(action="--force")
+    points, buckets = open_store().read(counts)
+    assert points == 1 and buckets == schema_bucket_levels()
+
+
+def schema_bucket_levels() -> int:
+    from trialbook.store.core.buckets import BUCKET_LEVELS
+
+    return BUCKET_LEVELS  # one point: one bucket per level
