@@ -35,10 +35,17 @@ class Trialbook(Configurable):
 
     def export_to_environment(self) -> None:
         """Kernels inherit the server's environment: make them use the same store."""
-        if self.store:
-            os.environ["TRIALBOOK_STORE"] = self.store
-        if self.artifact_root:
-            os.environ["TRIALBOOK_ARTIFACT_ROOT"] = self.artifact_root
+        # Relative paths (configured, or inherited from the server's own environment) are
+        # resolved here, once, against the server's directory: a kernel started in a
+        # subfolder must find the same store and artifact root.
+        artifact_root = self.artifact_root or os.environ.get("TRIALBOOK_ARTIFACT_ROOT", "")
+        if artifact_root.strip():
+            root = os.path.abspath(os.path.expanduser(artifact_root.strip()))
+            os.environ["TRIALBOOK_ARTIFACT_ROOT"] = root
+        store = self.store or os.environ.get("TRIALBOOK_STORE", "")
+        if store.strip():
+            location = resolve_store_location(store.strip())
+            os.environ["TRIALBOOK_STORE"] = str(location.path or location.url)
 
     def describe_store(self) -> str:
         return resolve_store_location().describe()
