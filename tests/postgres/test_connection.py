@@ -20,7 +20,7 @@ from trialbook.store.postgres.store import PostgresStore
 from trialbook.store.postgres.url import parse_postgres_url
 
 
-def PostgresDatabase(url: str) -> PostgresStore:
+def _open_store(url: str) -> PostgresStore:
     return PostgresStore(resolve_store_location(url))
 
 
@@ -49,7 +49,7 @@ def _free_port() -> int:
 def test_a_refused_connection_is_a_clear_retryable_error(postgres_url: str) -> None:
     url = _with(postgres_url, port=_free_port(), password="s3cret-pw")
     with pytest.raises(StoreUnavailableError) as caught:
-        PostgresDatabase(url)
+        _open_store(url)
     message = str(caught.value)
     assert "Cannot reach PostgreSQL at" in message and "Is the server running" in message
     assert "refused" in message.lower()
@@ -60,7 +60,7 @@ def test_a_refused_connection_is_a_clear_retryable_error(postgres_url: str) -> N
 def test_bad_credentials_are_named_as_such(postgres_url: str) -> None:
     url = _with(postgres_url, user="nobody_here", password="s3cret-pw")
     with pytest.raises(TrialbookError, match="refused the credentials") as caught:
-        PostgresDatabase(url)
+        _open_store(url)
     assert "nobody_here" in str(caught.value)
     assert "s3cret-pw" not in str(caught.value)
     assert not isinstance(caught.value, StoreUnavailableError)
@@ -69,25 +69,25 @@ def test_bad_credentials_are_named_as_such(postgres_url: str) -> None:
 def test_a_missing_database_says_to_create_it(postgres_url: str) -> None:
     url = _with(postgres_url, database="no_such_db", password="s3cret-pw")
     with pytest.raises(TrialbookError, match="createdb no_such_db") as caught:
-        PostgresDatabase(url)
+        _open_store(url)
     assert "s3cret-pw" not in str(caught.value)
 
 
 def test_an_unknown_libpq_option_is_a_bad_url(postgres_url: str) -> None:
     with pytest.raises(ValidationError, match="not a usable PostgreSQL URL") as caught:
-        PostgresDatabase(postgres_url + "&password=s3cret-pw&frobnicate=1")
+        _open_store(postgres_url + "&password=s3cret-pw&frobnicate=1")
     assert "s3cret-pw" not in str(caught.value)
 
 
 def test_connections_use_the_stores_schema(postgres_url: str) -> None:
-    database = PostgresDatabase(postgres_url)
+    database = _open_store(postgres_url)
     schema = parse_postgres_url(postgres_url).schema
     assert database.read(lambda tx: tx.scalar("SELECT current_schema()")) == schema
     database.close()
 
 
 def test_a_dropped_connection_is_replaced(postgres_url: str) -> None:
-    database = PostgresDatabase(postgres_url)
+    database = _open_store(postgres_url)
     pid = _backend_pid(database)
     with psycopg.connect(urlparse(postgres_url)._replace(query="").geturl()) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
@@ -97,15 +97,13 @@ def test_a_dropped_connection_is_replaced(postgres_url: str) -> None:
     database.close()
 
 
-def _child_uses_its_own_connection(
-    database: PostgresDatabase, queue: multiprocessing.Queue
-) -> None:
+def _child_uses_its_own_connection(database: PostgresStore, queue: multiprocessing.Queue) -> None:
     pid = _backend_pid(database)
     queue.put(pid)
 
 
 def test_a_forked_child_never_uses_the_parents_connections(postgres_url: str) -> None:
-    database = PostgresDatabase(postgres_url)
+    database = _open_store(postgres_url)
     parent_pid = _backend_pid(database)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
@@ -126,7 +124,7 @@ def test_a_forked_child_never_uses_the_parents_connections(postgres_url: str) ->
 
 
 def test_each_thread_has_its_own_connection(postgres_url: str) -> None:
-    database = PostgresDatabase(postgres_url)
+    database = _open_store(postgres_url)
     pids: list[int] = []
     threads = [
         threading.Thread(target=lambda: pids.append(_backend_pid(database))) for _ in range(3)

@@ -21,7 +21,7 @@ from trialbook.store.postgres.store import PostgresStore
 from trialbook.store.postgres.url import parse_postgres_url
 
 
-def PostgresDatabase(url: str) -> PostgresStore:
+def _open_store(url: str) -> PostgresStore:
     return PostgresStore(resolve_store_location(url))
 
 
@@ -41,7 +41,7 @@ def _tables(connection: psycopg.Connection, namespace: str) -> set[str]:
 
 
 def test_an_empty_database_is_set_up_in_its_own_schema(postgres_url: str) -> None:
-    PostgresDatabase(postgres_url).close()
+    _open_store(postgres_url).close()
     namespace = parse_postgres_url(postgres_url).schema
     with psycopg.connect(_server(postgres_url)) as connection:
         assert _tables(connection, namespace) == {*schema.TABLES, "schema_version"}
@@ -56,7 +56,7 @@ def test_mlflow_and_optuna_tables_in_the_same_database_are_untouched(postgres_ur
             connection.execute(f"CREATE TABLE public.{table} (id INT PRIMARY KEY, x TEXT)")
             connection.execute(f"INSERT INTO public.{table} VALUES (1, 'mlflow or optuna')")
     try:
-        database = PostgresDatabase(postgres_url)
+        database = _open_store(postgres_url)
         database.write(
             lambda tx: tx.execute(
                 "INSERT INTO experiments (name, creation_time,"
@@ -82,7 +82,7 @@ def test_mlflow_and_optuna_tables_in_the_same_database_are_untouched(postgres_ur
 def test_a_public_alembic_version_is_never_touched(postgres_url: str) -> None:
     with psycopg.connect(_server(postgres_url), autocommit=True) as connection:
         before = _tables(connection, "public")
-        PostgresDatabase(postgres_url).close()
+        _open_store(postgres_url).close()
         assert _tables(connection, "public") == before
 
 
@@ -91,7 +91,7 @@ def test_parallel_first_opens_set_up_the_schema_once(postgres_url: str) -> None:
 
     def open_one() -> None:
         try:
-            PostgresDatabase(postgres_url).close()
+            _open_store(postgres_url).close()
         except BaseException as error:
             errors.append(error)
 
@@ -104,34 +104,34 @@ def test_parallel_first_opens_set_up_the_schema_once(postgres_url: str) -> None:
 
 
 def test_a_newer_schema_is_refused_naming_the_environment_to_upgrade(postgres_url: str) -> None:
-    PostgresDatabase(postgres_url).close()
+    _open_store(postgres_url).close()
     namespace = parse_postgres_url(postgres_url).schema
     with psycopg.connect(_server(postgres_url), autocommit=True) as connection:
         connection.execute(f'UPDATE "{namespace}".schema_version SET version = 99')
     with pytest.raises(StoreVersionError, match="pip install -U") as caught:
-        PostgresDatabase(postgres_url)
+        _open_store(postgres_url)
     assert sys.prefix in str(caught.value)
 
 
 def test_an_older_schema_is_refused_until_db_upgrade_runs(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    PostgresDatabase(postgres_url).close()
+    _open_store(postgres_url).close()
     # This library grows a version 2; the database is still at 1.
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, "CREATE TABLE probe (x INT)"))
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
     with pytest.raises(StoreVersionError, match="-m trialbook db upgrade") as caught:
-        PostgresDatabase(postgres_url)
+        _open_store(postgres_url)
     assert "schema version 1; this Trialbook needs 2" in str(caught.value)
     assert upgrade_database(postgres_url) == (1, 2)
     assert upgrade_database(postgres_url) == (2, 2)
-    PostgresDatabase(postgres_url).close()
+    _open_store(postgres_url).close()
 
 
 def test_a_failed_migration_leaves_nothing_behind(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    PostgresDatabase(postgres_url).close()
+    _open_store(postgres_url).close()
     bad = "CREATE TABLE probe (x INT); CREATE TABLE probe (x INT)"
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, bad))
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
@@ -150,7 +150,7 @@ def test_a_foreign_schema_of_the_same_name_is_refused(postgres_url: str) -> None
         connection.execute(f'CREATE SCHEMA "{namespace}"')
         connection.execute(f'CREATE TABLE "{namespace}".runs (id INT)')
     with pytest.raises(TrialbookError, match="did not create"):
-        PostgresDatabase(postgres_url)
+        _open_store(postgres_url)
 
 
 def test_db_upgrade_command(postgres_url: str) -> None:
@@ -175,7 +175,7 @@ def test_db_upgrade_command(postgres_url: str) -> None:
 
 
 def test_values_keep_nan_as_null_and_infinities_natively(postgres_url: str) -> None:
-    database = PostgresDatabase(postgres_url)
+    database = _open_store(postgres_url)
 
     def body(tx: Transaction) -> list[tuple[float | None, ...]]:
         connection = tx.connection.open()
@@ -204,7 +204,7 @@ def test_values_keep_nan_as_null_and_infinities_natively(postgres_url: str) -> N
 
 
 def test_a_variable_set_is_unique_per_experiment(postgres_url: str) -> None:
-    database = PostgresDatabase(postgres_url)
+    database = _open_store(postgres_url)
 
     def insert(tx: Transaction, name: str, experiment: int) -> None:
         connection = tx.connection.open()

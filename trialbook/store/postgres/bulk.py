@@ -1,5 +1,5 @@
-"""Bulk writes: rows streamed with COPY in PostgreSQL's binary format (~1M rows/s here,
-against ~20k/s for single-row INSERTs); one transaction per flush, the caller's."""
+"""Bulk writes: rows streamed with COPY in PostgreSQL's binary format, in the caller's
+transaction (one per flush); see benchmarks/postgres_store.py for the rates."""
 
 from __future__ import annotations
 

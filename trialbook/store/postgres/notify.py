@@ -52,7 +52,6 @@ class ChangeListener:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._connection: psycopg.Connection | None = None
-        self.connected = threading.Event()
 
     def subscribe(self, callback: Callable[[int | None], None]) -> None:
         with self._lock:
@@ -92,7 +91,6 @@ class ChangeListener:
                 connection.execute(
                     sql.SQL("LISTEN {}").format(sql.Identifier(channel(self.connector.url.schema)))
                 )
-                self.connected.set()
                 self._publish(None)  # anything committed while we were away
                 while not self._stop.is_set():
                     woken = False
@@ -109,7 +107,6 @@ class ChangeListener:
                 if not self._stop.is_set():
                     log.warning("trialbook change listener lost its connection: %s", error)
             finally:
-                self.connected.clear()
                 self._connection = None
                 with contextlib.suppress(psycopg.Error):
                     connection.close()
