@@ -264,3 +264,31 @@ def schema_bucket_levels() -> int:
     from trialbook.store.core.buckets import BUCKET_LEVELS
 
     return BUCKET_LEVELS  # one point: one bucket per level
+
+
+def test_copy_flat_writes_exactly_the_rows_given(postgres_url: str) -> None:
+    from trialbook.store.postgres.bulk import copy_flat
+
+    database = _open_store(postgres_url)
+    rows = [
+        (1, 0, 0, 1.5, 0.25),
+        (1, 1, 7, 2.5, None),
+        (1, 2, -3, 3.5, math.inf),
+        (1, 3, 2**62, -1e300, -math.inf),
+    ]
+
+    def body(tx: Transaction) -> list[tuple[object, ...]]:
+        connection = tx.connection.open()
+        connection.execute(
+            "INSERT INTO components (name, creation_time, last_modified_time, last_activity)"
+            " VALUES ('c', 0, 0, 0)"
+        )
+        connection.execute("INSERT INTO metric_series (component_id, name) VALUES (1, 'm')")
+        copy_flat(connection, "metric_points", [value for row in rows[:1] for value in row])
+        copy_flat(connection, "metric_points", [value for row in rows[1:] for value in row])
+        return connection.execute(
+            "SELECT series_id, seq, step, time, value FROM metric_points ORDER BY seq"
+        ).fetchall()
+
+    assert database.write(body) == rows
+    database.close()
