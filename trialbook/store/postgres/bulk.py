@@ -3,11 +3,11 @@ transaction (one per flush); see benchmarks/postgres_store.py for the rates."""
 
 from __future__ import annotations
 
-import itertools
 import struct
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy
 import psycopg
 from psycopg import sql
 
@@ -62,36 +62,45 @@ def copy_rows(connection: psycopg.Connection, table: str, rows: Iterable[Sequenc
 
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _TRAILER = struct.pack(">h", -1)
-_CODES = {"int8": "q", "int4": "i", "float8": "d"}
+_DTYPES = {"int8": ">i8", "int4": ">i4", "float8": ">f8"}
 _SIZES = {"int8": 8, "int4": 4, "float8": 8}
-_NULL = struct.pack(">i", -1)
 
 
 def binary_copy_data(table: str, flat: Sequence[Any]) -> bytes:
-    """The rows of ``flat`` in COPY's binary format, packed column-wise by C-level struct
-    calls (psycopg's ``write_row`` costs ~2 µs a row in Python; this, a fraction of that).
-    A batch holding a NULL (a NaN value, a bucket without extremes) is packed field by field."""
+    """The rows of ``flat`` in COPY's binary format, built by numpy a column at a time
+    (psycopg's ``write_row`` costs about a microsecond a row in Python; this, a few tens of
+    nanoseconds). A binary row has a fixed layout only while the same fields are NULL, so
+    rows are grouped by which fields are NULL (usually one group; row order is free)."""
     kinds = [kind for _, kind in COLUMN_TYPES[table]]
     width = len(kinds)
-    row_struct = struct.Struct(">h" + "".join("i" + _CODES[kind] for kind in kinds))
     columns = [flat[index::width] for index in range(width)]
-    lengths = [itertools.repeat(_SIZES[kind]) for kind in kinds]
-    arguments = [itertools.repeat(width)]
-    for length, column in zip(lengths, columns, strict=True):
-        arguments += [length, column]
-    if not any(None in column for column in columns):
-        body = b"".join(itertools.starmap(row_struct.pack, zip(*arguments, strict=False)))
-        return _SIGNATURE + body + _TRAILER
-    packed_columns = []
-    for kind, column in zip(kinds, columns, strict=True):
-        pack, size = struct.Struct(f">i{_CODES[kind]}").pack, _SIZES[kind]
-        if None in column:
-            packed_columns.append([_NULL if v is None else pack(size, v) for v in column])
-        else:
-            packed_columns.append(list(map(pack, itertools.repeat(size), column)))
-    count = itertools.repeat(struct.pack(">h", width))
-    rows = zip(count, *packed_columns, strict=False)
-    parts = [_SIGNATURE, b"".join(itertools.chain.from_iterable(rows))]
+    nullable = [index for index, column in enumerate(columns) if None in column]
+    if not nullable:
+        groups: dict[tuple[bool, ...], list[int] | None] = {(): None}
+    else:
+        groups = {}
+        masks = zip(*([value is None for value in columns[i]] for i in nullable), strict=True)
+        for row, mask in enumerate(masks):
+            groups.setdefault(mask, []).append(row)  # type: ignore[union-attr]
+    parts = [_SIGNATURE]
+    for mask, rows in groups.items():
+        null = dict(zip(nullable, mask, strict=True)) if mask else {}
+        fields: list[tuple[str, str]] = [("count", ">i2")]
+        for index, kind in enumerate(kinds):
+            fields.append((f"length{index}", ">i4"))
+            if not null.get(index):
+                fields.append((f"value{index}", _DTYPES[kind]))
+        size = len(columns[0]) if rows is None else len(rows)
+        packed = numpy.empty(size, dtype=numpy.dtype(fields))
+        packed["count"] = width
+        for index, kind in enumerate(kinds):
+            if null.get(index):
+                packed[f"length{index}"] = -1
+                continue
+            packed[f"length{index}"] = _SIZES[kind]
+            column = columns[index]
+            packed[f"value{index}"] = column if rows is None else [column[row] for row in rows]
+        parts.append(packed.tobytes())
     parts.append(_TRAILER)
     return b"".join(parts)
 
