@@ -1,3 +1,4 @@
 import './base.css';
 import './experiment-view.css';
 import './inline.css';
+import './hypothesis.css';

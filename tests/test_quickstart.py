@@ -11,6 +11,7 @@ from nbclient import NotebookClient
 import trialbook
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "quickstart.ipynb"
+EVALUATION = "application/vnd.trialbook.evaluation+json"
 
 
 def run_notebook(tmp_path: Path) -> nbformat.NotebookNode:
@@ -32,6 +33,21 @@ def test_quickstart_runs_and_is_read_back_from_another_process(tmp_path):
         if output.get("output_type") == "error"
     ]
     assert errors == []
+
+    # The story of the hypothesis: one seed is inconclusive, three seeds support it.
+    evaluations = [
+        output["data"][EVALUATION]["evaluation"]
+        for cell in notebook.cells
+        if cell.cell_type == "code" and cell.source.rstrip().endswith("exp.evaluate()")
+        for output in cell.get("outputs", [])
+        if EVALUATION in output.get("data", {})
+    ]
+    assert [evaluation["verdict"] for evaluation in evaluations] == ["inconclusive", "supported"]
+    first, final = evaluations
+    assert first["n_treatment"] == first["n_control"] == 2 and first["paired"]
+    assert first["trials_needed"] > 2
+    assert final["n_treatment"] == final["n_control"] == 6 and final["ci"][0] > 0
+    assert final["effect"] >= 0.01
 
     # This test process is not the kernel: everything below comes from the store.
     exp = trialbook.Experiment.load("cifar10-custom-vs-resnet50")

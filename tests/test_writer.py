@@ -90,7 +90,7 @@ def test_points_appended_while_flushing_are_neither_lost_nor_reordered(
     tracker.close()
 
 
-def test_closed_trackers_buffers_are_dropped_and_logging_after_close_still_works() -> None:
+def test_closed_trackers_buffers_are_dropped_and_logging_after_close_is_refused() -> None:
     writer = metric_writer()
     tracker = tb.Tracker.create("closing")
     key = (tracker.trial_component_name, "m")
@@ -99,7 +99,11 @@ def test_closed_trackers_buffers_are_dropped_and_logging_after_close_still_works
     tracker.close()
     tb.flush()
     assert key not in writer.buffers
-    tracker.log_metric("m", 2.0)  # a point after close re-registers the series
+    with pytest.raises(tb.TrialbookError, match="is closed"):
+        tracker.log_metric("m", 2.0)  # once closed, a tracker logs nothing more (#11)
+    assert key not in writer.buffers
+    with tracker:  # re-entering continues the component and re-registers the series
+        tracker.log_metric("m", 2.0)
     tb.flush()
     summary = open_store().metric_summaries([key[0]])[key[0]]["m"]
     assert (summary.count, summary.last, summary.last_step) == (2, 2.0, 1)

@@ -7,7 +7,7 @@ try:  # written from package.json's version by the build (hatch's version hook)
 except ImportError:  # a source tree that was never built
     __version__ = "0.0.0+unknown"
 
-from trialbook.analytics import ExperimentAnalytics
+from trialbook.analytics import ExperimentAnalytics, search_trials
 from trialbook.component import TrialComponent
 from trialbook.errors import (
     AlreadyExistsError,
@@ -37,6 +37,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "flush",
+    "search_trials",
 ]
 
 

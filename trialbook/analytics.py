@@ -15,6 +15,7 @@ from trialbook.store import (
     SUMMARY_STATS,
     TRIAL_METRIC_STATS,
     ComponentRecord,
+    TrialQuery,
     flush_all,
     open_store,
 )
@@ -36,9 +37,14 @@ class ExperimentAnalytics:
         output_artifact_names: Iterable[str] | None = None,
         sort_by: str | None = None,
         sort_order: str | None = None,
+        query: str | None = None,
     ) -> None:
+        """``query`` (docs/query.md) keeps the components of the trials it matches."""
         self.experiment_name = validate_name(experiment_name, "experiment_name")
         open_store().get_experiment(self.experiment_name)  # NotFoundError early
+        self.query = query
+        if query is not None:
+            self._matching_trials()  # a QueryError now, not at the first dataframe()
         self.metric_names = _names(metric_names)
         self.parameter_names = _names(parameter_names)
         self.input_artifact_names = _names(input_artifact_names)
@@ -52,7 +58,17 @@ class ExperimentAnalytics:
         self._dataframe: pandas.DataFrame | None = None
 
     def _components(self) -> list[ComponentRecord]:
-        return open_store().list_components(experiment_name=self.experiment_name)
+        components = open_store().list_components(experiment_name=self.experiment_name)
+        if self.query is None:
+            return components
+        matching = self._matching_trials()
+        return [c for c in components if matching.intersection(c.trial_names)]
+
+    def _matching_trials(self) -> set[str]:
+        if not isinstance(self.query, str):
+            raise ValidationError(f"query must be a string, got {type(self.query).__name__}")
+        found = open_store().search_trials(self.query, [self.experiment_name])
+        return {trial.name for trial in found}
 
     def dataframe(self, force_refresh: bool = False) -> pandas.DataFrame:
         """The table (cached; ``force_refresh=True`` re-reads the store)."""
@@ -175,29 +191,51 @@ class ExperimentAnalytics:
 
 def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
     """One row per trial: name, status, times, variables, objective value, metric summaries."""
-    import pandas
-
     flush_all()
     store = open_store()
     experiment = store.get_experiment(experiment_name)
-    rows = []
-    for trial in store.trial_rows(experiment_name):
-        row: dict[str, Any] = {
-            "TrialName": trial["name"],
-            "Status": trial["status"],
-            "CreationTime": values.to_datetime(trial["creation_time"]),
-            "StartTime": values.to_datetime(trial["start_time"]),
-            "EndTime": values.to_datetime(trial["end_time"]),
-        }
+    return _trial_frame(store.trial_rows(experiment_name), bool(experiment.objective), False)
+
+
+def search_trials(query: str | None = None) -> pandas.DataFrame:
+    """The trials of every experiment that ``query`` matches (all trials for None), oldest
+    first: the columns of ``Experiment.dataframe()`` plus ``Experiment``. See docs/query.md."""
+    flush_all()
+    store = open_store()
+    if query is not None and not isinstance(query, str):
+        raise ValidationError(f"query must be a string, got {type(query).__name__}")
+    table = store.all_trials_table(TrialQuery(query=query))
+    with_objective = any(experiment.objective for experiment in store.list_experiments())
+    return _trial_frame(table.rows, with_objective, True)
+
+
+def _trial_frame(
+    rows: Iterable[dict[str, Any]], with_objective: bool, with_experiment: bool
+) -> pandas.DataFrame:
+    import pandas
+
+    frame_rows = []
+    for trial in rows:
+        row: dict[str, Any] = {"TrialName": trial["name"]}
+        if with_experiment:
+            row["Experiment"] = trial["experiment_name"]
+        row.update(
+            {
+                "Status": trial["status"],
+                "CreationTime": values.to_datetime(trial["creation_time"]),
+                "StartTime": values.to_datetime(trial["start_time"]),
+                "EndTime": values.to_datetime(trial["end_time"]),
+            }
+        )
         for name, value in (trial["variables"] or {}).items():
             row[name] = value
-        if experiment.objective:
+        if with_objective:
             row["ObjectiveValue"] = trial["objective_value"]
         for key, summary in trial["metrics"].items():
             for stat, field in zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True):
                 row[f"{key} - {stat}"] = summary[field]
-        rows.append(row)
-    return pandas.DataFrame(rows)
+        frame_rows.append(row)
+    return pandas.DataFrame(frame_rows)
 
 
 def _names(names: Iterable[str] | None) -> set[str] | None:

@@ -3,50 +3,27 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook import variables as variable_space
 from trialbook.analytics import trials_dataframe
+from trialbook.coverage import missing_sets
 from trialbook.errors import AlreadyExistsError, ValidationError
+from trialbook.grouping import groups_dataframe
 from trialbook.kernel.display import Chart, experiment_bundle
-from trialbook.names import validate_name
+from trialbook.names import has_visible_text, validate_name
+from trialbook.objective import claim_of, normalize_objective
 from trialbook.run import start_run
-from trialbook.store import ExperimentRecord, open_store
+from trialbook.store import ExperimentRecord, flush_all, open_store
 from trialbook.trial import Trial
 
 if TYPE_CHECKING:
     import pandas
 
+    from trialbook.evaluation import Evaluation
     from trialbook.tracker import Tracker
-
-GOALS = ("maximize", "minimize")
-SUMMARIES = ("best", "last")
-
-
-def normalize_objective(objective: Any) -> dict[str, str] | None:
-    """``{"metric": ..., "goal": "maximize"|"minimize", "summary": "best"|"last"}``."""
-    if objective is None:
-        return None
-    if not isinstance(objective, Mapping):
-        raise ValidationError(
-            "objective must be a dict like {'metric': 'val_accuracy', 'goal': 'maximize'}, "
-            f"got {objective!r}"
-        )
-    unknown = set(objective) - {"metric", "goal", "summary"}
-    if unknown:
-        raise ValidationError(
-            f"objective has unknown keys {sorted(unknown)}; use metric, goal, summary"
-        )
-    metric = validate_name(objective.get("metric"), "objective metric")
-    goal = objective.get("goal")
-    if goal not in GOALS:
-        raise ValidationError(f"objective goal must be 'maximize' or 'minimize', got {goal!r}")
-    summary = objective.get("summary", "best")
-    if summary not in SUMMARIES:
-        raise ValidationError(f"objective summary must be 'best' or 'last', got {summary!r}")
-    return {"metric": metric, "goal": goal, "summary": summary}
 
 
 class Experiment:
@@ -55,7 +32,7 @@ class Experiment:
     experiment_name: str
     description: str | None
     hypothesis: str | None
-    objective: dict[str, str] | None
+    objective: dict[str, Any] | None
     variables: dict[str, variable_space.Variable] | None
     tags: dict[str, str]
     notes: str | None
@@ -97,9 +74,11 @@ class Experiment:
         name = validate_name(experiment_name, "experiment_name")
         description = values.text(description, "description")
         hypothesis = values.text(hypothesis, "hypothesis")
-        normalized_objective = normalize_objective(objective)
         space = variable_space.parse_space(variables)
-        if not (description or hypothesis or normalized_objective):
+        normalized_objective = normalize_objective(objective, space)
+        if not (
+            has_visible_text(description) or has_visible_text(hypothesis) or normalized_objective
+        ):
             raise ValidationError(
                 f"Experiment {name!r} needs a hypothesis, an objective or a description: an "
                 "experiment is characterized by what it tests, e.g. "
@@ -141,16 +120,21 @@ class Experiment:
         """Write description, hypothesis, objective, tags, notes (and variables while the
         experiment has no trials) back to the store."""
         store = open_store()
-        space_json = variable_space.space_to_json(variable_space.parse_space(self.variables))
+        space = variable_space.parse_space(self.variables)
+        space_json = variable_space.space_to_json(space)
         current = store.get_experiment(self.experiment_name)
         fields: dict[str, Any] = {
             "description": values.text(self.description, "description"),
             "hypothesis": values.text(self.hypothesis, "hypothesis"),
-            "objective": normalize_objective(self.objective),
+            "objective": normalize_objective(self.objective, space),
             "tags": values.tags(self.tags),
             "notes": values.text(self.notes, "notes"),
         }
-        if not (fields["description"] or fields["hypothesis"] or fields["objective"]):
+        if not (
+            has_visible_text(fields["description"])
+            or has_visible_text(fields["hypothesis"])
+            or fields["objective"]
+        ):
             raise ValidationError("an experiment needs a hypothesis, an objective or a description")
         if space_json != current.variables:
             if store.list_trials(experiment_name=self.experiment_name):
@@ -190,6 +174,16 @@ class Experiment:
     def list_trials(self) -> builtins.list[Trial]:
         return Trial.list(experiment_name=self.experiment_name)
 
+    def search(self, query: str) -> builtins.list[Trial]:
+        """The trials ``query`` matches, oldest first, e.g.
+        ``exp.search('lr < 0.01 and metrics.loss.min < 0.2')``; the language is in
+        docs/query.md. A ValidationError (QueryError) points at a problem in the query."""
+        if not isinstance(query, str):
+            raise ValidationError(f"query must be a string, got {type(query).__name__}")
+        flush_all()
+        found = open_store().search_trials(query, [self.experiment_name])
+        return [Trial(record) for record in found]
+
     def grid(self) -> builtins.list[dict[str, Any]]:
         """Every variable set of the space in product order (ranges need ``num``)."""
         if not self.variables:
@@ -204,18 +198,84 @@ class Experiment:
         used.discard(None)
         return variable_space.sample(self.variables, n, used, seed)  # type: ignore[arg-type]
 
-    def run(self, variables: dict[str, Any] | None = None, *, rerun: bool = False) -> Tracker:
+    def run(
+        self,
+        variables: dict[str, Any] | None = None,
+        *,
+        rerun: bool = False,
+        system_metrics: bool | float = False,
+    ) -> Tracker:
         """Find or create the trial for ``variables`` and a training component; use as
         ``with exp.run(variables={...}) as tracker:``.
 
         A Failed, Stopped or Interrupted trial gets a new attempt; a Completed one raises
         AlreadyExistsError unless ``rerun=True``; a running one always raises.
+        ``system_metrics=True`` (or an interval in seconds) samples CPU, memory, I/O and GPUs.
         """
-        return start_run(self, variables, rerun=rerun)
+        return start_run(self, variables, rerun=rerun, system_metrics=system_metrics)
 
-    def dataframe(self) -> pandas.DataFrame:
-        """One row per trial: variables, objective value and metric summaries."""
+    def optimize(self, objective: Any, n_trials: int | None = None, **kwargs: Any) -> Any:
+        """Run an Optuna study in the direction of this experiment's objective, each Optuna
+        trial logged as a trial; ``kwargs`` go to ``study.optimize`` (timeout, n_jobs, catch,
+        callbacks...) or ``optuna.create_study`` (sampler, pruner, storage...). Needs optuna;
+        returns the study. See ``trialbook.integrations.optuna``."""
+        from trialbook.integrations.optuna import optimize
+
+        return optimize(self, objective, n_trials, **kwargs)
+
+    def dataframe(
+        self, *, group_by_except: Sequence[str] | None = None, spread: str = "ci"
+    ) -> pandas.DataFrame:
+        """One row per trial: variables, objective value and metric summaries.
+
+        With ``group_by_except=["seed"]``: one row per group of trials equal in every other
+        variable, with ``n``, the trials and ``"<column> mean|lo|hi|sd"`` of each metric
+        summary column (lo/hi: the 95% interval of the mean, or mean ± sd with
+        ``spread="sd"``)."""
+        if group_by_except is not None:
+            return groups_dataframe(self.experiment_name, group_by_except, spread)
         return trials_dataframe(self.experiment_name)
+
+    def evaluate(
+        self, *, claims: Sequence[Mapping[str, Any]] | None = None, **overrides: Any
+    ) -> Evaluation:
+        """The verdict on the claim stated in the objective, from the completed trials.
+
+        Takes the objective's keys (metric, goal, summary, variable, treatment, control,
+        min_effect, alpha) to evaluate another claim after the fact; ``claims``, a list of
+        such dicts, evaluates several claims as one Holm-corrected family. See
+        docs/statistics.md.
+        """
+        if claims is not None and (
+            isinstance(claims, Mapping | str)
+            or not claims
+            or not all(isinstance(claim, Mapping) for claim in claims)
+        ):
+            raise ValidationError(
+                "claims must be a non-empty list of dicts, e.g. claims=[{'metric': 'acc', "
+                "'goal': 'maximize'}, {'metric': 'loss', 'goal': 'minimize'}]"
+            )
+        extras = list(claims or [{}])
+        if all(
+            claim_of(self.objective, self.variables, {**overrides, **e}) is None for e in extras
+        ):
+            raise ValidationError(
+                f"experiment {self.experiment_name!r} states no claim: give one, e.g. "
+                "exp.evaluate(variable='model', treatment='custom', control='resnet50')"
+                + ("" if self.objective else " with metric= and goal=")
+            )
+        # Imported here on purpose: evaluation brings numpy and scipy, which training
+        # machines that only log never need.
+        from trialbook.evaluation import evaluate
+
+        return evaluate(self.experiment_name, self.objective, self.variables, overrides, claims)
+
+    def missing(self) -> builtins.list[dict[str, Any]]:
+        """The variable sets of the declared grid (a Range: its ``num`` steps) that have no
+        completed trial, in grid order."""
+        if not self.variables:
+            raise ValidationError(f"experiment {self.experiment_name!r} declares no variables")
+        return missing_sets(self.experiment_name, self.variables)
 
     def plot(
         self,
@@ -269,7 +329,7 @@ class Experiment:
 def _check_same_definition(
     existing: ExperimentRecord,
     hypothesis: str | None,
-    objective: dict[str, str] | None,
+    objective: dict[str, Any] | None,
     space_json: dict[str, Any] | None,
 ) -> None:
     differences = []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
+from trialbook import provenance
 from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
-from trialbook.names import generate_trial_name
+from trialbook.names import create_with_generated_name, generate_trial_name
 from trialbook.status import TrialStatus
 from trialbook.store import TrialRecord, open_store
 from trialbook.tracker import Tracker
@@ -16,7 +18,13 @@ if TYPE_CHECKING:
     from trialbook.experiment import Experiment
 
 
-def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bool) -> Tracker:
+def start_run(
+    experiment: Experiment,
+    given: dict[str, Any] | None,
+    *,
+    rerun: bool,
+    system_metrics: bool | float = False,
+) -> Tracker:
     normalized = variable_space.normalize_variables(given)
     variable_space.check_names(experiment.variables, normalized, experiment.experiment_name)
     identity = variable_space.identity(normalized)
@@ -24,12 +32,15 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
     trial = store.find_trial(experiment.experiment_name, identity) if identity else None
     if trial is None:
         try:
-            trial = store.create_trial(
-                generate_trial_name(experiment.experiment_name),
-                experiment_name=experiment.experiment_name,
-                variables=normalized,
-                identity=identity,
-                tags={},
+            trial = create_with_generated_name(
+                lambda name: store.create_trial(
+                    name,
+                    experiment_name=experiment.experiment_name,
+                    variables=normalized,
+                    identity=identity,
+                    tags={},
+                ),
+                lambda: generate_trial_name(experiment.experiment_name),
             )
         except AlreadyExistsError as error:  # another process created it a moment ago
             if not isinstance(error.existing, TrialRecord) or error.existing.identity != identity:
@@ -45,17 +56,22 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
         suffix = "" if attempt == 1 else f"-{attempt}"
         display = "Training" if attempt == 1 else f"Training (attempt {attempt})"
         try:
-            tracker = Tracker._start(
-                f"{trial.name}-training{suffix}"[:120], display_name=display, kind="training"
+            # One transaction: the database lets one attempt of a trial run at a time.
+            record = store.start_attempt(
+                trial.name,
+                f"{trial.name}-training{suffix}"[:120],
+                display_name=display,
+                kind="training",
+                tags={},
+                provenance=provenance.capture(),
+                start_time=time.time(),
             )
             break
-        except AlreadyExistsError:
-            attempt += 1
-    if store.add_attempt(trial.name, tracker.trial_component_name) is not None:
-        # Another process started this variable set between our check and now.
-        tracker.close()
-        store.delete_component(tracker.trial_component_name)
-        raise _running_now(store.get_trial(trial.name))
+        except AlreadyExistsError as error:
+            if isinstance(error.existing, TrialRecord):  # another attempt runs now
+                raise AlreadyExistsError(str(error), Trial(error.existing)) from None
+            attempt += 1  # the attempt's name is taken: the next number
+    tracker = Tracker.started(record, store, system_metrics=system_metrics)
     if normalized:
         tracker.log_parameters(normalized)
     return tracker
@@ -64,18 +80,14 @@ def start_run(experiment: Experiment, given: dict[str, Any] | None, *, rerun: bo
 def _check_can_run(trial: TrialRecord, rerun: bool) -> None:
     status = trial.status
     if status == TrialStatus.IN_PROGRESS.value:
-        raise _running_now(trial)
+        raise AlreadyExistsError(
+            f"Trial {trial.name!r} for {trial.variables} is running now (in this or another "
+            "process). Wait for it, or use another variable set (e.g. add a 'seed' variable).",
+            Trial(trial),
+        )
     if status == TrialStatus.COMPLETED.value and not rerun:
         raise AlreadyExistsError(
             f"Trial {trial.name!r} for {trial.variables} already Completed. Pass rerun=True to "
             "run it again as a new attempt, or add a 'seed' variable for replicates.",
             Trial(trial),
         )
-
-
-def _running_now(trial: TrialRecord) -> AlreadyExistsError:
-    return AlreadyExistsError(
-        f"Trial {trial.name!r} for {trial.variables} is running now (in this or another "
-        "process). Wait for it, or use another variable set (e.g. add a 'seed' variable).",
-        Trial(trial),
-    )

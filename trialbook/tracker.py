@@ -20,9 +20,14 @@ from typing import Any
 
 from trialbook import events, provenance, values
 from trialbook.component import TrialComponent, validate_kind
-from trialbook.errors import ValidationError
+from trialbook.errors import TrialbookError, ValidationError
 from trialbook.kernel.display import Chart, component_bundle
-from trialbook.names import generate_name, validate_key, validate_name
+from trialbook.names import (
+    create_with_generated_name,
+    generate_name,
+    validate_key,
+    validate_name,
+)
 from trialbook.status import TrialStatus
 from trialbook.store import (
     ArtifactRecord,
@@ -34,9 +39,11 @@ from trialbook.store import (
     register_exit_hook,
 )
 from trialbook.store.writer import MetricWriter
+from trialbook.system_metrics import SystemMetricsSampler
 
 _open_trackers: weakref.WeakSet[Tracker] = weakref.WeakSet()
 _open_lock = threading.Lock()
+_MIN_STEP, _MAX_STEP = values.INT64
 
 
 class Tracker:
@@ -53,6 +60,7 @@ class Tracker:
         self._live_buffers: dict[str, list[MetricPoint]] = {}  # a live view's, per metric
         self._live = False
         self._closed = False
+        self._system_metrics: SystemMetricsSampler | None = None
 
     # -- creation --------------------------------------------------------------------------
     @classmethod
@@ -63,14 +71,34 @@ class Tracker:
         display_name: str | None = None,
         kind: str | None = None,
         tags: Any = None,
+        system_metrics: bool | float = False,
     ) -> Tracker:
-        """A new component ``<base>-<UTC timestamp>-<random>``, InProgress from now on."""
+        """A new component ``<base>-<UTC timestamp>-<random>``, InProgress from now on.
+
+        ``system_metrics=True`` samples CPU, memory, I/O and GPUs every 10 s in a background
+        thread (a number is the interval in seconds); see ``trialbook.system_metrics``.
+        """
         base = validate_name(base_trial_component_name, "base_trial_component_name")
-        return cls._start(generate_name(base), display_name=display_name, kind=kind, tags=tags)
+        return create_with_generated_name(
+            lambda name: cls._start(
+                name,
+                display_name=display_name,
+                kind=kind,
+                tags=tags,
+                system_metrics=system_metrics,
+            ),
+            lambda: generate_name(base),
+        )
 
     @classmethod
     def _start(
-        cls, name: str, *, display_name: str | None, kind: str | None, tags: Any = None
+        cls,
+        name: str,
+        *,
+        display_name: str | None,
+        kind: str | None,
+        tags: Any = None,
+        system_metrics: bool | float = False,
     ) -> Tracker:
         store = open_store()
         record = store.create_component(
@@ -82,8 +110,17 @@ class Tracker:
             status=TrialStatus.IN_PROGRESS.value,
             start_time=time.time(),
         )
+        return cls.started(record, store, system_metrics=system_metrics)
+
+    @classmethod
+    def started(
+        cls, record: ComponentRecord, store: Store, *, system_metrics: bool | float = False
+    ) -> Tracker:
+        """The live tracker of a component just created InProgress (here or by
+        ``exp.run``): heartbeats, the live bridge and, when asked, system metrics."""
         tracker = cls(record, store, metric_writer())
         tracker._go_live()
+        tracker._system_metrics = SystemMetricsSampler.start_for(tracker, system_metrics)
         return tracker
 
     @classmethod
@@ -129,11 +166,24 @@ class Tracker:
             message = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
             self._finish(TrialStatus.FAILED, message[:10_000])
 
-    def close(self) -> None:
-        """Flush and mark the component Completed (if it is still InProgress here)."""
-        self._finish(TrialStatus.COMPLETED, None)
+    def close(
+        self,
+        *,
+        status: TrialStatus | str = TrialStatus.COMPLETED,
+        status_message: str | None = None,
+    ) -> None:
+        """Flush and mark the component Completed, or ``status`` (if still InProgress here)."""
+        final = next((known for known in TrialStatus if known.value == status), None)
+        if final not in (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.STOPPED):
+            raise ValidationError(
+                f"close(status=...) takes 'Completed', 'Failed' or 'Stopped', got {status!r}"
+            )
+        self._finish(final, status_message)
 
     def _finish(self, status: TrialStatus, message: str | None) -> None:
+        if self._system_metrics is not None:
+            self._system_metrics.stop()  # its last sample lands in this flush
+            self._system_metrics = None
         self._writer.flush()
         if self._live:
             self._store.update_component(
@@ -159,33 +209,41 @@ class Tracker:
         *,
         step: Any = None,
     ) -> None:
-        """Record one point; ``step`` defaults to the metric's point count (NaN/±inf kept)."""
-        counts = self._counts
-        count = counts.get(metric_name)
-        if count is None:
-            count = self._new_metric(metric_name)
+        """Record one point; ``step`` defaults to the metric's point count (NaN/±inf kept).
+
+        Checked on the caller's thread, cheaply: a number (not a bool) that fits a float, an
+        integer step within 64 bits, a finite timestamp. Past the writer's bound for a series,
+        this waits while the buffered points are written (backpressure) rather than grow
+        memory.
+        """
+        try:
+            buffer = self._buffers.get(metric_name)
+        except TypeError:  # an unhashable name: refused by _open_series
+            buffer = None
+        if buffer is None:
+            buffer = self._open_series(metric_name)
         if type(value) is not float:
             value = values.metric_value(metric_name, value)
         if step is not None:
             if iteration_number is not None and iteration_number != step:
                 raise ValidationError("give step or iteration_number, not both")
             iteration_number = step
+        counts = self._counts
+        count = counts[metric_name]
         if iteration_number is None:
             iteration_number = count
-        elif type(iteration_number) is not int:
+        elif type(iteration_number) is not int or not _MIN_STEP <= iteration_number <= _MAX_STEP:
             iteration_number = values.step(iteration_number)
-        counts[metric_name] = count + 1
         if timestamp is None:
             timestamp = time.time()
-        elif type(timestamp) is not float:
+        elif type(timestamp) is not float or timestamp - timestamp != 0.0:  # NaN or ±inf
             timestamp = values.epoch_seconds(timestamp)
-        buffer = self._buffers.get(metric_name)
-        if buffer is None:
-            buffer = self._buffers[metric_name] = self._writer.series_buffer(
-                self.trial_component_name, metric_name
-            )
+        counts[metric_name] = count + 1
         point = (iteration_number, timestamp, value)
         buffer.append(point)
+        writer = self._writer
+        if len(buffer) >= writer.series_limit:
+            writer.wait_for_room(buffer)
         live = events.live
         if live is not None:  # a live view is attached (the kernel bridge)
             if self._live_buffers_of is not live:
@@ -196,25 +254,39 @@ class Tracker:
                     self.trial_component_name, metric_name
                 )
             live_buffer.append(point)
-        if not self._writer.running:
-            self._writer.start()
+        if not writer.running:
+            writer.start()
+
+    def _open_series(self, metric_name: str) -> list[MetricPoint]:
+        """The writer's buffer for a metric this tracker has not logged since it opened."""
+        self._check_open()
+        if not isinstance(metric_name, str) or metric_name not in self._counts:
+            if (
+                not isinstance(metric_name, str)
+                or validate_key(metric_name, "metric_name") != metric_name
+            ):
+                raise ValidationError(
+                    f"metric_name {metric_name!r} must be a string without surrounding whitespace"
+                )
+            self._counts[metric_name] = 0
+        buffer = self._buffers[metric_name] = self._writer.series_buffer(
+            self.trial_component_name, metric_name
+        )
+        return buffer
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise TrialbookError(
+                f"The tracker of component {self.trial_component_name!r} is closed: it logs "
+                "nothing more. Re-enter it (`with tracker:`) to continue this component, or "
+                "create a new tracker."
+            )
 
     def _release_buffers(self) -> None:
         """Let the writer forget this tracker's drained buffers (a later point re-registers)."""
         names, self._buffers = list(self._buffers), {}
         if names:
             self._writer.release([(self.trial_component_name, name) for name in names])
-
-    def _new_metric(self, metric_name: str) -> int:
-        if (
-            not isinstance(metric_name, str)
-            or validate_key(metric_name, "metric_name") != metric_name
-        ):
-            raise ValidationError(
-                f"metric_name {metric_name!r} must be a string without surrounding whitespace"
-            )
-        self._counts[metric_name] = 0
-        return 0
 
     def log_metrics(
         self, metrics: Mapping[str, Any], step: Any = None, *, timestamp: Any = None
@@ -232,6 +304,7 @@ class Tracker:
 
     def log_parameters(self, parameters: Mapping[str, Any]) -> None:
         """Number, string or bool values; re-logging a name overwrites it."""
+        self._check_open()
         self._store.set_parameters(
             self.trial_component_name, values.parameters(parameters), replace=False
         )
@@ -246,6 +319,7 @@ class Tracker:
     def _log_value(
         self, direction: str, name: str, value: Any, media_type: str | None
     ) -> ArtifactRecord:
+        self._check_open()
         if not isinstance(value, str) or not value:
             raise ValidationError(
                 f"the {direction} {name!r} value must be a non-empty string (a URI or a path), "
@@ -293,6 +367,7 @@ class Tracker:
     def _log_file(
         self, direction: str, file_path: str | Path, name: str | None, media_type: str | None
     ) -> ArtifactRecord:
+        self._check_open()
         path = Path(file_path)
         if not path.is_file():
             raise ValidationError(

@@ -9,7 +9,7 @@ from typing import Any
 from trialbook import values, variables
 from trialbook.component import TrialComponent, component_name_of
 from trialbook.kernel.display import Chart, trial_bundle
-from trialbook.names import generate_trial_name, validate_name
+from trialbook.names import create_with_generated_name, generate_trial_name, validate_name
 from trialbook.status import TrialStatus
 from trialbook.store import TrialRecord, open_store
 
@@ -51,21 +51,25 @@ class Trial:
         """Create a trial for a variable set; a set already used in the experiment is an
         AlreadyExistsError naming that trial."""
         experiment = open_store().get_experiment(validate_name(experiment_name, "experiment_name"))
-        name = (
-            validate_name(trial_name, "trial_name")
-            if trial_name is not None
-            else generate_trial_name(experiment.name)
-        )
         normalized = _check_variables(experiment.variables, experiment.name, variables)
         components = [component_name_of(tc) for tc in trial_components or ()]
         store = open_store()
-        record = store.create_trial(
-            name,
-            experiment_name=experiment.name,
-            variables=normalized,
-            identity=variables_identity(normalized),
-            tags=values.tags(tags),
-        )
+
+        def create(name: str) -> TrialRecord:
+            return store.create_trial(
+                name,
+                experiment_name=experiment.name,
+                variables=normalized,
+                identity=variables_identity(normalized),
+                tags=values.tags(tags),
+            )
+
+        if trial_name is not None:
+            record = create(validate_name(trial_name, "trial_name"))
+        else:
+            record = create_with_generated_name(
+                create, lambda: generate_trial_name(experiment.name)
+            )
         for component in components:
             store.associate(record.name, component)
         return cls(store.get_trial(record.name)) if components else cls(record)

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from trialbook.errors import ValidationError
-from trialbook.names import validate_key
+from trialbook.names import check_encodable, validate_key
 from trialbook.store import ParameterValue
 
 MAX_TEXT_LENGTH = 1_000_000
@@ -48,6 +48,7 @@ def text(value: Any, what: str) -> str | None:
         raise ValidationError(f"{what} must be a string, got {type(value).__name__}: {value!r}")
     if len(value) > MAX_TEXT_LENGTH:
         raise ValidationError(f"{what} is {len(value)} characters; the limit is {MAX_TEXT_LENGTH}")
+    check_encodable(value, what)
     return value
 
 
@@ -67,6 +68,12 @@ def parameter(name: str, value: Any) -> ParameterValue:
         return number
     item = getattr(value, "item", None)
     if callable(item) and type(value).__module__ == "numpy":
+        shape = getattr(value, "shape", ())
+        if shape != ():
+            raise ValidationError(
+                f"parameter {name!r} is a numpy array of shape {shape}, not one value; log "
+                "one parameter per element, str(value.tolist()), or the array as an artifact"
+            )
         return parameter(name, item())
     if hasattr(value, "__float__") and not isinstance(value, (bytes, bytearray)):
         try:
@@ -89,19 +96,39 @@ def parameters(values: Mapping[str, Any]) -> dict[str, ParameterValue]:
 
 
 def metric_value(name: str, value: Any) -> float:
-    """Any real number (NaN and ±inf kept); strings and other objects are rejected."""
+    """Any real number that fits a float (NaN and ±inf kept); bools, strings, numbers too
+    large for a float and other objects are rejected."""
     if isinstance(value, (str, bytes, bytearray)) or value is None:
         raise ValidationError(
             f"metric {name!r} must be a number, got {type(value).__name__}: {value!r}; "
             "log text with log_parameter or log_output instead"
         )
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):  # numpy's too
+        raise ValidationError(
+            f"metric {name!r} must be a number, got a bool ({value!r}); log float(value) "
+            "if you mean 1.0 / 0.0"
+        )
     try:
         return float(value)
+    except OverflowError:
+        raise ValidationError(
+            f"metric {name!r} = {_short(value)} is too large for a float (about ±1.8e308); "
+            "log it scaled, or as a string with log_parameter"
+        ) from None
     except (TypeError, ValueError):
         raise ValidationError(
             f"metric {name!r} must be a number (anything float() accepts, numpy scalars "
-            f"included), got {type(value).__name__}: {value!r}"
+            f"included), got {type(value).__name__}: {_short(value)}"
         ) from None
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters (a huge int or array stays readable)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for repr (sys.set_int_max_str_digits)
+        return f"<{type(value).__name__} too long to show>"
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def step(value: Any) -> int:
@@ -113,21 +140,31 @@ def step(value: Any) -> int:
         item = getattr(value, "item", None)
         if callable(item) and type(value).__module__ == "numpy":
             return step(item())
-        raise ValidationError(f"step / iteration_number must be an integer, got {value!r}")
+        raise ValidationError(f"step / iteration_number must be an integer, got {_short(value)}")
     if not INT64[0] <= number <= INT64[1]:
-        raise ValidationError(f"step {number} does not fit in 64 bits")
+        raise ValidationError(
+            f"step {_short(number)} does not fit in 64 bits (-2**63 to 2**63 - 1)"
+        )
     return number
 
 
 def epoch_seconds(value: Any, what: str = "timestamp") -> float:
-    """A datetime (naive means UTC) or epoch seconds → epoch float seconds."""
+    """A datetime (naive means UTC) or finite epoch seconds (numpy included) → a float."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value.timestamp()
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    raise ValidationError(f"{what} must be a datetime or epoch seconds, got {value!r}")
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:
+            seconds = math.inf
+        if math.isfinite(seconds):
+            return seconds
+    raise ValidationError(
+        f"{what} must be a datetime or finite epoch seconds, got {_short(value)}; "
+        "leave it out to use the current time"
+    )
 
 
 def to_datetime(epoch: float | None) -> datetime | None:

@@ -179,6 +179,7 @@ export function summary(
     status: null,
     creation_time: '2026-11-28T06:00:00+00:00',
     last_activity: null,
+    verdict: null,
     ...extra
   };
 }

@@ -8,6 +8,9 @@ import {
   IComponentEdit,
   IComponentListResponse,
   IComponentWithTrials,
+  ICoverageResponse,
+  IEvaluationResponse,
+  IEvaluationOverrides,
   IExperimentDetail,
   IExperimentEdit,
   IExperimentListResponse,
@@ -16,6 +19,7 @@ import {
   ITrialDetail,
   ITrialEdit,
   ITrialFilter,
+  ITrialGroupsResponse,
   ITrialTableResponse,
   Status,
   TrialColumnId
@@ -59,6 +63,34 @@ export class TrialbookClient {
       offset: query.offset,
       limit: query.limit
     });
+  }
+
+  /** The verdict on the experiment's claim, or on the claim `overrides` state. */
+  getEvaluation(
+    experimentName: string,
+    overrides: IEvaluationOverrides = {}
+  ): Promise<IEvaluationResponse> {
+    return this._get(
+      ['experiments', experimentName, 'evaluation'],
+      evaluationQuery(overrides)
+    );
+  }
+
+  /** Trials grouped by every variable but `except`, with mean and spread per column. */
+  getTrialGroups(
+    experimentName: string,
+    query: { except: readonly string[]; spread?: 'ci' | 'sd' }
+  ): Promise<ITrialGroupsResponse> {
+    return this._get(['experiments', experimentName, 'trial-groups'], {
+      // An empty `except=` groups by every variable; no parameter would mean "seed".
+      except: query.except.length ? query.except : '',
+      spread: query.spread
+    });
+  }
+
+  /** The declared variable space and which of its sets have trials. */
+  getCoverage(experimentName: string): Promise<ICoverageResponse> {
+    return this._get(['experiments', experimentName, 'coverage']);
   }
 
   getTrial(name: string): Promise<ITrialDetail> {
@@ -209,6 +241,29 @@ export class TrialbookClient {
   }
 
   private readonly _serverSettings: ServerConnection.ISettings;
+}
+
+/**
+ * Overrides as query parameters: values as JSON (so `1` stays a number and
+ * `"1"` a string), a list of controls as repeated `control=`.
+ */
+export function evaluationQuery(overrides: IEvaluationOverrides): Query {
+  const query: Query = {};
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined || value === null) {
+      continue;
+    }
+    if (key === 'control' && Array.isArray(value)) {
+      query.control = value.map(item => encodeValue(item));
+    } else {
+      query[key] = encodeValue(value);
+    }
+  }
+  return query;
+}
+
+function encodeValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 export namespace TrialbookClient {

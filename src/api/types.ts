@@ -29,12 +29,33 @@ export type JSONNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 /** A parameter value; a non-finite float arrives as one of the strings above. */
 export type ParameterValue = boolean | number | string;
 
-/** What an experiment optimizes; `summary` decides a trial's objective value. */
+/** Which summary of a trial's series is its objective value. */
+export type ObjectiveSummary = 'best' | 'last' | 'max' | 'min' | 'mean';
+
+/**
+ * What an experiment optimizes; `summary` decides a trial's objective value. The claim
+ * keys (`variable` … `alpha`) are present only when the objective states a claim.
+ */
 export interface IObjective {
   metric: string;
   goal: 'maximize' | 'minimize';
-  summary: 'best' | 'last';
+  summary: ObjectiveSummary;
+  variable?: string;
+  treatment?: ParameterValue;
+  /** One value, several, or `null`: every other value of the variable. */
+  control?: ParameterValue | ParameterValue[] | null;
+  min_effect?: number;
+  alpha?: number;
 }
+
+/** The verdict on a claim; `null` where no claim is stated. */
+export type Verdict = 'supported' | 'not supported' | 'inconclusive';
+
+export const VERDICTS: readonly Verdict[] = [
+  'supported',
+  'not supported',
+  'inconclusive'
+];
 
 /** One row of `GET trialbook/api/experiments`. */
 export interface IExperimentSummary {
@@ -50,6 +71,8 @@ export interface IExperimentSummary {
   creation_time: string;
   /** ISO 8601 UTC of the latest write touching the experiment. */
   last_activity: string | null;
+  /** The verdict on the objective's claim; `null` when it states none. */
+  verdict: Verdict | null;
 }
 
 export interface IExperimentListResponse {
@@ -142,6 +165,22 @@ export interface ITrialTableResponse {
   total: number;
   offset: number;
   /** `null`: the whole table. */
+  limit: number | null;
+  sort: string | null;
+  order: 'asc' | 'desc';
+  columns: ITrialColumns;
+  trials: ITrialRow[];
+}
+
+/**
+ * `GET trials`: the trial table across every experiment. Each row names its
+ * `experiment_name`; `columns` are the union of the experiments' columns.
+ */
+export interface IAllTrialsResponse {
+  /** Trials matching `q` (and any search, status or filter), before paging. */
+  total: number;
+  offset: number;
+  /** 1,000 unless the request says otherwise. */
   limit: number | null;
   sort: string | null;
   order: 'asc' | 'desc';
@@ -280,6 +319,147 @@ export interface IComponentEdit {
   display_name?: string | null;
   tags?: Record<string, string>;
   notes?: string | null;
+}
+
+/** A claim as evaluated (the objective's claim with any overrides). */
+export interface IClaim {
+  metric: string;
+  goal: 'maximize' | 'minimize';
+  summary: ObjectiveSummary;
+  variable: string;
+  treatment: ParameterValue;
+  control: ParameterValue | ParameterValue[] | null;
+  min_effect: number;
+  alpha: number;
+}
+
+/** One treatment-vs-control comparison; effects are signed so that > 0 is better. */
+export interface IComparison {
+  treatment: ParameterValue;
+  control: ParameterValue;
+  /**
+   * The claim's metric (several claims may test several metrics). Always sent;
+   * optional because outputs saved before it existed lack it.
+   */
+  metric?: string;
+  /** The claim this comparison belongs to, in words (always sent; see `metric`). */
+  text?: string;
+  verdict: Verdict;
+  message: string | null;
+  effect: JSONNumber | null;
+  /** The (1 − alpha) interval of the effect (Holm's step-down level with several). */
+  ci: [JSONNumber, JSONNumber] | null;
+  /** Holm-adjusted when there are several comparisons. */
+  p_value: JSONNumber | null;
+  /** Hedges' g. */
+  effect_size: JSONNumber | null;
+  /** P(treatment better than control), from the Mann–Whitney U (rliable). */
+  prob_improvement: JSONNumber | null;
+  n_treatment: number;
+  n_control: number;
+  paired: boolean;
+  /** Trials per group for 80% power (inconclusive verdicts only). */
+  trials_needed: number | null;
+}
+
+/** The completed trials of one value of the tested variable. */
+export interface IEvaluationGroup {
+  /** The metric of the claim this group belongs to (always sent; see IComparison). */
+  metric?: string;
+  value: ParameterValue;
+  n: number;
+  mean: JSONNumber | null;
+  std: JSONNumber | null;
+  /** The 95%-style (1 − alpha) t interval of the mean; `null` below 2 trials. */
+  ci: [JSONNumber, JSONNumber] | null;
+  values: JSONNumber[];
+  trials: string[];
+}
+
+/** `GET experiments/{name}/evaluation`; top-level numbers are the deciding comparison's. */
+export interface IEvaluationResponse {
+  /** The claim evaluated; the first one when several were (Python's `claims=`). */
+  claim: IClaim | null;
+  /** Every claim evaluated (always sent; see IComparison's `metric`). */
+  claims?: IClaim[];
+  text: string | null;
+  verdict: Verdict | null;
+  message: string | null;
+  effect: JSONNumber | null;
+  ci: [JSONNumber, JSONNumber] | null;
+  p_value: JSONNumber | null;
+  effect_size: JSONNumber | null;
+  prob_improvement: JSONNumber | null;
+  n_treatment: number;
+  n_control: number;
+  paired: boolean;
+  trials_needed: number | null;
+  alpha: number | null;
+  min_effect: number | null;
+  correction: 'holm' | null;
+  comparisons: IComparison[];
+  groups: IEvaluationGroup[];
+  /** Trials of the compared values left out: Failed, Stopped, Interrupted, InProgress, NoMetric. */
+  excluded: Record<string, number>;
+}
+
+/** Keys that override the stated claim for one evaluation (query parameters). */
+export interface IEvaluationOverrides {
+  metric?: string;
+  goal?: 'maximize' | 'minimize';
+  summary?: ObjectiveSummary;
+  variable?: string;
+  treatment?: ParameterValue;
+  /** Several controls travel as repeated `control=` parameters. */
+  control?: ParameterValue | ParameterValue[];
+  min_effect?: number;
+  alpha?: number;
+}
+
+/** n and mean ± spread of one metric summary column over a group's trials. */
+export interface IGroupMetric {
+  mean: JSONNumber | null;
+  /** mean − (CI half-width | sd); `null` below 2 values. */
+  lo: JSONNumber | null;
+  hi: JSONNumber | null;
+  sd: JSONNumber | null;
+  /** Trials of the group with a finite value in this column. */
+  n: number;
+}
+
+/** Trials equal in every variable but the excepted ones (e.g. seed). */
+export interface ITrialGroup {
+  key: Record<string, ParameterValue | null>;
+  n: number;
+  trials: string[];
+  /** `"<metric> - <Min|Max|Avg|StdDev|Last|Count>"` and `ObjectiveValue` → numbers. */
+  metrics: Record<string, IGroupMetric>;
+}
+
+/** `GET experiments/{name}/trial-groups?except=seed&spread=ci|sd`. */
+export interface ITrialGroupsResponse {
+  by: string[];
+  spread: 'ci' | 'sd';
+  groups: ITrialGroup[];
+}
+
+/** One variable set of the declared grid. */
+export interface ICoverageSet {
+  variables: Record<string, ParameterValue>;
+  /** `'missing'`: no trial has this set. */
+  status: Status | 'missing';
+  trial: string | null;
+}
+
+/** `GET experiments/{name}/coverage`. */
+export interface ICoverageResponse {
+  variables: string[];
+  total: number;
+  /** Sets without a completed trial. */
+  missing: number;
+  /** Why there is no grid (a Range without `num`), else `null`. */
+  message: string | null;
+  sets: ICoverageSet[];
 }
 
 /** The JSON body of every error response. */

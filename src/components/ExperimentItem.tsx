@@ -5,6 +5,7 @@ import * as React from 'react';
 
 import { IExperimentModel, ITrialbookModel } from '../tokens';
 import { Caret, treeKey } from './tree';
+import { VerdictBadge } from './hypothesis/VerdictBadge';
 import { StatusBadge } from './StatusBadge';
 import { TrialItem } from './TrialItem';
 import { useSignals } from './useSignal';
@@ -62,6 +63,16 @@ function ExperimentItemView(props: {
           <div className="tb-ExperimentItem-meta">
             <span className="tb-ExperimentItem-trials">
               {trans._n('%1 trial', '%1 trials', summary.trial_count)}
+              {summary.verdict && (
+                <>
+                  {' · '}
+                  <VerdictBadge
+                    verdict={summary.verdict}
+                    trans={trans}
+                    compact
+                  />
+                </>
+              )}
               {running > 0 && (
                 <span className="tb-ExperimentItem-running">
                   {' · '}

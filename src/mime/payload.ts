@@ -2,7 +2,13 @@
  * The payloads of Trialbook's MIME bundles (`trialbook/kernel/display.py`),
  * validated at the boundary: a saved notebook may hold anything.
  */
-import { ParameterValue, Status, STATUSES } from '../api/types';
+import {
+  IEvaluationResponse,
+  IEvaluationOverrides,
+  ParameterValue,
+  Status,
+  STATUSES
+} from '../api/types';
 import { XAxisMode } from '../models/metricCurves';
 
 export const DISPLAY_VERSION = 1;
@@ -11,7 +17,8 @@ export const MIME_TYPES = {
   experiment: 'application/vnd.trialbook.experiment+json',
   trial: 'application/vnd.trialbook.trial+json',
   component: 'application/vnd.trialbook.component+json',
-  chart: 'application/vnd.trialbook.chart+json'
+  chart: 'application/vnd.trialbook.chart+json',
+  evaluation: 'application/vnd.trialbook.evaluation+json'
 } as const;
 
 export type DisplayKind = keyof typeof MIME_TYPES;
@@ -65,8 +72,22 @@ export interface IChartPayload {
   scope: 'experiment' | 'owners';
 }
 
+/** `exp.evaluate()`: the verdict as computed, and how to recompute it live. */
+export interface IEvaluationPayload {
+  kind: 'evaluation';
+  /** The experiment evaluated; `null`: the output stays as saved. */
+  experiment: string | null;
+  /** The claim keys passed to `evaluate()`, sent again on each refetch. */
+  overrides: IEvaluationOverrides;
+  evaluation: IEvaluationResponse;
+}
+
 export type DisplayPayload =
-  IExperimentPayload | ITrialPayload | IComponentPayload | IChartPayload;
+  | IExperimentPayload
+  | ITrialPayload
+  | IComponentPayload
+  | IChartPayload
+  | IEvaluationPayload;
 
 /** The kind a MIME type renders, or `null` for a foreign type. */
 export function kindOf(mimeType: string): DisplayKind | null {
@@ -95,7 +116,7 @@ export function parsePayload(
       error: `this output was made by a newer Trialbook (display version ${data.version})`
     };
   }
-  if (!isName(data.name) && kind !== 'chart') {
+  if (!isName(data.name) && kind !== 'chart' && kind !== 'evaluation') {
     return { error: `malformed ${kind} output: no name` };
   }
   switch (kind) {
@@ -133,7 +154,87 @@ export function parsePayload(
       };
     case 'chart':
       return parseChart(data);
+    case 'evaluation':
+      return parseEvaluationPayload(data);
   }
+}
+
+function parseEvaluationPayload(
+  data: Record<string, unknown>
+): IEvaluationPayload | { error: string } {
+  // The evaluation nested under `evaluation`, or (older) at the top level.
+  const evaluation = parseEvaluation(
+    isObject(data.evaluation) ? data.evaluation : data
+  );
+  if (!evaluation) {
+    return { error: 'malformed evaluation output' };
+  }
+  return {
+    kind: 'evaluation',
+    experiment: isName(data.experiment)
+      ? data.experiment
+      : isName(data.name)
+        ? data.name
+        : null,
+    overrides: isObject(data.overrides)
+      ? (data.overrides as IEvaluationOverrides)
+      : {},
+    evaluation
+  };
+}
+
+/**
+ * An evaluation from a saved output: the shape checked where the card reads
+ * it (lists are lists, counts are numbers), unknown verdicts dropped.
+ */
+export function parseEvaluation(value: unknown): IEvaluationResponse | null {
+  if (!isObject(value) || !('verdict' in value)) {
+    return null;
+  }
+  const list = (item: unknown) => (Array.isArray(item) ? item : []);
+  const count = (item: unknown) => (isCount(item) ? item : 0);
+  const verdict = (item: unknown) =>
+    item === 'supported' || item === 'not supported' || item === 'inconclusive'
+      ? item
+      : null;
+  const groups = list(value.groups).filter(isObject);
+  return {
+    ...(value as unknown as IEvaluationResponse),
+    verdict: verdict(value.verdict),
+    text: optionalString(value.text),
+    message: optionalString(value.message),
+    claim: isObject(value.claim)
+      ? (value.claim as unknown as IEvaluationResponse['claim'])
+      : null,
+    n_treatment: count(value.n_treatment),
+    n_control: count(value.n_control),
+    paired: value.paired === true,
+    trials_needed: isCount(value.trials_needed) ? value.trials_needed : null,
+    alpha: typeof value.alpha === 'number' ? value.alpha : null,
+    min_effect: typeof value.min_effect === 'number' ? value.min_effect : null,
+    correction: value.correction === 'holm' ? 'holm' : null,
+    comparisons: list(value.comparisons)
+      .filter(isObject)
+      .map(item => ({
+        ...(item as unknown as IEvaluationResponse['comparisons'][number]),
+        verdict: verdict(item.verdict) ?? 'inconclusive'
+      })),
+    groups: groups.map(group => ({
+      ...(group as unknown as IEvaluationResponse['groups'][number]),
+      n: count(group.n),
+      values: list(group.values),
+      trials: list(group.trials).map(String),
+      ci:
+        Array.isArray(group.ci) && group.ci.length === 2
+          ? (group.ci as [number, number])
+          : null
+    })),
+    excluded: isObject(value.excluded)
+      ? (Object.fromEntries(
+          Object.entries(value.excluded).filter(([, n]) => isCount(n))
+        ) as Record<string, number>)
+      : {}
+  };
 }
 
 function parseChart(

@@ -14,10 +14,13 @@ import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { TrialbookClient } from '../api/client';
+import { IEvaluationResponse } from '../api/types';
 import { IPlotElement } from '../components/charts/PlotlyChart';
 import { ICardActions, RecordCard } from '../components/inline/InlineCard';
 import { InlineChart } from '../components/inline/InlineChart';
 import { ExperimentCardView } from '../components/inline/ExperimentCardView';
+import { EvaluationView } from '../components/inline/EvaluationView';
+import { FetchedValue } from '../models/fetched';
 import { InlineChartModel } from '../models/inlineChart';
 import { InlineRecordModel } from '../models/inlineRecord';
 import { loadPlotly } from '../plot/plotly';
@@ -66,6 +69,7 @@ export class TrialbookRenderer
     this._theme = readPlotTheme();
     context.themeChanged.connect(this._onTheme, this);
     context.bridge?.received.connect(this._onLive, this);
+    context.model?.changed.connect(this._onModel, this);
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -91,6 +95,17 @@ export class TrialbookRenderer
       // Each plotly draw (data, options, theme) is a new picture to write back.
       this._writeback = new PngWriteback({ write: () => this._writePng() });
       void chart.load();
+    } else if (payload.kind === 'evaluation') {
+      const { experiment, overrides } = payload;
+      this._evaluation = new FetchedValue<IEvaluationResponse>(
+        () => client.getEvaluation(experiment!, overrides),
+        payload.evaluation
+      );
+      if (experiment) {
+        // The saved verdict may be old: fetch the current one.
+        this._evaluationKey = this._activityKey(experiment);
+        void this._evaluation.refresh();
+      }
     } else if (payload.kind === 'trial' || payload.kind === 'component') {
       this._record = new InlineRecordModel({
         kind: payload.kind,
@@ -156,6 +171,18 @@ export class TrialbookRenderer
             actions={actions}
           />
         );
+      case 'evaluation':
+        return this._evaluation ? (
+          <EvaluationView
+            evaluation={this._evaluation}
+            experiment={payload.experiment}
+            theme={this._theme}
+            trans={trans}
+            visible={this._onScreen}
+            resized={this._resized}
+            onOpenExperiment={actions.openExperiment}
+          />
+        ) : null;
       case 'trial':
       case 'component':
         return (
@@ -209,6 +236,50 @@ export class TrialbookRenderer
   private _onLive(_: unknown, update: ILiveUpdate): void {
     this._chart?.applyLiveUpdate(update);
     this._record?.applyLiveUpdate(update);
+    const payload = this._payload;
+    if (
+      this._evaluation &&
+      payload &&
+      'kind' in payload &&
+      payload.kind === 'evaluation' &&
+      payload.experiment &&
+      (update.resync ||
+        update.events.some(
+          event =>
+            event.kind === 'status' &&
+            event.experiments.includes(payload.experiment!)
+        ))
+    ) {
+      // A trial finished (or failed): the verdict may have moved.
+      void this._evaluation.refresh();
+    }
+  }
+
+  /** Another writer's trials reach the sidebar's model through the change feed. */
+  private _onModel(): void {
+    const payload = this._payload;
+    if (
+      !this._evaluation ||
+      !payload ||
+      !('kind' in payload) ||
+      payload.kind !== 'evaluation' ||
+      !payload.experiment
+    ) {
+      return;
+    }
+    const key = this._activityKey(payload.experiment);
+    if (key !== this._evaluationKey) {
+      this._evaluationKey = key;
+      void this._evaluation.refresh();
+    }
+  }
+
+  /** What of an experiment's summary moves when its verdict may: trial statuses. */
+  private _activityKey(experiment: string): string {
+    const summary = this._context.model?.experiment(experiment)?.summary;
+    return summary
+      ? JSON.stringify([summary.trial_count, summary.status_counts])
+      : '';
   }
 
   private _onTheme(): void {
@@ -268,6 +339,8 @@ export class TrialbookRenderer
     this._chart = null;
     this._record?.dispose();
     this._record = null;
+    this._evaluation?.dispose();
+    this._evaluation = null;
     this._graph = null;
   }
 
@@ -291,6 +364,8 @@ export class TrialbookRenderer
   private _payload: DisplayPayload | { error: string } | null = null;
   private _chart: InlineChartModel | null = null;
   private _record: InlineRecordModel | null = null;
+  private _evaluation: FetchedValue<IEvaluationResponse> | null = null;
+  private _evaluationKey = '';
   private _writeback: PngWriteback | null = null;
   private _graph: IPlotElement | null = null;
   private _theme: IPlotTheme;

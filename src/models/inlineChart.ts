@@ -35,6 +35,8 @@ export interface IInlineChartSettings {
   smoothing: number;
   logY: boolean;
   groupBy: string | null;
+  /** Grouped curves also show each group's 95% confidence band. */
+  ciBand: boolean;
 }
 
 /** One owner's points, x raw (steps or epoch seconds). */
@@ -55,7 +57,13 @@ export class InlineChartModel {
     this._reloadDelay = options.reloadDelay ?? 300;
     this._owners = new Set(options.payload.owners);
     const { x, smoothing, log_y, group_by } = options.payload.options;
-    this._settings = { xAxis: x, smoothing, logY: log_y, groupBy: group_by };
+    this._settings = {
+      xAxis: x,
+      smoothing,
+      logY: log_y,
+      groupBy: group_by,
+      ciBand: false
+    };
   }
 
   get payload(): IChartPayload {

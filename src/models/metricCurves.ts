@@ -34,6 +34,8 @@ export interface ICurveSettings {
   logY: boolean;
   /** A variable name: draw each group's mean and min–max band. */
   groupBy: string | null;
+  /** Grouped curves also show each group's 95% confidence band. */
+  ciBand: boolean;
 }
 
 /** When nothing is selected, the first visible trials are drawn. */
@@ -258,7 +260,8 @@ export class MetricCurvesModel {
     xAxis: 'step',
     smoothing: 0,
     logY: false,
-    groupBy: null
+    groupBy: null,
+    ciBand: false
   };
   private _trials: readonly ITrialRow[] = [];
   private _plotWidth = 600;

@@ -26,6 +26,35 @@ export interface ICurveGroup {
   mean: number[];
   min: number[];
   max: number[];
+  /** The 95% confidence interval of the mean (the mean itself where one curve is present). */
+  ciLow: number[];
+  ciHigh: number[];
+}
+
+/** Student's t two-sided 95% critical values for 1–30 degrees of freedom. */
+const T_975 = [
+  12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622,
+  2.2281, 2.201, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.093,
+  2.086, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452,
+  2.0423
+];
+
+/**
+ * The t quantile for a two-sided 95% interval with `df` degrees of freedom:
+ * the table up to 30, then the Cornish–Fisher expansion around the normal
+ * quantile (within 1e-4 beyond 30).
+ */
+export function tCritical95(df: number): number {
+  if (df < 1) {
+    return NaN;
+  }
+  if (df <= T_975.length) {
+    return T_975[Math.round(df) - 1];
+  }
+  const z = 1.959964;
+  const z3 = z ** 3;
+  const z5 = z ** 5;
+  return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df);
 }
 
 /**
@@ -115,8 +144,11 @@ export function groupCurves(curves: ICurve[], maxPoints = 2000): ICurveGroup[] {
     const mean: number[] = [];
     const min: number[] = [];
     const max: number[] = [];
+    const ciLow: number[] = [];
+    const ciHigh: number[] = [];
     for (const gx of grid) {
       let sum = 0;
+      let squares = 0;
       let n = 0;
       let low = Infinity;
       let high = -Infinity;
@@ -124,19 +156,36 @@ export function groupCurves(curves: ICurve[], maxPoints = 2000): ICurveGroup[] {
         const value = interpolate(curve, gx, hints[k]);
         if (value !== null && Number.isFinite(value)) {
           sum += value;
+          squares += value * value;
           n++;
           low = Math.min(low, value);
           high = Math.max(high, value);
         }
       });
       if (n) {
+        const average = sum / n;
+        // Sample variance (ddof 1), clamped against rounding below zero.
+        const variance =
+          n > 1 ? Math.max(0, (squares - n * average * average) / (n - 1)) : 0;
+        const half = n > 1 ? tCritical95(n - 1) * Math.sqrt(variance / n) : 0;
         x.push(gx);
-        mean.push(sum / n);
+        mean.push(average);
         min.push(low);
         max.push(high);
+        ciLow.push(average - half);
+        ciHigh.push(average + half);
       }
     }
-    result.push({ group, count: members.length, x, mean, min, max });
+    result.push({
+      group,
+      count: members.length,
+      x,
+      mean,
+      min,
+      max,
+      ciLow,
+      ciHigh
+    });
   }
   return result.sort((a, b) =>
     a.group.localeCompare(b.group, undefined, { numeric: true })

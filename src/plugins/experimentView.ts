@@ -15,6 +15,7 @@ import { launchIcon } from '@jupyterlab/ui-components';
 
 import { TrialbookClient } from '../api/client';
 import { ExperimentLiveUpdater } from '../models/experimentLive';
+import { ExperimentStatsModel } from '../models/experimentStats';
 import { ExperimentViewModel } from '../models/experimentView';
 import { MetricCurvesModel } from '../models/metricCurves';
 import {
@@ -66,9 +67,12 @@ export const experimentViewPlugin: JupyterFrontEndPlugin<IExperimentViewTracker>
           stateStore: state
         });
         const curves = new MetricCurvesModel(client);
+        const stats = new ExperimentStatsModel({ name, source: client });
+        stats.follow(model);
         const view = new ExperimentView({
           model,
           curves,
+          stats,
           trans,
           artifactUrl: id => client.artifactContentUrl(id),
           goToCell: app.commands.hasCommand(CommandIDs.goToCell)

@@ -2,6 +2,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { trialbookIcon } from '../icons';
+import { ExperimentStatsModel } from '../models/experimentStats';
 import { ExperimentViewModel } from '../models/experimentView';
 import { MetricCurvesModel } from '../models/metricCurves';
 import { ExperimentViewContent } from './ExperimentViewContent';
@@ -31,9 +32,10 @@ export class ExperimentView extends MainAreaWidget<ExperimentViewContent> {
     if (this.isDisposed) {
       return;
     }
-    const { model, curves } = this.content;
+    const { model, curves, stats } = this.content;
     super.dispose();
     curves.dispose();
+    stats.dispose();
     model.dispose();
   }
 }
@@ -42,6 +44,7 @@ export namespace ExperimentView {
   export interface IOptions extends ExperimentViewContent.IOptions {
     model: ExperimentViewModel;
     curves: MetricCurvesModel;
+    stats: ExperimentStatsModel;
     trans: TranslationBundle;
   }
 

@@ -3,7 +3,7 @@
  * the charts (plotly cannot see panel resizes; hidden charts are unmounted so
  * their WebGL contexts are released) and re-reads chart colours on theme change.
  */
-import { ReactWidget } from '@jupyterlab/apputils';
+import { Clipboard, ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -11,6 +11,7 @@ import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { ExperimentViewBody } from '../components/experimentView/ExperimentViewBody';
+import { ExperimentStatsModel } from '../models/experimentStats';
 import { ExperimentViewModel } from '../models/experimentView';
 import { MetricCurvesModel } from '../models/metricCurves';
 import { IPlotTheme, readPlotTheme } from '../plot/theme';
@@ -21,6 +22,7 @@ export class ExperimentViewContent extends ReactWidget {
     this.addClass('tb-ExperimentView-content');
     this.model = options.model;
     this.curves = options.curves;
+    this.stats = options.stats;
     this._trans = options.trans;
     this._artifactUrl = options.artifactUrl;
     this._goToCell = options.goToCell ?? null;
@@ -29,6 +31,7 @@ export class ExperimentViewContent extends ReactWidget {
 
   readonly model: ExperimentViewModel;
   readonly curves: MetricCurvesModel;
+  readonly stats: ExperimentStatsModel;
 
   get resized(): ISignal<this, void> {
     return this._resized;
@@ -45,12 +48,14 @@ export class ExperimentViewContent extends ReactWidget {
       <ExperimentViewBody
         model={this.model}
         curves={this.curves}
+        stats={this.stats}
         trans={this._trans}
         theme={this._theme}
         resized={this._resized}
         visible={this._visible}
         artifactUrl={this._artifactUrl}
         onExport={csv => this._download(csv)}
+        onCopy={text => Clipboard.copyToSystem(text)}
         onGoToCell={this._goToCell ?? undefined}
       />
     );
@@ -112,6 +117,7 @@ export namespace ExperimentViewContent {
   export interface IOptions {
     model: ExperimentViewModel;
     curves: MetricCurvesModel;
+    stats: ExperimentStatsModel;
     trans: TranslationBundle;
     artifactUrl(id: number): string;
     goToCell?: (provenance: Record<string, unknown>) => void;

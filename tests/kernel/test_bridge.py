@@ -213,3 +213,29 @@ def test_a_malformed_message_gets_an_error_and_changes_nothing(frontend):
     (error,) = frontend.of_type("error")
     assert "drop tables" in error["message"]
     assert len(batch_points(frontend)) == 11
+
+
+def test_a_hello_for_another_protocol_gets_the_version_mismatch_error(frontend):
+    frontend.execute(CREATE)
+    comm_id = frontend.opened[0]["comm_id"]
+    frontend.send(comm_id, {"type": "hello", "protocol": 999})
+    frontend.execute(TRAIN.format(lr=0.1, steps=10))
+    frontend.drain(seconds=0.5)
+
+    (error,) = frontend.of_type("error")
+    assert error["message"].startswith("Protocol mismatch:")
+    assert f"protocol {PROTOCOL_VERSION}" in error["message"] and "999" in error["message"]
+    assert frontend.of_type("hello") == [] and frontend.of_type("batch") == []
+
+
+def test_a_huge_unknown_message_is_quoted_short(frontend):
+    frontend.execute(CREATE)
+    comm_id = frontend.opened[0]["comm_id"]
+    frontend.send(comm_id, {"type": "junk", "payload": "x" * 10_000_000})
+    frontend.send(comm_id, {"type": "hello", "protocol": PROTOCOL_VERSION})
+    frontend.execute(TRAIN.format(lr=0.1, steps=10))
+    frontend.drain(seconds=0.5)
+
+    (error,) = frontend.of_type("error")
+    assert "junk" in error["message"] and len(error["message"]) < 400
+    assert len(batch_points(frontend)) == 11

@@ -163,15 +163,18 @@ def test_db_upgrade_command(postgres_url: str) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert f"upgraded from schema version 0 to {schema.SCHEMA_VERSION}" in done.stdout
+    assert f"Schema 0 → {schema.SCHEMA_VERSION}" in done.stdout
     again = subprocess.run(
-        [sys.executable, "-m", "trialbook", "db", "version"],
+        [sys.executable, "-m", "trialbook", "db", "status"],
         env=environment,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert f"schema version {schema.SCHEMA_VERSION}" in again.stdout
+    assert f"Schema version {schema.SCHEMA_VERSION} (this Trialbook: {schema.SCHEMA_VERSION})" in (
+        again.stdout
+    )
+    assert "Up to date." in again.stdout
 
 
 def test_values_keep_nan_as_null_and_infinities_natively(postgres_url: str) -> None:

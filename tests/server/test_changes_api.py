@@ -116,3 +116,26 @@ async def test_bad_parameters_are_400(api, params, parameter):
     response = await api("GET", "changes", params=params)
     assert response.code == 400
     assert repr(parameter) in response.body["message"]
+
+
+async def test_a_reader_behind_the_pruned_window_resets(api, monkeypatch):
+    monkeypatch.setenv("TRIALBOOK_CHANGES_KEPT", "10")
+    cursor = await cursor_now(api)
+    experiment = trialbook.Experiment.create("one", hypothesis="h")
+    for index in range(50):
+        experiment.description = f"take {index}"
+        experiment.save()
+
+    behind = await api("GET", "changes", params=[("since", cursor), ("timeout", 0)])
+    assert behind.body["reset"] is True
+    assert behind.body["changes"] == []
+    latest = await cursor_now(api)
+    assert behind.body["cursor"] == latest
+
+    recent = await api("GET", "changes", params=[("since", latest - 3), ("timeout", 0)])
+    assert recent.body["reset"] is False
+    assert [change["seq"] for change in recent.body["changes"]] == [
+        latest - 2,
+        latest - 1,
+        latest,
+    ]

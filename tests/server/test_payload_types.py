@@ -32,6 +32,7 @@ PAIRS = [
     ("ITrialRow", payloads.TrialRow),
     ("ITrialColumns", payloads.TrialColumns),
     ("ITrialTableResponse", payloads.TrialTableResponse),
+    ("IAllTrialsResponse", payloads.AllTrialsResponse),
     ("IArtifact", payloads.Artifact),
     ("IComponentDetail", payloads.ComponentDetail),
     ("ITrialRef", payloads.TrialRef),
@@ -42,6 +43,15 @@ PAIRS = [
     ("IMetricSeriesResponse", payloads.MetricSeriesResponse),
     ("IChange", payloads.Change),
     ("IChangesResponse", payloads.ChangesResponse),
+    ("IClaim", payloads.Claim),
+    ("IComparison", payloads.Comparison),
+    ("IEvaluationGroup", payloads.EvaluationGroup),
+    ("IEvaluationResponse", payloads.EvaluationResponse),
+    ("IGroupMetric", payloads.GroupMetric),
+    ("ITrialGroup", payloads.TrialGroup),
+    ("ITrialGroupsResponse", payloads.TrialGroupsResponse),
+    ("ICoverageSet", payloads.CoverageSet),
+    ("ICoverageResponse", payloads.CoverageResponse),
 ]
 
 #: PATCH bodies: the TypeScript edit interfaces list exactly the fields the server accepts.

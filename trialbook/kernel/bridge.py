@@ -76,6 +76,9 @@ class KernelBridge:
         data = (msg.get("content") or {}).get("data") or {}
         kind = data.get("type") if isinstance(data, dict) else None
         if kind == "hello":
+            if data.get("protocol") != protocol.PROTOCOL_VERSION:
+                self._send_error(comm, protocol.version_mismatch(data.get("protocol")))
+                return
             with self._lock:
                 self._streaming.add(comm.comm_id)
                 if events.live is None:
@@ -86,13 +89,13 @@ class KernelBridge:
         elif kind == "snapshot_request":
             comm.send(*self._snapshot())
         elif msg.get("content") is not None:
-            comm.send(
-                {
-                    "type": "error",
-                    "session": self.session,
-                    "message": f"Unknown message {data!r}: expected a hello or snapshot_request.",
-                }
+            self._send_error(
+                comm,
+                f"Unknown message {protocol.quote(data)}: expected a hello or snapshot_request.",
             )
+
+    def _send_error(self, comm: Any, message: str) -> None:
+        comm.send({"type": "error", "session": self.session, "message": message})
 
     # -- comms -------------------------------------------------------------------------------
     def _open_comm(self) -> None:

@@ -10,10 +10,32 @@ Server drops messages past its iopub rate limit) refetches over REST.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 PROTOCOL_VERSION = 1
 TARGET_NAME = "trialbook"
+QUOTE_LIMIT = 200  # characters of a bad frontend message quoted back in an error
+
+
+def version_mismatch(frontend_protocol: Any) -> str:
+    """The `error` answer to a frontend `hello` for another protocol (docs/protocol.md)."""
+    return (
+        f"Protocol mismatch: this kernel's trialbook speaks comm protocol {PROTOCOL_VERSION}, "
+        f"the page sent a hello for protocol {quote(frontend_protocol, 40)}. Upgrade the older "
+        "side (the trialbook package in the kernel's environment, or the JupyterLab "
+        "extension); until then the panel works over REST and the change feed only."
+    )
+
+
+def quote(data: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(data)`` cut to ``limit`` characters: an error never echoes a huge message."""
+    try:
+        text = repr(data)
+    except Exception:
+        return f"<unprintable {type(data).__name__}>"
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
 
 
 # -- kernel → frontend ----------------------------------------------------------------------

@@ -7,7 +7,13 @@ import os
 from traitlets import Unicode
 from traitlets.config import Configurable
 
-from ..store.location import resolve_store_location
+from ..store.location import (
+    ARTIFACT_ROOT_VARIABLE,
+    STORE_VARIABLE,
+    absolute_setting,
+    pin_environment,
+    resolve_store_location,
+)
 
 
 class Trialbook(Configurable):
@@ -34,18 +40,14 @@ class Trialbook(Configurable):
     )
 
     def export_to_environment(self) -> None:
-        """Kernels inherit the server's environment: make them use the same store."""
-        # Relative paths (configured, or inherited from the server's own environment) are
-        # resolved here, once, against the server's directory: a kernel started in a
-        # subfolder must find the same store and artifact root.
-        artifact_root = self.artifact_root or os.environ.get("TRIALBOOK_ARTIFACT_ROOT", "")
-        if artifact_root.strip():
-            root = os.path.abspath(os.path.expanduser(artifact_root.strip()))
-            os.environ["TRIALBOOK_ARTIFACT_ROOT"] = root
-        store = self.store or os.environ.get("TRIALBOOK_STORE", "")
-        if store.strip():
-            location = resolve_store_location(store.strip())
-            os.environ["TRIALBOOK_STORE"] = str(location.path or location.url)
+        """Kernels inherit the server's environment: make them use the same store. A relative
+        path is resolved here, against the server's folder, before it is exported: a kernel
+        runs in its notebook's folder and would resolve it elsewhere."""
+        if self.store:
+            os.environ[STORE_VARIABLE] = absolute_setting(self.store)
+        if self.artifact_root:
+            os.environ[ARTIFACT_ROOT_VARIABLE] = absolute_setting(self.artifact_root)
+        pin_environment()
 
     def describe_store(self) -> str:
         return resolve_store_location().describe()

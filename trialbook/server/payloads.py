@@ -41,10 +41,20 @@ Number = float | int | str  # str: "NaN", "Infinity", "-Infinity"
 ParameterValue = bool | int | float | str
 
 
-class Objective(TypedDict):
+class _ObjectiveBase(TypedDict):
     metric: str
     goal: str
-    summary: str
+    summary: str  # best | last | max | min | mean
+
+
+class Objective(_ObjectiveBase, total=False):
+    """The claim keys are present only when the objective states a claim."""
+
+    variable: str
+    treatment: Any
+    control: Any  # a value, a list of values, or None (every other value)
+    min_effect: float
+    alpha: float
 
 
 class ExperimentSummary(TypedDict):
@@ -57,6 +67,7 @@ class ExperimentSummary(TypedDict):
     status: str | None
     creation_time: str
     last_activity: str | None
+    verdict: str | None  # None when the experiment states no claim
 
 
 class ExperimentListResponse(TypedDict):
@@ -105,6 +116,16 @@ class TrialColumns(TypedDict):
 
 class TrialTableResponse(TypedDict):
     experiment_name: str
+    total: int
+    offset: int
+    limit: int | None
+    sort: str | None
+    order: str
+    columns: TrialColumns
+    trials: list[TrialRow]
+
+
+class AllTrialsResponse(TypedDict):
     total: int
     offset: int
     limit: int | None
@@ -210,6 +231,104 @@ class ChangesResponse(TypedDict):
     reset: bool
 
 
+class Claim(TypedDict):
+    metric: str
+    goal: str
+    summary: str
+    variable: str
+    treatment: Any
+    control: Any
+    min_effect: float
+    alpha: float
+
+
+class Comparison(TypedDict):
+    treatment: Any
+    control: Any
+    metric: str
+    text: str  # the claim this comparison belongs to, in words
+    verdict: str
+    message: str | None
+    effect: Number | None
+    ci: list[Number] | None
+    p_value: Number | None
+    effect_size: Number | None
+    prob_improvement: Number | None
+    n_treatment: int
+    n_control: int
+    paired: bool
+    trials_needed: int | None
+
+
+class EvaluationGroup(TypedDict):
+    metric: str
+    value: Any
+    n: int
+    mean: Number | None
+    std: Number | None
+    ci: list[Number] | None
+    values: list[Number]
+    trials: list[str]
+
+
+class EvaluationResponse(TypedDict):
+    claim: Claim | None  # the first claim, when several were evaluated
+    claims: list[Claim]
+    text: str | None
+    verdict: str | None
+    message: str | None
+    effect: Number | None
+    ci: list[Number] | None
+    p_value: Number | None
+    effect_size: Number | None
+    prob_improvement: Number | None
+    n_treatment: int
+    n_control: int
+    paired: bool
+    trials_needed: int | None
+    alpha: float | None
+    min_effect: float | None
+    correction: str | None
+    comparisons: list[Comparison]
+    groups: list[EvaluationGroup]
+    excluded: dict[str, int]
+
+
+class GroupMetric(TypedDict):
+    mean: Number | None
+    lo: Number | None
+    hi: Number | None
+    sd: Number | None
+    n: int
+
+
+class TrialGroup(TypedDict):
+    key: dict[str, Any]
+    n: int
+    trials: list[str]
+    metrics: dict[str, GroupMetric]
+
+
+class TrialGroupsResponse(TypedDict):
+    by: list[str]
+    spread: str
+    groups: list[TrialGroup]
+
+
+class CoverageSet(TypedDict):
+    variables: dict[str, Any]
+    status: str  # "Completed", "missing" (no trial) or the trial's other status
+    trial: str | None
+
+
+class CoverageResponse(TypedDict):
+    variables: list[str]
+    total: int
+    missing: int  # sets without a completed trial
+    message: str | None  # why there is no grid (a Range without num)
+    sets: list[CoverageSet]
+
+
 class ErrorResponse(TypedDict):
     message: str
     reason: str | None
@@ -247,7 +366,7 @@ def status_text(status: Any) -> str | None:
     return None if status is None else str(getattr(status, "value", status))
 
 
-def experiment_summary(row: dict[str, Any]) -> ExperimentSummary:
+def experiment_summary(row: dict[str, Any], verdict: str | None = None) -> ExperimentSummary:
     counts = row.get("status_counts") or {}
     return {
         "name": row["name"],
@@ -259,12 +378,13 @@ def experiment_summary(row: dict[str, Any]) -> ExperimentSummary:
         "status": status_text(row.get("status")),
         "creation_time": iso_time(row["creation_time"]) or "",
         "last_activity": iso_time(row.get("last_activity")),
+        "verdict": verdict,
     }
 
 
-def experiment_detail(row: dict[str, Any]) -> ExperimentDetail:
+def experiment_detail(row: dict[str, Any], verdict: str | None = None) -> ExperimentDetail:
     return {
-        **experiment_summary(row),
+        **experiment_summary(row, verdict),
         "variables": row.get("variables"),
         "tags": row.get("tags") or {},
         "notes": row.get("notes"),

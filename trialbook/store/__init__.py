@@ -33,6 +33,7 @@ from trialbook.store.core import (
     TrialFilter,
     TrialQuery,
     TrialRecord,
+    TrialTable,
 )
 from trialbook.store.location import StoreLocation, resolve_store_location
 from trialbook.store.sqlite import SqliteStore
@@ -58,6 +59,7 @@ __all__ = [
     "TrialFilter",
     "TrialQuery",
     "TrialRecord",
+    "TrialTable",
     "add_change_listener",
     "create_store",
     "metric_writer",

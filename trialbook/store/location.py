@@ -32,12 +32,37 @@ def default_store_dir() -> Path:
     return Path(jupyter_data_dir()) / "trialbook"
 
 
+def absolute_setting(raw: str) -> str:
+    """A store setting with a relative path made absolute (against the working directory);
+    URLs and absolute paths unchanged. Kernels run in the notebook's folder: anything
+    exported to them must not depend on the working directory."""
+    raw = raw.strip()
+    if not raw or "://" in raw or raw.startswith("sqlite:"):
+        return raw
+    return str(Path(raw).expanduser().absolute())
+
+
+def pin_environment() -> None:
+    """Rewrite a relative ``$TRIALBOOK_STORE`` / ``$TRIALBOOK_ARTIFACT_ROOT`` as absolute,
+    once, so a later ``os.chdir`` and every subprocess (a kernel, a worker) use the same
+    store as this process did first."""
+    for variable in (STORE_VARIABLE, ARTIFACT_ROOT_VARIABLE):
+        raw = os.environ.get(variable, "")
+        if raw.strip():
+            absolute = absolute_setting(raw)
+            if absolute != raw:
+                os.environ[variable] = absolute
+
+
 def resolve_store_location(location: str | None = None) -> StoreLocation:
     """Resolve ``location`` (or ``$TRIALBOOK_STORE``, or the Jupyter data dir default).
 
     Accepts a filesystem path, ``sqlite:///abs/path.db`` or ``postgresql://...``. Artifacts go
-    to ``$TRIALBOOK_ARTIFACT_ROOT`` if set, else ``artifacts/`` beside the database file.
+    to ``$TRIALBOOK_ARTIFACT_ROOT`` if set, else ``artifacts/`` beside the database file. A
+    relative path in the environment is resolved once against the working directory of
+    that moment and written back absolute (``pin_environment``).
     """
+    pin_environment()
     raw = location if location is not None else os.environ.get(STORE_VARIABLE, "").strip()
     override = os.environ.get(ARTIFACT_ROOT_VARIABLE, "").strip()
     if not raw:

@@ -249,6 +249,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
               smoothing={settings.smoothing}
               logY={settings.logY}
               groupBy={settings.groupBy}
+              ciBand={settings.ciBand}
               theme={theme}
               xRange={curves.xRange}
               onXRangeChange={onXRange}

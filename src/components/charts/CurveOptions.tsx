@@ -13,6 +13,8 @@ export interface ICurveOptions {
   groupBy: string | null;
   smoothing: number;
   logY: boolean;
+  /** Grouped curves also show each group's 95% confidence band. */
+  ciBand: boolean;
 }
 
 export function CurveOptions(props: {
@@ -56,6 +58,21 @@ export function CurveOptions(props: {
               </option>
             ))}
           </select>
+        </label>
+      )}
+      {options.groupBy && (
+        <label
+          title={trans.__(
+            "The 95% confidence interval of each group's mean, besides its min–max band"
+          )}
+        >
+          <input
+            className="tb-CurveOptions-ciBand"
+            type="checkbox"
+            checked={options.ciBand}
+            onChange={event => onChange({ ciBand: event.target.checked })}
+          />
+          {trans.__('95% CI band')}
         </label>
       )}
       <label title={trans.__('Exponential moving average')}>

@@ -21,6 +21,8 @@ export interface IMetricChartProps {
   logY: boolean;
   /** Draw each `curve.group` as mean + band; its name labels the legend. */
   groupBy: string | null;
+  /** With `groupBy`: also draw each group's 95% confidence band of the mean. */
+  ciBand?: boolean;
   theme: IPlotTheme;
   /** Curve ids drawn emphasized (e.g. the table's selection). */
   highlighted?: ReadonlySet<string>;
@@ -85,10 +87,12 @@ export function buildMetricTraces(
       groups.map(group => ({ id: group.group, label: '', x: group.x, y: [] })),
       props.renderer
     );
+    // Bands first: a later group's band must not veil an earlier group's mean.
+    const bands: Record<string, unknown>[] = [];
     groups.forEach((group, i) => {
       const name = `${props.groupBy}=${group.group}`;
       const x = toPlotX(group.x, xAxis);
-      traces.push({
+      bands.push({
         type: 'scatter',
         mode: 'lines',
         x: [...x, ...[...x].reverse()],
@@ -102,6 +106,22 @@ export function buildMetricTraces(
         name: `${name} min–max`,
         meta: { role: 'band', group: group.group }
       });
+      if (props.ciBand) {
+        bands.push({
+          type: 'scatter',
+          mode: 'lines',
+          x: [...x, ...[...x].reverse()],
+          y: [...group.ciHigh, ...[...group.ciLow].reverse()],
+          fill: 'toself',
+          fillcolor: withAlpha(color(i), 0.35),
+          line: { width: 0, color: color(i) },
+          hoverinfo: 'skip',
+          showlegend: false,
+          legendgroup: name,
+          name: `${name} 95% CI`,
+          meta: { role: 'ci', group: group.group }
+        });
+      }
       traces.push({
         type: meanType,
         mode: 'lines',
@@ -114,6 +134,7 @@ export function buildMetricTraces(
         meta: { role: 'mean', group: group.group }
       });
     });
+    traces.unshift(...bands);
     return traces;
   }
   const highlighted = props.highlighted;
@@ -168,7 +189,7 @@ function curveTraceType(
 }
 
 /** Names are the user's text: keep plotly's template syntax out of them. */
-function escapeTemplate(text: string): string {
+export function escapeTemplate(text: string): string {
   return text.replace(/[%{}<>&]/g, ch => `&#${ch.charCodeAt(0)};`);
 }
 
@@ -187,6 +208,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
     props.curves,
     props.smoothing,
     props.groupBy,
+    props.ciBand,
     props.theme,
     props.highlighted,
     props.xAxis,

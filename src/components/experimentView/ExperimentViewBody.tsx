@@ -6,12 +6,14 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
+import { ExperimentStatsModel } from '../../models/experimentStats';
 import { ExperimentViewModel } from '../../models/experimentView';
 import { MetricCurvesModel } from '../../models/metricCurves';
 import { IPlotTheme } from '../../plot/theme';
 import { ChartsPanel } from '../charts/ChartsPanel';
 import { TrialCompare } from '../detail/TrialCompare';
 import { TrialDetail } from '../detail/TrialDetail';
+import { ExperimentHypothesis } from '../hypothesis/ExperimentHypothesis';
 import { TableToolbar } from '../table/TableToolbar';
 import { TrialTable } from '../table/TrialTable';
 import { useSignals } from '../useSignal';
@@ -20,6 +22,8 @@ import { ExperimentViewHeader } from './ExperimentViewHeader';
 export interface IExperimentViewBodyProps {
   model: ExperimentViewModel;
   curves: MetricCurvesModel;
+  /** Verdict, coverage and trial groups. */
+  stats: ExperimentStatsModel;
   trans: TranslationBundle;
   /** Current chart colours; a new object after a theme change. */
   theme: IPlotTheme;
@@ -28,6 +32,8 @@ export interface IExperimentViewBodyProps {
   visible: boolean;
   artifactUrl(id: number): string;
   onExport(csv: string): void;
+  /** Put text on the system clipboard. */
+  onCopy(text: string): void;
   onGoToCell?(provenance: Record<string, unknown>): void;
 }
 
@@ -67,6 +73,14 @@ export function ExperimentViewBody(
   return (
     <div className="tb-ExperimentViewBody">
       <ExperimentViewHeader model={model} trans={trans} />
+      <ExperimentHypothesis
+        stats={props.stats}
+        theme={props.theme}
+        trans={trans}
+        visible={props.visible}
+        resized={props.resized}
+        onCopy={props.onCopy}
+      />
       {model.error && (
         <div className="tb-ExperimentViewBody-error" role="alert">
           {model.error}
@@ -74,6 +88,7 @@ export function ExperimentViewBody(
       )}
       <TableToolbar
         model={model}
+        groups={props.stats.groups}
         trans={trans}
         onExport={() => props.onExport(model.toCSV())}
         onCompare={() => {
@@ -86,6 +101,7 @@ export function ExperimentViewBody(
           <div className="tb-ExperimentViewBody-table">
             <TrialTable
               model={model}
+              groups={props.stats.groups}
               trans={trans}
               onOpenTrial={name => void model.openTrial(name)}
             />

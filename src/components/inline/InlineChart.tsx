@@ -80,6 +80,7 @@ export function InlineChart(props: IInlineChartProps): JSX.Element {
             smoothing={settings.smoothing}
             logY={settings.logY}
             groupBy={settings.groupBy}
+            ciBand={settings.ciBand}
             theme={props.theme}
             legend="bottom"
             resized={props.resized}

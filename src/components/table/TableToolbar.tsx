@@ -4,11 +4,14 @@ import * as React from 'react';
 
 import { MetricStat, Status, STATUSES } from '../../api/types';
 import { ExperimentViewModel } from '../../models/experimentView';
+import { TrialGroupsModel } from '../../models/trialGroups';
 import { METRIC_STATS } from '../../models/trialColumns';
 import { ColumnChooser } from './ColumnChooser';
+import { GroupingControls } from './GroupingControls';
 
 export function TableToolbar(props: {
   model: ExperimentViewModel;
+  groups: TrialGroupsModel;
   trans: TranslationBundle;
   onExport(): void;
   onCompare(): void;
@@ -74,6 +77,7 @@ export function TableToolbar(props: {
           </label>
         ))}
       </span>
+      <GroupingControls groups={props.groups} trans={trans} />
       <span className="tb-TableToolbar-spacer" />
       <span className="tb-TableToolbar-count" aria-live="polite">
         {trans.__(

@@ -11,9 +11,15 @@ from jupyter_server.utils import url_path_join
 from .artifacts import ArtifactContentHandler, ArtifactHandler
 from .base import TrialbookHandler, UnknownRouteHandler
 from .changes import ChangesHandler
-from .experiments import ExperimentHandler, ExperimentsHandler, TrialTableHandler
+from .experiments import (
+    AllTrialsHandler,
+    ExperimentHandler,
+    ExperimentsHandler,
+    TrialTableHandler,
+)
 from .metrics import MetricsHandler
 from .trials import ComponentHandler, ComponentsHandler, TrialHandler
+from .verdict import CoverageHandler, EvaluationHandler, TrialGroupsHandler
 
 __all__ = ["TrialbookHandler", "build_handlers"]
 
@@ -26,6 +32,10 @@ def build_handlers(base_url: str) -> list[tuple[str, type[TrialbookHandler]]]:
         (url_path_join(api, "experiments"), ExperimentsHandler),
         (url_path_join(api, "experiments", _NAME), ExperimentHandler),
         (url_path_join(api, "experiments", _NAME, "trials"), TrialTableHandler),
+        (url_path_join(api, "experiments", _NAME, "evaluation"), EvaluationHandler),
+        (url_path_join(api, "experiments", _NAME, "trial-groups"), TrialGroupsHandler),
+        (url_path_join(api, "experiments", _NAME, "coverage"), CoverageHandler),
+        (url_path_join(api, "trials"), AllTrialsHandler),
         (url_path_join(api, "trials", _NAME), TrialHandler),
         (url_path_join(api, "components"), ComponentsHandler),
         (url_path_join(api, "components", _NAME), ComponentHandler),

@@ -13,15 +13,17 @@ import tornado.web
 from ...errors import NotFoundError
 from ...store import ArtifactRecord
 from .. import payloads
-from .base import BadParameter, TrialbookHandler
+from .base import INT64_MAX, BadParameter, TrialbookHandler
 
 CHUNK_BYTES = 256 * 1024
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
 def _artifact_id(raw: str) -> int:
-    if not raw.isdigit():
-        raise BadParameter("id", f"{raw!r} is not an artifact id (a positive integer)")
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > INT64_MAX:
+        raise BadParameter(
+            "id", f"{raw[:40]!r} is not an artifact id (a positive integer up to {INT64_MAX})"
+        )
     return int(raw)
 
 

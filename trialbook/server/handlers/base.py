@@ -10,11 +10,19 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from tornado.ioloop import IOLoop
 
-from ...errors import AlreadyExistsError, NotFoundError, TrialbookError, ValidationError
+from ...errors import (
+    AlreadyExistsError,
+    NotFoundError,
+    QueryError,
+    StoreError,
+    TrialbookError,
+    ValidationError,
+)
 from ...store import Store, open_store
 from .. import payloads
 
 T = TypeVar("T")
+INT64_MAX = 2**63 - 1  # SQLite's integers: anything larger cannot be looked up
 
 
 class BadParameter(tornado.web.HTTPError):
@@ -22,6 +30,17 @@ class BadParameter(tornado.web.HTTPError):
 
     def __init__(self, parameter: str, problem: str) -> None:
         super().__init__(400, "Bad parameter %r: %s", parameter, problem)
+        self.parameter = parameter
+
+
+class BadQuery(BadParameter):
+    """A 400 for a query (``q``) that did not parse or names what does not exist: the body
+    adds ``parameter`` and ``query_error`` (message, offset, end, line, column) so a query
+    bar can underline the problem."""
+
+    def __init__(self, error: QueryError) -> None:
+        super().__init__("q", str(error))
+        self.query_error = error
 
 
 class TrialbookHandler(APIHandler):
@@ -44,6 +63,18 @@ class TrialbookHandler(APIHandler):
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(payloads.dumps(payload))
 
+    def log_exception(self, typ: Any, value: BaseException | None, tb: Any) -> None:
+        """A refused request (bad input, not found, conflict) is one log line, not a
+        traceback: the traceback is for errors of the server itself."""
+        if isinstance(value, TrialbookError) and isinstance(
+            value, (NotFoundError, AlreadyExistsError, ValidationError)
+        ):
+            self.log.warning(
+                "%s %s refused: %s", self.request.method, self.request.path, str(value)[:500]
+            )
+            return
+        super().log_exception(typ, value, tb)
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
         error = exc_info[1] if exc_info else None
@@ -53,6 +84,8 @@ class TrialbookHandler(APIHandler):
             status_code = 409
         elif isinstance(error, ValidationError):
             status_code = 400
+        elif isinstance(error, StoreError):  # the store's file or disk: not the request's fault
+            status_code = 503
         if isinstance(error, TrialbookError):
             message = str(error)
         elif isinstance(error, tornado.web.HTTPError):
@@ -60,10 +93,15 @@ class TrialbookHandler(APIHandler):
             message = message or self._reason
         else:
             message = self._reason
+        body: dict[str, Any] = {"message": message, "reason": self._reason}
+        if isinstance(error, BadParameter):
+            body["parameter"] = error.parameter
+        if isinstance(error, BadQuery):
+            body["query_error"] = error.query_error.to_dict()
         self.clear_header("Content-Disposition")
         self.set_status(status_code)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(payloads.dumps({"message": message, "reason": self._reason}))
+        self.finish(payloads.dumps(body))
 
     # -- path and query parameters ---------------------------------------------------------
     def query_list(self, name: str) -> list[str]:
@@ -79,13 +117,14 @@ class TrialbookHandler(APIHandler):
         raw = self.query_one(name)
         if raw is None:
             return default
-        allowed = f"an integer from {low}" + (f" to {high}" if high is not None else " up")
+        high = INT64_MAX if high is None else high
+        allowed = f"an integer from {low} to {high}"
         try:
             value = int(raw)
         except ValueError:
-            raise BadParameter(name, f"{raw!r} is not {allowed}") from None
-        if value < low or (high is not None and value > high):
-            raise BadParameter(name, f"{value} is out of range; give {allowed}")
+            raise BadParameter(name, f"{raw[:40]!r} is not {allowed}") from None
+        if value < low or value > high:
+            raise BadParameter(name, f"{raw[:40]} is out of range; give {allowed}")
         return value
 
     def query_float(self, name: str, default: float, low: float, high: float) -> float:

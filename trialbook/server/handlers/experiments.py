@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
+from typing import Any
 
 import tornado.web
 
-from ...errors import ValidationError
-from ...store import TRIAL_FILTER_OPERATORS, TrialFilter, TrialQuery
+from ...errors import QueryError, ValidationError
+from ...store import TRIAL_FILTER_OPERATORS, TrialFilter, TrialQuery, TrialTable
 from .. import payloads
-from .base import BadParameter, TrialbookHandler
+from ..verdicts import verdict_cache
+from .base import INT64_MAX, BadParameter, BadQuery, TrialbookHandler
 from .edits import EXPERIMENT_FIELDS, validated_fields
 
 MAX_PAGE = 100_000
+DEFAULT_ALL_TRIALS_PAGE = 1000
 
 
 class ExperimentsHandler(TrialbookHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         rows = await self.read(self.store.list_experiment_summaries)
+        verdicts = await self.read(verdict_cache.verdicts, self.store, rows)
         response: payloads.ExperimentListResponse = {
             "api_version": payloads.API_VERSION,
-            "experiments": [payloads.experiment_summary(row) for row in rows],
+            "experiments": [
+                payloads.experiment_summary(row, verdicts[row["name"]]) for row in rows
+            ],
         }
         self.write_json(response)
 
@@ -29,32 +37,38 @@ class ExperimentsHandler(TrialbookHandler):
 class ExperimentHandler(TrialbookHandler):
     @tornado.web.authenticated
     async def get(self, name: str) -> None:
-        self.write_json(
-            payloads.experiment_detail(await self.read(self.store.experiment_summary, name))
-        )
+        await self._write_detail(name)
 
     @tornado.web.authenticated
     async def patch(self, name: str) -> None:
         fields = validated_fields(self.json_body(EXPERIMENT_FIELDS))
         await self.read(self.store.update_experiment, name, **fields)
-        self.write_json(
-            payloads.experiment_detail(await self.read(self.store.experiment_summary, name))
-        )
+        await self._write_detail(name)
 
     @tornado.web.authenticated
     async def delete(self, name: str) -> None:
         await self.delete_by_rules(self.store.delete_experiment, name)
 
+    async def _write_detail(self, name: str) -> None:
+        row = await self.read(self.store.experiment_summary, name)
+        verdict = await self.read(verdict_cache.verdict, self.store, row)
+        self.write_json(payloads.experiment_detail(row, verdict))
 
-class TrialTableHandler(TrialbookHandler):
-    """`GET experiments/{name}/trials`: sorted, filtered, paged in the store."""
 
-    @tornado.web.authenticated
-    async def get(self, name: str) -> None:
-        query = self._query()
-        table = await self.read(self.store.trial_table, name, query)
-        response: payloads.TrialTableResponse = {
-            "experiment_name": name,
+class TableRequestHandler(TrialbookHandler):
+    """The trial-table parameters both tables take: sort, order, filter, status, search, q,
+    offset and limit; a query error is a 400 naming ``q``."""
+
+    async def read_table(self, function: Callable[..., TrialTable], *args: Any) -> TrialTable:
+        """The table, with a query naming what does not exist as a 400 naming ``q``."""
+        try:
+            return await self.read(function, *args)
+        except QueryError as error:
+            raise BadQuery(error) from None
+
+    @staticmethod
+    def _table_response(table: TrialTable, query: TrialQuery) -> payloads.AllTrialsResponse:
+        return {
             "total": table.total,
             "offset": query.offset,
             "limit": query.limit,
@@ -67,10 +81,8 @@ class TrialTableHandler(TrialbookHandler):
             },
             "trials": [payloads.trial_row(row) for row in table.rows],
         }
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(payloads.dumps_rows(dict(response), "trials"))
 
-    def _query(self) -> TrialQuery:
+    def _query(self, default_limit: int | None) -> TrialQuery:
         statuses = self.query_list("status")
         for status in statuses:
             if status not in payloads.STATUSES:
@@ -86,10 +98,13 @@ class TrialTableHandler(TrialbookHandler):
             statuses=statuses,
             search=self.query_one("search"),
             offset=self.query_int("offset", 0, 0, None) or 0,
-            limit=self.query_int("limit", None, 0, MAX_PAGE),
+            limit=self.query_int("limit", default_limit, 0, MAX_PAGE),
+            query=self.query_one("q"),
         )
         try:
             query.validate()
+        except QueryError as error:
+            raise BadQuery(error) from None
         except ValidationError as error:
             raise BadParameter("sort" if "sort" in str(error) else "filter", str(error)) from None
         return query
@@ -114,4 +129,40 @@ class TrialTableHandler(TrialbookHandler):
             )
         if value is not None and not isinstance(value, str | int | float | bool):
             raise BadParameter("filter", f"value must be a number, string, bool or null: {value!r}")
+        if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+            raise BadParameter(
+                "filter",
+                f"value {str(value)[:30]} is out of range: integers must fit in 64 bits "
+                f"(±{INT64_MAX}); give a float instead",
+            )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise BadParameter("filter", f"value must be a finite number, got {value!r}")
         return TrialFilter(column, op, value)
+
+
+class TrialTableHandler(TableRequestHandler):
+    """`GET experiments/{name}/trials`: searched, queried, sorted and paged in the store."""
+
+    @tornado.web.authenticated
+    async def get(self, name: str) -> None:
+        query = self._query(default_limit=None)
+        table = await self.read_table(self.store.trial_table, name, query)
+        response: payloads.TrialTableResponse = {
+            "experiment_name": name,
+            **self._table_response(table, query),
+        }
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(payloads.dumps_rows(dict(response), "trials"))
+
+
+class AllTrialsHandler(TableRequestHandler):
+    """`GET trials`: the trial table across every experiment (rows carry
+    ``experiment_name``; columns are the union), 1,000 rows unless ``limit`` says otherwise."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        query = self._query(default_limit=DEFAULT_ALL_TRIALS_PAGE)
+        table = await self.read_table(self.store.all_trials_table, query)
+        response = self._table_response(table, query)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(payloads.dumps_rows(dict(response), "trials"))

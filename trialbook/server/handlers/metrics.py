@@ -12,6 +12,7 @@ from .base import BadParameter, TrialbookHandler
 DEFAULT_MAX_POINTS = 1000
 MAX_POINTS_RANGE = (10, 100_000)
 MAX_SERIES = 2000
+MAX_REQUEST_POINTS = 1_000_000  # series × max_points: ~25 MB of JSON; the UI asks ≤ 200,000
 
 
 class MetricsHandler(TrialbookHandler):
@@ -41,11 +42,31 @@ class MetricsHandler(TrialbookHandler):
             raise BadParameter(
                 "trial", f"{len(requests)} series requested; ask for at most {MAX_SERIES} at once"
             )
-        found = await self.read(
-            self.store.metric_series,
-            requests,
+        if len(requests) * max_points > MAX_REQUEST_POINTS:
+            raise BadParameter(
+                "max_points",
+                f"{len(requests):,} series × max_points {max_points:,} = "
+                f"{len(requests) * max_points:,} points; one request may ask for at most "
+                f"{MAX_REQUEST_POINTS:,}: ask for fewer series or a smaller max_points",
+            )
+        body = await self.read(
+            self._response, requests, max_points, x_axis, x_min, x_max
+        )  # reading and encoding megabytes must not stall the server's event loop
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(body)
+
+    def _response(
+        self,
+        requests: list[tuple[str, str, str]],
+        max_points: int,
+        x_axis: str,
+        x_min: float | None,
+        x_max: float | None,
+    ) -> str:
+        found = self.store.metric_series(
+            requests,  # type: ignore[arg-type]
             max_points=max_points,
-            x=x_axis,
+            x=x_axis,  # type: ignore[arg-type]
             x_min=x_min,
             x_max=x_max,
         )
@@ -63,13 +84,13 @@ class MetricsHandler(TrialbookHandler):
             for item in found
         ]
         response: payloads.MetricSeriesResponse = {
-            "x": x_axis,
+            "x": x_axis,  # type: ignore[typeddict-item]
             "max_points": max_points or DEFAULT_MAX_POINTS,
             "x_min": x_min,
             "x_max": x_max,
             "series": series,
         }
-        self.write_json(response)
+        return payloads.dumps(response)
 
     def _query_x(self, name: str, x_axis: str) -> float | None:
         """A window bound in the units of `x` (a step, or epoch seconds), finite."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
-from trialbook.errors import NotFoundError
+from trialbook.errors import NotFoundError, StoreError, StoreFullError
 from trialbook.store.core import entities
 from trialbook.store.core.activity import component_event
 from trialbook.store.core.records import ArtifactRecord, Direction
@@ -18,28 +20,55 @@ from trialbook.store.core.transaction import Transaction
 
 def import_file(artifact_root: Path, file_path: Path) -> tuple[str, str, int]:
     """Copy a file to ``objects/<sha[:2]>/<sha>/<name>`` under the root (once per content);
-    returns (relative path, sha256, size)."""
+    returns (relative path, sha256, size). A copy that fails (a full disk, a folder this user
+    cannot write) leaves no temporary file and raises a StoreError naming the folder."""
+    with open(file_path, "rb") as source:  # the caller words a missing source file
+        try:
+            return _copy_in(artifact_root, source, file_path.name)
+        except OSError as error:
+            raise _copy_failed(artifact_root, file_path, error) from None
+
+
+def _copy_in(artifact_root: Path, source: BinaryIO, name: str) -> tuple[str, str, int]:
     objects = artifact_root / "objects"
     objects.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    with (
-        open(file_path, "rb") as source,
-        tempfile.NamedTemporaryFile(dir=objects, prefix=".incoming-", delete=False) as target,
-    ):
-        while chunk := source.read(1 << 20):
-            digest.update(chunk)
-            target.write(chunk)
-            size += len(chunk)
-    sha256 = digest.hexdigest()
-    relative = Path("objects") / sha256[:2] / sha256 / file_path.name
-    final = artifact_root / relative
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
-        os.unlink(target.name)
-    else:
-        os.replace(target.name, final)
+    target = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below; renamed or removed)
+        dir=objects, prefix=".incoming-", delete=False
+    )
+    try:
+        with target:
+            while chunk := source.read(1 << 20):
+                digest.update(chunk)
+                target.write(chunk)
+                size += len(chunk)
+        sha256 = digest.hexdigest()
+        relative = Path("objects") / sha256[:2] / sha256 / name
+        final = artifact_root / relative
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if not final.exists():
+            os.replace(target.name, final)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target.name)  # a duplicate, or a partial copy: never left behind
     return relative.as_posix(), sha256, size
+
+
+def _copy_failed(artifact_root: Path, file_path: Path, error: OSError) -> StoreError:
+    detail = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreFullError(
+            f"The disk holding the artifact folder {artifact_root} is full ({detail}): "
+            f"{file_path} was not copied and nothing was recorded. Free some space (see "
+            f"`df -h {artifact_root}`) and log it again, or set TRIALBOOK_ARTIFACT_ROOT to a "
+            "folder on another disk."
+        )
+    return StoreError(
+        f"Cannot copy {file_path} into the artifact folder {artifact_root} ({detail}); "
+        "nothing was recorded. Make that folder writable by this user, or set "
+        "TRIALBOOK_ARTIFACT_ROOT to a writable folder."
+    )
 
 
 def remove_files(artifact_root: Path, relative_paths: Iterable[str]) -> None:

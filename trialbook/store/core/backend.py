@@ -49,6 +49,38 @@ class Dialect:
         ``document``, as a SQL number, text or boolean so that it sorts and compares."""
         return f"(SELECT j.value FROM json_each({document}) j WHERE j.key = ?)"
 
+    def json_member_of_type(self, document: str, kind: str) -> str:
+        """Like ``json_member``, but NULL unless the member is a number (``kind`` "number"),
+        a string ("text") or a boolean ("bool", as 1/0 or true/false): queries compare like
+        with like."""
+        types = {"number": "('integer', 'real')", "text": "('text')", "bool": "('true', 'false')"}[
+            kind
+        ]
+        return (
+            f"(SELECT CASE WHEN j.type IN {types} THEN j.value END"
+            f" FROM json_each({document}) j WHERE j.key = ?)"
+        )
+
+    def json_members_as_text(self, document: str) -> tuple[str, str, str]:
+        """(a FROM item, its key column, its value as JSON spells it: ``true``, ``0.1``,
+        ``adam``) listing the members of JSON object ``document``, for the search rule."""
+        return (
+            f"json_each({document}) j",
+            "j.key",
+            "CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
+            " WHEN 'null' THEN 'null' ELSE CAST(j.value AS TEXT) END",
+        )
+
+    def text_contains(self, haystack: str, needle: str) -> str:
+        """A condition: text ``haystack`` contains ``needle`` (case-sensitive, as Python's
+        ``in``; NULL when ``haystack`` is)."""
+        return f"instr({haystack}, {needle}) > 0"
+
+    def text_ends_with(self, text: str, suffix: str) -> str:
+        """A condition: text ``text`` ends with the non-empty ``suffix`` (NULL when ``text``
+        is). ``suffix`` is a placeholder, used twice."""
+        return f"substr({text}, -length({suffix})) = {suffix}"
+
     def json_keys(self, document: str) -> tuple[str, str]:
         """(a FROM item, its key column) listing the keys of JSON object ``document``."""
         return f"json_each({document}) j", "j.key"
@@ -114,6 +146,12 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def rollback(self, connection: Connection) -> None: ...
+
+    def store_error(self, error: Exception) -> Exception | None:
+        """The error to raise instead of ``error`` when it is about the store itself (its
+        file, folder, disk or permissions): a ``StoreError`` naming the store and what to do
+        (``StoreFullError`` when the disk is full). None raises ``error`` as it is."""
+        return None
 
     @abc.abstractmethod
     def is_transient(self, error: Exception) -> bool:

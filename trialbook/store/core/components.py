@@ -190,21 +190,6 @@ def associate(tx: Transaction, trial_name: str, component_name: str) -> None:
         touch_components(tx, [component_id])
 
 
-def add_attempt(tx: Transaction, trial_name: str, component_name: str) -> str | None:
-    """Associate a run attempt unless another component of the trial is running now (see
-    Store.add_attempt); returns the running one's name when there is one."""
-    trial_id = entities.entity_id(tx, "trials", trial_name)
-    status, parameters = component_status_sql(tx.now)
-    running = tx.scalar(
-        "SELECT c.name FROM trial_components tc JOIN components c ON c.id = tc.component_id"
-        f" WHERE tc.trial_id = ? AND c.name <> ? AND {status} = ? LIMIT 1",
-        (trial_id, component_name, *parameters, TrialStatus.IN_PROGRESS.value),
-    )
-    if running is None:
-        associate(tx, trial_name, component_name)
-    return running
-
-
 def disassociate(tx: Transaction, trial_name: str, component_name: str) -> None:
     experiment_name = _experiment_of_trial(tx, trial_name)
     trial_id = entities.entity_id(tx, "trials", trial_name)

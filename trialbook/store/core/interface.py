@@ -185,14 +185,25 @@ class Store(abc.ABC):
         """Delete a component; refuses while it is in a trial unless ``force_disassociate``."""
 
     @abc.abstractmethod
-    def associate(self, trial_name: str, component_name: str) -> None:
-        """Add a component to a trial (idempotent)."""
+    def start_attempt(
+        self,
+        trial_name: str,
+        component_name: str,
+        *,
+        display_name: str | None,
+        kind: str | None,
+        tags: Mapping[str, str],
+        provenance: dict[str, Any] | None,
+        start_time: float | None,
+    ) -> ComponentRecord:
+        """Create an InProgress component in a trial as its running attempt, atomically;
+        AlreadyExistsError (``existing``: the TrialRecord) while another attempt of the trial
+        runs (InProgress with a fresh heartbeat), or (the ComponentRecord) if the name is
+        taken."""
 
     @abc.abstractmethod
-    def add_attempt(self, trial_name: str, component_name: str) -> str | None:
-        """Associate a new run attempt with its trial unless another component of the trial
-        is running now; returns that component's name instead (checked and written in one
-        write transaction, so two racing runs of one variable set see each other)."""
+    def associate(self, trial_name: str, component_name: str) -> None:
+        """Add a component to a trial (idempotent)."""
 
     @abc.abstractmethod
     def disassociate(self, trial_name: str, component_name: str) -> None:
@@ -303,6 +314,18 @@ class Store(abc.ABC):
         """The rows of ``trial_rows`` that match ``query``'s status filter, name search and
         filters, sorted (None and NaN last either way) and paged, all in the database; with
         the column names (variables, parameters, metric keys) of the whole experiment."""
+
+    @abc.abstractmethod
+    def all_trials_table(self, query: TrialQuery) -> TrialTable:
+        """``trial_table`` across every experiment: each row has its ``experiment_name`` and
+        its own experiment's objective value; the columns are the union of theirs."""
+
+    @abc.abstractmethod
+    def search_trials(
+        self, query: str, experiment_names: Sequence[str] | None = None
+    ) -> list[TrialRecord]:
+        """The trials of these experiments (default: all) that ``query`` (docs/query.md)
+        matches, oldest first: the rows ``trial_table`` gives for the same query."""
 
     @abc.abstractmethod
     def trial_detail(self, name: str) -> dict[str, Any]:

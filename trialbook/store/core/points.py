@@ -14,6 +14,7 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from trialbook.store.core import buckets
 from trialbook.store.core.activity import memberships, touch_components
 from trialbook.store.core.buckets import BUCKET_COLUMNS, BUCKET_UPSERT, batch_buckets
 from trialbook.store.core.records import MetricPoint, SeriesKey
@@ -50,6 +51,7 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     series_updates: list[tuple[Any, ...]] = []
     bucket_rows: list[tuple[Any, ...]] = []  # buckets a previous batch began: upserts
     new_buckets: list[Any] = []  # flat rows of buckets this batch begins: plain inserts
+    prefixes: list[tuple[Any, ...]] = []  # the stored part of a level's first bucket
     added: dict[int, dict[str, int]] = {}
     for key in known:
         component_name, metric = key
@@ -68,11 +70,17 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
             )
             row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None, 1)
         size = len(points)
+        count = row[1]
+        begun = buckets.begun_levels(count, size)
+        if count and begun:  # a level begins: its first bucket holds stored points too
+            aggregate = buckets.prefix(tx, row[0], count)
+            prefixes.extend((row[0], level, *aggregate) for level in begun)
         offset = _append_series(row, points, flat, offset, series_updates, bucket_rows, new_buckets)
         per_metric = added.setdefault(component_id, {})
         per_metric[metric] = per_metric.get(metric, 0) + size
     tx.bulk_insert("metric_points", POINT_COLUMNS, flat)
     tx.executemany(SERIES_UPDATE, series_updates)
+    tx.executemany(buckets.BUCKET_INSERT, prefixes)
     tx.executemany(BUCKET_UPSERT, bucket_rows)
     tx.bulk_insert("metric_buckets", BUCKET_COLUMNS, new_buckets)
     if added:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from trialbook.errors import ValidationError
 from trialbook.store.core.columns import parse_trial_column
+from trialbook.store.core.query import parse as parse_query
 from trialbook.store.core.vocabulary import TRIAL_FILTER_OPERATORS
 
 ParameterValue = bool | int | float | str
@@ -172,7 +173,10 @@ class TrialFilter:
 
 @dataclass
 class TrialQuery:
-    """Sort, filters, status filter, name search and page of a trial table."""
+    """Sort, filters, status filter, search, query and page of a trial table.
+
+    ``search`` is the one search rule (a trial's name or a variable's ``name=value`` contains
+    the text, ignoring case); ``query`` a query in the language of docs/query.md."""
 
     sort: str | None = None
     descending: bool = False
@@ -181,8 +185,13 @@ class TrialQuery:
     search: str | None = None
     offset: int = 0
     limit: int | None = None
+    query: str | None = None
 
     def validate(self) -> None:
+        """ValidationError for a bad sort or filter, QueryError for a query that does not
+        parse (names are checked against the experiments when the table is read)."""
+        if self.query is not None:
+            parse_query(self.query)
         if self.sort is not None:
             parse_trial_column(self.sort, "sort")
         for trial_filter in self.filters:

@@ -10,8 +10,8 @@ from typing import Any
 from trialbook.store.core.buckets import (
     BUCKET_BASE_WIDTH,
     BUCKET_FACTOR,
-    BUCKET_LEVELS,
     bucket_width,
+    levels,
 )
 from trialbook.store.core.encoding import nan_if_null
 from trialbook.store.core.records import SeriesPoints
@@ -90,9 +90,11 @@ def _first_seq(
 ) -> int:
     """The first seq whose ``column`` is ``op bound`` in an ordered series (``count`` when
     none): a descent through the bucket levels, whose last x is their largest, reading
-    ``BUCKET_FACTOR`` buckets a level and one level-0 bucket of points."""
-    top = BUCKET_LEVELS - 1
-    low, high = 0, (count - 1) // bucket_width(top)
+    ``BUCKET_FACTOR`` buckets a level and one level-0 bucket of points (a series without
+    levels fits that one bucket)."""
+    top = levels(count) - 1
+    bucket = 0
+    low, high = 0, (count - 1) // bucket_width(max(top, 0))
     for level in range(top, -1, -1):
         (bucket,) = tx.execute(
             f"SELECT min(bucket) FROM metric_buckets WHERE series_id = ? AND level = ?"
@@ -181,8 +183,8 @@ def _bucket_extremes(
 def _bucket_level(count: int, first: int, last: int, groups: int) -> tuple[int, int, int]:
     """The coarsest level with at least ``groups`` buckets inside seqs ``first..last`` (level 0
     if none has), with the first and last of those buckets (the series' last bucket counts
-    as inside though not full)."""
-    for level in range(BUCKET_LEVELS - 1, -1, -1):
+    as inside though not full). Only the levels the series has are considered."""
+    for level in range(max(levels(count) - 1, 0), -1, -1):
         width = bucket_width(level)
         low = -(-first // width)
         high = (count - 1) // width if last == count - 1 else (last + 1) // width - 1

@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from trialbook.store.core import (
     artifacts,
+    attempts,
     changes,
     components,
     deletion,
@@ -43,7 +44,7 @@ from trialbook.store.core.records import (
     TrialTable,
 )
 from trialbook.store.core.retrying import retry
-from trialbook.store.core.transaction import Transaction
+from trialbook.store.core.transaction import Transaction, chunks, marks
 
 T = TypeVar("T")
 
@@ -69,6 +70,23 @@ class SqlStore(Store):
 
     def write(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body`` in a write transaction, then tell the change listeners."""
+        try:
+            result, committed = self._write(body)
+        except Exception as error:
+            self._raise_store_error(error)
+            raise
+        if committed:
+            self._notify_change_listeners(committed)
+        return result
+
+    def _raise_store_error(self, error: Exception) -> None:
+        """Raise the StoreError the backend words ``error`` as (the disk is full, the file is
+        not a store, …), without the engine's traceback; return if it is no such error."""
+        translated = self.backend.store_error(error)
+        if translated is not None:
+            raise translated from None
+
+    def _write(self, body: Callable[[Transaction], T]) -> tuple[T, list[Change]]:
         connection = self.backend.connection()
 
         def attempt() -> tuple[T, list[Change]]:
@@ -76,6 +94,7 @@ class SqlStore(Store):
             self.backend.begin(connection, write=True)
             try:
                 result = body(tx)
+                changes.prune(tx)
                 if tx.changes:
                     self.backend.announce(connection, tx.changes[-1].seq)
                 self.backend.commit(connection)
@@ -84,13 +103,17 @@ class SqlStore(Store):
                 raise
             return result, tx.changes
 
-        result, committed = retry(attempt, self.backend.is_transient)
-        if committed:
-            self._notify_change_listeners(committed)
-        return result
+        return retry(attempt, self.backend.is_transient)
 
     def read(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body`` in one read transaction (a consistent snapshot)."""
+        try:
+            return self._read(body)
+        except Exception as error:
+            self._raise_store_error(error)
+            raise
+
+    def _read(self, body: Callable[[Transaction], T]) -> T:
         connection = self.backend.connection()
 
         def attempt() -> T:
@@ -234,11 +257,32 @@ class SqlStore(Store):
             )
         )
 
+    def start_attempt(
+        self,
+        trial_name: str,
+        component_name: str,
+        *,
+        display_name: str | None,
+        kind: str | None,
+        tags: Mapping[str, str],
+        provenance: dict[str, Any] | None,
+        start_time: float | None,
+    ) -> ComponentRecord:
+        return self.write(
+            lambda tx: attempts.start(
+                tx,
+                trial_name,
+                component_name,
+                display_name=display_name,
+                kind=kind,
+                tags=tags,
+                provenance=provenance,
+                start_time=start_time,
+            )
+        )
+
     def associate(self, trial_name: str, component_name: str) -> None:
         self.write(lambda tx: components.associate(tx, trial_name, component_name))
-
-    def add_attempt(self, trial_name: str, component_name: str) -> str | None:
-        return self.write(lambda tx: components.add_attempt(tx, trial_name, component_name))
 
     def disassociate(self, trial_name: str, component_name: str) -> None:
         self.write(lambda tx: components.disassociate(tx, trial_name, component_name))
@@ -334,11 +378,49 @@ class SqlStore(Store):
 
     def trial_table(self, experiment_name: str, query: TrialQuery) -> TrialTable:
         def body(tx: Transaction) -> TrialTable:
-            experiment = experiments.by_name(tx, experiment_name)
-            experiment_id = entities.entity_id(tx, "experiments", experiment_name)
-            return table.trial_table(tx, self.key, experiment, experiment_id, query)
+            return table.trial_table(tx, self.key, self._with_ids(tx, [experiment_name]), query)
 
         return self.read(body)
+
+    def all_trials_table(self, query: TrialQuery) -> TrialTable:
+        def body(tx: Transaction) -> TrialTable:
+            every = self._with_ids(tx, None)
+            return table.trial_table(tx, self.key, every, query, every_experiment=True)
+
+        return self.read(body)
+
+    def search_trials(
+        self, query: str, experiment_names: Sequence[str] | None = None
+    ) -> list[TrialRecord]:
+        def body(tx: Transaction) -> list[TrialRecord]:
+            chosen = self._with_ids(tx, experiment_names)
+            ids = table.matching_trial_ids(
+                tx,
+                self.key,
+                chosen,
+                TrialQuery(query=query),
+                every_experiment=experiment_names is None,
+            )
+            found: list[TrialRecord] = []
+            for chunk in chunks(ids):
+                found += trials.records(tx, f"WHERE t.id IN ({marks(len(chunk))})", list(chunk))
+            return found
+
+        return self.read(body)
+
+    @staticmethod
+    def _with_ids(
+        tx: Transaction, names: Sequence[str] | None
+    ) -> list[tuple[int, ExperimentRecord]]:
+        """(id, record) of the named experiments (NotFoundError for an unknown one), or of
+        every experiment, oldest first."""
+        if names is None:
+            ids = [row[0] for row in tx.execute("SELECT id FROM experiments ORDER BY id")]
+            return list(zip(ids, experiments.all_records(tx), strict=True))
+        return [
+            (entities.entity_id(tx, "experiments", name), experiments.by_name(tx, name))
+            for name in names
+        ]
 
     def trial_detail(self, name: str) -> dict[str, Any]:
         def body(tx: Transaction) -> dict[str, Any]:

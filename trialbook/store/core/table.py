@@ -1,5 +1,6 @@
-"""The trial table of an experiment in SQL: status filter, search, filters, sort and paging
-compiled to one statement with bound parameters; only the requested page becomes rows.
+"""The trial table of one experiment, or of several, in SQL: status filter, search, filters,
+query (``trialbook.store.core.query``), sort and paging compiled to one statement with bound
+parameters; only the requested page becomes rows.
 
 The first 500 rows of a 10,000-trial experiment cost a fraction of the whole table. Sort and
 filter keys are correlated subqueries over a trial's own components (shared components carry
@@ -13,24 +14,21 @@ from datetime import datetime
 from typing import Any
 
 from trialbook.errors import ValidationError
-from trialbook.store.core.columns import TrialColumn, parse_trial_column
-from trialbook.store.core.records import ExperimentRecord, TrialQuery, TrialTable
+from trialbook.store.core.columns import parse_trial_column
+from trialbook.store.core.query import condition_sql
+from trialbook.store.core.records import TrialQuery, TrialTable
 from trialbook.store.core.rows import trial_rows
 from trialbook.store.core.statuses import trial_status_sql
-from trialbook.store.core.table_columns import OWN_COMPONENT, experiment_columns
-from trialbook.store.core.transaction import Transaction, marks
-from trialbook.store.core.vocabulary import TRIAL_TIME_COLUMNS, objective_stat
+from trialbook.store.core.table_columns import experiment_columns
+from trialbook.store.core.transaction import Transaction, chunks, marks
+from trialbook.store.core.trial_values import (
+    Experiments,
+    TrialValueSql,
+    column_field,
+    query_schema,
+)
+from trialbook.store.core.vocabulary import TRIAL_TIME_COLUMNS
 
-_FINITE = "s.finite_count > 0 AND s.pos_inf_count = 0 AND s.neg_inf_count = 0"
-_METRIC_STAT_SQL = {
-    "min": "s.min_value",
-    "max": "s.max_value",
-    "last": "s.last_value",
-    "count": "s.count",
-    "avg": f"CASE WHEN {_FINITE} THEN s.mean END",
-    # m2 / n is monotonic in the standard deviation: enough to sort and compare.
-    "stddev": f"CASE WHEN {_FINITE} THEN s.m2 / s.finite_count END",
-}
 _COMPARISONS = {"eq": "=", "ne": "IS NOT", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 Sql = tuple[str, list[Any]]
@@ -39,18 +37,23 @@ Sql = tuple[str, list[Any]]
 def trial_table(
     tx: Transaction,
     store_key: str,
-    experiment: ExperimentRecord,
-    experiment_id: int,
+    experiments: Experiments,
     query: TrialQuery,
+    *,
+    every_experiment: bool = False,
 ) -> TrialTable:
+    """The table of these experiments' trials (one experiment's, or several with the union of
+    their columns; ``every_experiment``: they are all the store has): ``query`` filters,
+    sorts and pages in the database; only the page becomes rows."""
     query.validate()
-    where, parameters = _where(tx, experiment, experiment_id, query)
+    values = TrialValueSql(tx, experiments)
+    where, parameters = _where(tx, store_key, experiments, values, query, every_experiment)
     direction = "DESC" if query.descending else "ASC"
     if query.sort is None:  # creation order is id order: the primary key serves the page
         ordered = f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id {direction}"
         ordered_parameters = parameters
     else:
-        key, key_parameters = _column_sql(tx, parse_trial_column(query.sort, "sort"), experiment)
+        key, key_parameters = values(column_field(parse_trial_column(query.sort, "sort")))
         ordered = (
             f"SELECT id FROM (SELECT t.id AS id, {key} AS k FROM trials t WHERE {where}) page"
             f" ORDER BY CASE WHEN k IS NULL THEN 1 ELSE 0 END, k {direction}, id {direction}"
@@ -59,16 +62,19 @@ def trial_table(
     total = tx.scalar(f"SELECT count(*) FROM trials t WHERE {where}", parameters)
     page_clause = tx.dialect.limit_offset(query.limit, query.offset)
     page = [row[0] for row in tx.execute(f"{ordered}{page_clause}", ordered_parameters)]
-    rows = trial_rows(tx, experiment, page)
-    if len(rows) == total and not query.search and not query.filters and not query.statuses:
+    rows = _rows(tx, experiments, page)
+    whole = not query.search and not query.filters and not query.statuses and not query.query
+    if len(experiments) == 1 and len(rows) == total and whole:
         # Every trial is in the page: its rows name every column.
-        variables = list(experiment.variables or ())
+        variables = list(experiments[0][1].variables or ())
         parameter_names: list[str] = []
         metric_names: list[str] = []
     else:
-        variables, parameter_names, metric_names = experiment_columns(
-            tx, store_key, experiment, experiment_id
-        )
+        variables, parameter_names, metric_names = [], [], []
+        for experiment_id, experiment in experiments:
+            names = experiment_columns(tx, store_key, experiment, experiment_id)
+            for target, more in zip((variables, parameter_names, metric_names), names, strict=True):
+                target += [name for name in more if name not in target]
     # Clash keys ("<display_name>/<name>") exist only per trial: add those of this page.
     for names, group in (
         (variables, "variables"),
@@ -87,65 +93,88 @@ def trial_table(
     return TrialTable(total, variables, parameter_names, metric_names, rows)
 
 
+def matching_trial_ids(
+    tx: Transaction,
+    store_key: str,
+    experiments: Experiments,
+    query: TrialQuery,
+    *,
+    every_experiment: bool = False,
+) -> list[int]:
+    """Ids of the trials ``query`` keeps (its search, statuses, filters and query), in
+    creation order: the rows ``trial_table`` pages through, without building them."""
+    query.validate()
+    values = TrialValueSql(tx, experiments)
+    where, parameters = _where(tx, store_key, experiments, values, query, every_experiment)
+    return [
+        row[0]
+        for row in tx.execute(f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id", parameters)
+    ]
+
+
+def _rows(tx: Transaction, experiments: Experiments, page: list[int]) -> list[dict[str, Any]]:
+    """The rows of ``page`` in its order, each built with its own experiment's objective."""
+    if len(experiments) == 1:
+        return trial_rows(tx, experiments[0][1], page)
+    experiment_of: dict[int, int] = {}
+    for chunk in chunks(page):
+        experiment_of.update(
+            tx.execute(
+                f"SELECT id, experiment_id FROM trials WHERE id IN ({marks(len(chunk))})",
+                list(chunk),
+            )
+        )
+    built: dict[int, dict[str, Any]] = {}
+    for experiment_id, experiment in experiments:
+        ids = [trial_id for trial_id in page if experiment_of.get(trial_id) == experiment_id]
+        if ids:
+            built.update(zip(ids, trial_rows(tx, experiment, ids), strict=True))
+    return [built[trial_id] for trial_id in page]
+
+
 def _where(
-    tx: Transaction, experiment: ExperimentRecord, experiment_id: int, query: TrialQuery
+    tx: Transaction,
+    store_key: str,
+    experiments: Experiments,
+    values: TrialValueSql,
+    query: TrialQuery,
+    every_experiment: bool,
 ) -> Sql:
-    """The WHERE condition (over trials ``t``) of the query's search, statuses and filters."""
-    where, parameters = ["t.experiment_id = ?"], [experiment_id]
-    if query.search:
-        where.append(tx.dialect.contains_text("t.name"))
-        parameters.append(query.search)
+    """The WHERE condition (over trials ``t``) of the query's search, statuses, filters and
+    query text."""
+    ids = [experiment_id for experiment_id, _ in experiments]
+    if every_experiment:
+        where, parameters = ["1 = 1"], []
+    else:
+        where, parameters = [f"t.experiment_id IN ({marks(len(ids))})" if ids else "1 = 0"], ids
+    if query.search and query.search.strip():
+        where.append(search_sql(tx))
+        parameters += [query.search.strip()] * 2
     if query.statuses:
         status, status_parameters = trial_status_sql(tx.now)
         where.append(f"{status} IN ({marks(len(query.statuses))})")
         parameters += [*status_parameters, *query.statuses]
     for item in query.filters:
         column = parse_trial_column(item.column, "filter column")
-        expression, values = _column_sql(tx, column, experiment)
+        expression, expression_values = values(column_field(column))
         condition, condition_values = _condition(tx, expression, item.op, item.value, item.column)
         where.append(condition)
-        parameters += values + condition_values
+        parameters += expression_values + condition_values
+    if query.query:
+        schema = query_schema(tx, store_key, experiments)
+        condition, condition_values = condition_sql(query.query, schema, values, tx.dialect)
+        where.append(condition)
+        parameters += condition_values
     return " AND ".join(where), parameters
 
 
-def _column_sql(tx: Transaction, column: TrialColumn, experiment: ExperimentRecord) -> Sql:
-    """A SQL expression (over trials ``t``) giving the column's value, and its parameters."""
-    if column.group == "fixed":
-        if column.key == "objective_value":
-            objective = objective_stat(experiment.objective)
-            if objective is None:
-                return "NULL", []
-            return _column_sql(tx, TrialColumn("metrics", *objective), experiment)
-        if column.key == "status":
-            return trial_status_sql(tx.now)
-        if column.key in ("start_time", "end_time"):
-            aggregate = "min" if column.key == "start_time" else "max"
-            return (
-                f"(SELECT {aggregate}(c.{column.key}) FROM trial_components tc JOIN components c"
-                " ON c.id = tc.component_id WHERE tc.trial_id = t.id)",
-                [],
-            )
-        return f"t.{column.key}", []
-    if column.group == "variables":
-        return tx.dialect.json_member("t.variables"), [column.key]
-    label, _, name = column.key.rpartition("/")  # names never hold '/': "<label>/<name>"
-    owner = " AND coalesce(c.display_name, c.name) = ?" if label else ""
-    owner_values = [label] if label else []
-    if column.group == "parameters":
-        return (
-            "(SELECT p.value FROM trial_components tc JOIN components c ON c.id = tc.component_id"
-            " JOIN parameters p ON p.component_id = c.id WHERE tc.trial_id = t.id AND p.name = ?"
-            f"{owner} ORDER BY coalesce(c.start_time, c.creation_time) DESC LIMIT 1)",
-            [name, *owner_values],
-        )
-    stat = _METRIC_STAT_SQL[column.stat or "last"]
-    return (
-        f"(SELECT {stat} FROM trial_components tc JOIN components c ON c.id = tc.component_id"
-        " JOIN metric_series s ON s.component_id = c.id WHERE tc.trial_id = t.id AND s.name = ?"
-        f" AND {OWN_COMPONENT}{owner} ORDER BY coalesce(c.start_time, c.creation_time) DESC"
-        " LIMIT 1)",
-        [name, *owner_values],
-    )
+def search_sql(tx: Transaction) -> str:
+    """The one search rule: the trial's name, or one of its variables written ``name=value``,
+    contains the text (case-insensitive). Takes the text twice."""
+    members, key, value = tx.dialect.json_members_as_text("t.variables")
+    name = tx.dialect.contains_text("t.name")
+    variable = tx.dialect.contains_text(f"{key} || '=' || {value}")
+    return f"({name} OR EXISTS (SELECT 1 FROM {members} WHERE {variable}))"
 
 
 def _condition(tx: Transaction, expression: str, op: str, value: Any, column: str) -> Sql:

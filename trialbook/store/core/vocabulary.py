@@ -31,13 +31,21 @@ TRIAL_TIME_COLUMNS = frozenset({"creation_time", "last_activity", "start_time", 
 
 
 def objective_stat(objective: Mapping[str, Any] | None) -> tuple[str, str] | None:
-    """(metric, statistic) that gives a trial's objective value: the metric's "last", or its
-    "max"/"min" for a "best" summary (by ``goal``); None without an objective metric."""
+    """(metric, statistic) that gives a trial's objective value: for a "best" summary the
+    metric's "max"/"min" by ``goal``, else the statistic the summary names ("last", "max",
+    "min", "mean" → "avg"); None without an objective metric."""
     if not objective or not objective.get("metric"):
         return None
-    if objective.get("summary", "best") == "last":
-        return objective["metric"], "last"
-    return objective["metric"], "max" if objective.get("goal", "maximize") == "maximize" else "min"
+    summary = objective.get("summary", "best")
+    if summary == "best":
+        return objective["metric"], "max" if objective.get(
+            "goal", "maximize"
+        ) == "maximize" else "min"
+    return objective["metric"], OBJECTIVE_SUMMARY_STATS[summary]
+
+
+# An objective's summary (other than "best") → the metric statistic that gives its value.
+OBJECTIVE_SUMMARY_STATS = {"last": "last", "max": "max", "min": "min", "mean": "avg"}
 
 
 def summary_stats(

@@ -157,6 +157,13 @@ CREATE TABLE metric_buckets (
     PRIMARY KEY (series_id, level, bucket)
 );
 
+-- A trial's running attempt (core/attempts.py): the primary key lets one attempt hold a trial.
+CREATE TABLE trial_runs (
+    trial_id BIGINT PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,
+    component_id BIGINT NOT NULL REFERENCES components(id) ON DELETE CASCADE
+);
+CREATE INDEX trial_runs_component ON trial_runs(component_id);
+
 CREATE FUNCTION delete_series_rows() RETURNS trigger LANGUAGE plpgsql
     SET search_path FROM CURRENT AS $$
 BEGIN
@@ -183,6 +190,7 @@ CREATE TABLE changes (
 MIGRATIONS: tuple[str, ...] = (_V1,)
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = (
+    "trial_runs",
     "experiments",
     "trials",
     "components",
@@ -328,7 +336,7 @@ def upgrade_database(url: PostgresUrl) -> tuple[int, int]:
 
 
 def database_version(url: PostgresUrl) -> int | None:
-    """The schema version in the database (``python -m trialbook db version``)."""
+    """The schema version in the database (``trialbook db status``)."""
     from trialbook.store.postgres.connection import Connector
 
     with Connector(url).connect() as connection:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from pathlib import Path
 
 from trialbook.errors import StoreVersionError
+from trialbook.store.sqlite import faults
 
 # NaN cannot be stored in a SQLite REAL (it becomes NULL), so a NULL metric value means NaN.
 # ±inf are stored as such.
@@ -149,8 +151,24 @@ CREATE TABLE changes (
 );
 """
 
+# A trial's running attempt (core/attempts.py): the primary key lets one attempt hold a trial.
+_V2 = """
+CREATE TABLE trial_runs (
+    trial_id INTEGER PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,
+    component_id INTEGER NOT NULL REFERENCES components(id) ON DELETE CASCADE
+);
+CREATE INDEX trial_runs_component ON trial_runs(component_id);
+"""
+
+# A series keeps bucket level L only while it is longer than one bucket of it, 16 * 4**L
+# points (core/buckets.py): drop the levels schema 1 kept for every series.
+_V3 = """
+DELETE FROM metric_buckets WHERE EXISTS (SELECT 1 FROM metric_series s
+    WHERE s.id = metric_buckets.series_id AND s.count <= (16 << (2 * metric_buckets.level)));
+"""
+
 #: Migration N (index N-1) brings a store from version N-1 to N.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -164,16 +182,33 @@ def check_version(version: int, where: str) -> None:
         )
 
 
-def migrate(connection: sqlite3.Connection, where: str) -> None:
+def check_trialbook(connection: sqlite3.Connection, version: int, path: Path) -> None:
+    """Refuse a SQLite database of another program: tables, but no Trialbook schema."""
+    if version == 0:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " ORDER BY name"
+            )
+        ]
+        if tables:
+            raise faults.foreign(path, tables)
+
+
+def migrate(connection: sqlite3.Connection, path: Path) -> None:
     """Bring the store up to SCHEMA_VERSION inside one write transaction (race-safe)."""
+    where = str(path)
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     check_version(version, where)
+    check_trialbook(connection, version, path)
     if version == SCHEMA_VERSION:
         return
     connection.execute("BEGIN IMMEDIATE")
     try:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         check_version(version, where)
+        check_trialbook(connection, version, path)
         for number in range(version + 1, SCHEMA_VERSION + 1):
             for statement in _statements(MIGRATIONS[number - 1]):
                 connection.execute(statement)
