@@ -64,6 +64,7 @@ _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _TRAILER = struct.pack(">h", -1)
 _DTYPES = {"int8": ">i8", "int4": ">i4", "float8": ">f8"}
 _SIZES = {"int8": 8, "int4": 4, "float8": 8}
+_NEVER_NAN = frozenset({"time", "first_time", "last_time"})  # NOT NULL times on SQLite
 
 
 def binary_copy_data(table: str, flat: Sequence[Any]) -> bytes:
@@ -74,6 +75,7 @@ def binary_copy_data(table: str, flat: Sequence[Any]) -> bytes:
     kinds = [kind for _, kind in COLUMN_TYPES[table]]
     width = len(kinds)
     columns = [flat[index::width] for index in range(width)]
+    not_nan = {index for index, (name, _) in enumerate(COLUMN_TYPES[table]) if name in _NEVER_NAN}
     nullable = [index for index, column in enumerate(columns) if None in column]
     if not nullable:
         groups: dict[tuple[bool, ...], list[int] | None] = {(): None}
@@ -100,6 +102,9 @@ def binary_copy_data(table: str, flat: Sequence[Any]) -> bytes:
             packed[f"length{index}"] = _SIZES[kind]
             column = columns[index]
             packed[f"value{index}"] = column if rows is None else [column[row] for row in rows]
+            if index in not_nan and numpy.isnan(packed[f"value{index}"]).any():
+                # SQLite refuses a NaN there (NOT NULL); PostgreSQL would store it
+                raise ValueError(f"{table}.{COLUMN_TYPES[table][index][0]} cannot be NaN")
         parts.append(packed.tobytes())
     parts.append(_TRAILER)
     return b"".join(parts)

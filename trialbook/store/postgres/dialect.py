@@ -68,6 +68,28 @@ class PostgresDialect(Dialect):
     def json_member(self, document: str) -> str:
         return f"scalar_of_json({_jsonb(document)} -> ?)"
 
+    def json_member_of_type(self, document: str, kind: str) -> str:
+        # a scalar like json_member's (and like parameters.value, which queries coalesce it with)
+        json_type = {"number": "number", "text": "string", "bool": "boolean"}[kind]
+        return (
+            f"(SELECT CASE WHEN jsonb_typeof(m.v) = '{json_type}' THEN scalar_of_json(m.v) END"
+            f" FROM (SELECT {_jsonb(document)} -> ? AS v) m)"
+        )
+
+    def json_members_as_text(self, document: str) -> tuple[str, str, str]:
+        source = _jsonb(document)
+        return (
+            f"jsonb_each(CASE WHEN jsonb_typeof({source}) = 'object' THEN {source} END) j",
+            "j.key",
+            "CASE jsonb_typeof(j.value) WHEN 'string' THEN j.value #>> '{}' ELSE j.value::text END",
+        )
+
+    def text_contains(self, haystack: str, needle: str) -> str:
+        return f"strpos({haystack}, {needle}) > 0"
+
+    def text_ends_with(self, text: str, suffix: str) -> str:
+        return f"right({text}, length({suffix})) = {suffix}"
+
     def json_keys(self, document: str) -> tuple[str, str]:
         # jsonb_each raises on a non-object: feed it objects only (whatever the plan's order)
         source = _jsonb(document)

@@ -73,7 +73,11 @@ def ddl() -> str:
             f"CREATE FUNCTION scalar_cmp(scalar, {kind}) RETURNS integer LANGUAGE sql"
             " IMMUTABLE AS $$ SELECT scalar_cmp($1, $2::double precision) $$",
         ]
-    for kind in ("double precision", "text", *_NUMERIC_TYPES):
+    statements.append(
+        "CREATE FUNCTION scalar_cmp(scalar, boolean) RETURNS integer LANGUAGE sql"
+        " IMMUTABLE AS $$ SELECT scalar_cmp($1, $2::int::double precision) $$"
+    )
+    for kind in ("double precision", "text", "boolean", *_NUMERIC_TYPES):
         suffix = kind.replace(" ", "_")
         for operator, name, test in _OPERATORS:
             function = f"scalar_{name}_{suffix}"
