@@ -129,9 +129,12 @@ start_test_postgres() {
   "${run_as[@]}" "$bin/initdb" --pgdata "$dir/data" --username trialbook --auth trust \
     --encoding UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
     die "initdb failed: see $dir/initdb.log"
+  local options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=200"
   "${run_as[@]}" "$bin/pg_ctl" --pgdata "$dir/data" --log "$dir/server.log" --wait \
-    --options "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=200" \
-    start >/dev/null || die "PostgreSQL did not start: see $dir/server.log"
+    --options "$options" start >/dev/null || die "PostgreSQL did not start: see $dir/server.log"
+  # The fault tests stop and start this cluster (PostgreSQL restarted mid-logging).
+  export TRIALBOOK_TEST_POSTGRES_CTL="${run_as[*]} $bin/pg_ctl --pgdata $dir/data --log $dir/server.log"
+  export TRIALBOOK_TEST_POSTGRES_OPTIONS="$options"
   TRIALBOOK_TEST_PG_DIR=$dir
   TRIALBOOK_TEST_PG_RUN_AS=("${run_as[@]}")
   TRIALBOOK_TEST_PG_BIN=$bin

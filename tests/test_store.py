@@ -37,6 +37,7 @@ def test_location_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     assert location.artifact_root == tmp_path / "jd" / "trialbook" / "artifacts"
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_settings_and_schema_version(store_path: Path) -> None:
     open_store()
     connection = sqlite3.connect(store_path)
@@ -44,6 +45,7 @@ def test_sqlite_settings_and_schema_version(store_path: Path) -> None:
     assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
+@pytest.mark.sqlite_only
 def test_a_newer_store_is_refused_naming_the_environment(store_path: Path) -> None:
     import sys
 
@@ -60,6 +62,7 @@ def test_a_newer_store_is_refused_naming_the_environment(store_path: Path) -> No
     assert f"schema {SCHEMA_VERSION + 1}" in message
 
 
+@pytest.mark.sqlite_only
 def test_network_filesystems_are_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert sqlite_store.filesystem_type(tmp_path) not in sqlite_store.NETWORK_FILESYSTEMS
     monkeypatch.setattr(sqlite_store, "filesystem_type", lambda path: "nfs4")
@@ -217,6 +220,7 @@ def test_artifact_file_never_escapes_the_root() -> None:
     assert store.artifact_file(record) is None
 
 
+@pytest.mark.sqlite_only
 def test_store_stays_readable_by_plain_sqlite(store_path: Path) -> None:
     with tb.Tracker.create("t") as tracker:
         tracker.log_metric("m", 1.0)

@@ -20,6 +20,9 @@ import trialbook as tb
 from trialbook.errors import StoreError, StoreFullError, StoreReadOnlyError
 from trialbook.store import open_store, reset_store_cache
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file, its folder and its disk
+
+
 NOBODY = 65534
 
 

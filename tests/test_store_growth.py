@@ -20,6 +20,7 @@ def _component() -> str:
     return "c"
 
 
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
 def test_the_change_feed_keeps_a_bounded_window(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -88,6 +89,7 @@ def _expected_buckets(values: list[float]) -> dict[tuple[int, int], tuple]:
     return expected
 
 
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
 @pytest.mark.parametrize("length", [1, 10, 16, 17, 64, 65, 300, 1_100, 5_000])
 def test_a_series_has_the_bucket_levels_it_needs_and_they_hold_its_points(
     store_path: Path, length: int
@@ -111,6 +113,7 @@ def test_a_series_has_the_bucket_levels_it_needs_and_they_hold_its_points(
     assert len({level for level, _ in _buckets(store_path, "m")}) == buckets.levels(length)
 
 
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
 def test_opening_a_schema_2_store_drops_the_levels_a_series_does_not_need(
     store_path: Path,
 ) -> None:

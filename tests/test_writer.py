@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 import random
-import sqlite3
 import statistics
 import threading
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -15,19 +14,20 @@ import trialbook as tb
 from trialbook.store import metric_writer, open_store
 
 
-def _series_rows(store_path: Path, component: str, metric: str) -> list[tuple]:
-    with sqlite3.connect(store_path) as connection:
-        return connection.execute(
-            "SELECT p.seq, p.step, p.value FROM metric_points p"
-            " JOIN metric_series s ON s.id = p.series_id JOIN components c ON c.id = s.component_id"
-            " WHERE c.name = ? AND s.name = ? ORDER BY p.seq",
-            (component, metric),
-        ).fetchall()
+def _series_rows(
+    store_rows: Callable[..., list[tuple]], component: str, metric: str
+) -> list[tuple]:
+    return store_rows(
+        "SELECT p.seq, p.step, p.value FROM metric_points p"
+        " JOIN metric_series s ON s.id = p.series_id JOIN components c ON c.id = s.component_id"
+        " WHERE c.name = ? AND s.name = ? ORDER BY p.seq",
+        (component, metric),
+    )
 
 
 @pytest.mark.parametrize("sizes", [(1, 1023, 1025, 2049), (5000, 3, 64)])
 def test_series_of_any_size_keep_order_and_exact_summaries(
-    store_path: Path, sizes: tuple[int, ...]
+    store_rows: Callable[..., list[tuple]], sizes: tuple[int, ...]
 ) -> None:
     rng = random.Random(7)
     specials = [math.nan, math.inf, -math.inf]
@@ -48,7 +48,7 @@ def test_series_of_any_size_keep_order_and_exact_summaries(
     tb.flush()
     summaries = open_store().metric_summaries([t.trial_component_name for t in trackers])
     for (component, metric), values in logged.items():
-        rows = _series_rows(store_path, component, metric)
+        rows = _series_rows(store_rows, component, metric)
         assert [row[0] for row in rows] == list(range(len(values)))
         assert [row[1] for row in rows] == list(range(len(values)))
         stored = [math.nan if row[2] is None else row[2] for row in rows]
@@ -66,7 +66,9 @@ def test_series_of_any_size_keep_order_and_exact_summaries(
         tracker.close()
 
 
-def test_points_appended_while_flushing_are_neither_lost_nor_reordered(store_path: Path) -> None:
+def test_points_appended_while_flushing_are_neither_lost_nor_reordered(
+    store_rows: Callable[..., list[tuple]],
+) -> None:
     tracker = tb.Tracker.create("race")
     total = 200_000
     done = threading.Event()
@@ -82,7 +84,7 @@ def test_points_appended_while_flushing_are_neither_lost_nor_reordered(store_pat
         tb.flush()
     thread.join()
     tb.flush()
-    rows = _series_rows(store_path, tracker.trial_component_name, "m")
+    rows = _series_rows(store_rows, tracker.trial_component_name, "m")
     assert [row[1] for row in rows] == list(range(total))
     assert [row[2] for row in rows] == [float(step) for step in range(total)]
     tracker.close()

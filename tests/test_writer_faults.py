@@ -27,6 +27,7 @@ def _values(store_path: Path, component: str, metric: str) -> list[tuple[int, fl
         ).fetchall()
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_points_the_store_refuses_are_reported_once_and_the_rest_is_written(
     store_path: Path,
 ) -> None:
@@ -75,6 +76,7 @@ class _FullDisk:
         return getattr(self.store, name)
 
 
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
 def test_a_store_outage_keeps_every_point_in_order_and_retries(store_path: Path) -> None:
     tracker = tb.Tracker.create("outage")
     writer = MetricWriter(_FullDisk(open_store(), failures=2))  # type: ignore[arg-type]
@@ -93,6 +95,7 @@ def test_a_store_outage_keeps_every_point_in_order_and_retries(store_path: Path)
     tracker.close()
 
 
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
 def test_the_background_writer_retries_an_outage_with_one_warning(store_path: Path) -> None:
     tracker = tb.Tracker.create("outage")
     writer = MetricWriter(_FullDisk(open_store(), failures=3))  # type: ignore[arg-type]
@@ -111,6 +114,7 @@ def test_the_background_writer_retries_an_outage_with_one_warning(store_path: Pa
     tracker.close()
 
 
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
 def test_a_tight_loop_waits_for_the_writer_past_the_bound(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -149,6 +153,7 @@ def test_a_tight_loop_waits_for_the_writer_past_the_bound(
     ]
 
 
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
 def test_the_heartbeat_beats_while_a_flush_takes_long(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -86,3 +86,8 @@ class StoreFullError(StoreError):
 
 class StoreReadOnlyError(StoreError):
     """The store can be read but not written by this process."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be reached right now (server down, restarting, network); retryable:
+    the metric writer keeps the points buffered and tries again."""

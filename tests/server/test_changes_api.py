@@ -66,6 +66,25 @@ async def test_long_poll_wakes_for_a_writer_in_another_process(api):
     assert "metrics.appended" in kinds
 
 
+async def test_one_write_wakes_every_pending_long_poll(api):
+    cursor = await cursor_now(api)
+    polls = [
+        asyncio.ensure_future(
+            api("GET", "changes", params=[("since", cursor), ("timeout", 30)], timeout=60)
+        )
+        for _ in range(6)
+    ]
+    await asyncio.sleep(0.5)
+    assert not any(poll.done() for poll in polls)
+    writer = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import trialbook; trialbook.Experiment.create('x', hypothesis='h')"
+    )
+    assert await writer.wait() == 0
+    responses = await asyncio.wait_for(asyncio.gather(*polls), 15)
+    for response in responses:
+        assert [c["entity_name"] for c in response.body["changes"]] == ["x"]
+
+
 async def test_timeout_returns_no_changes_and_the_same_cursor(api):
     cursor = await cursor_now(api)
 

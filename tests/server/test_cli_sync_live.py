@@ -29,7 +29,8 @@ async def test_synced_trials_wake_the_change_feed(api, tmp_path, store_path):
     await asyncio.sleep(0.3)
     assert not poll.done()
 
-    await _run(sys.executable, "-m", "trialbook", "sync", str(node), str(store_path))
+    target = os.environ["TRIALBOOK_STORE"]  # the server's store: a SQLite file or PostgreSQL
+    await _run(sys.executable, "-m", "trialbook", "sync", str(node), target)
     started = time.monotonic()
     response = await asyncio.wait_for(poll, 10)
     assert time.monotonic() - started < 5  # woken by the sync, not by the timeout

@@ -2,9 +2,12 @@
 
 import sqlite3
 
+import pytest
+
 from trialbook.store import reset_store_cache
 
 
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
 async def test_a_file_that_is_not_a_database_answers_a_json_error_naming_it(api, store_path):
     reset_store_cache()
     store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -19,6 +22,7 @@ async def test_a_file_that_is_not_a_database_answers_a_json_error_naming_it(api,
     assert "TRIALBOOK_STORE" in message
 
 
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
 async def test_a_database_of_another_program_answers_a_json_error_naming_it(api, store_path):
     reset_store_cache()
     store_path.parent.mkdir(parents=True, exist_ok=True)

@@ -144,6 +144,16 @@ def db_status(options: Options) -> None:
 def db_upgrade(options: Options) -> None:
     """Apply pending migrations (each in one transaction; safe with writers running)."""
     location = options.location()
+    if location.kind == "postgresql":  # an empty database is set up here too
+        start, end = store_probe.upgrade_postgres(location)
+        emit(
+            options,
+            {"store": location.describe(), "from": start, "to": end},
+            lambda: click.echo(
+                f"Schema {start} → {end}" if start != end else f"Already at schema {end}."
+            ),
+        )
+        return
     before = store_probe.schema_state(location)
     if before.version is None:
         raise CommandError(

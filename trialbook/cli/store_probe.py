@@ -46,6 +46,8 @@ def _sqlite_only(location: StoreLocation) -> None:
 
 def schema_state(location: StoreLocation) -> SchemaState:
     """The store's schema version, read without migrating (read-only connection)."""
+    if location.kind == "postgresql":
+        return _postgres_schema_state(location)
     _sqlite_only(location)
     assert location.path is not None
     if not location.path.exists():
@@ -92,3 +94,22 @@ def network_filesystem(location: StoreLocation) -> str | None:
         directory = directory.parent
     fstype = filesystem_type(directory)
     return fstype if fstype in NETWORK_FILESYSTEMS else None
+
+
+def _postgres_schema_state(location: StoreLocation) -> SchemaState:
+    from trialbook.store.postgres import schema
+    from trialbook.store.postgres.url import parse_postgres_url
+
+    url = parse_postgres_url(location.url)
+    version = schema.database_version(url)
+    if version is None:
+        schema.check_version(url, version)  # raises: the schema holds tables not ours
+    return SchemaState(version or None, schema.SCHEMA_VERSION)
+
+
+def upgrade_postgres(location: StoreLocation) -> tuple[int, int]:
+    """Apply pending PostgreSQL migrations (opening a PostgreSQL store never does)."""
+    from trialbook.store.postgres import schema
+    from trialbook.store.postgres.url import parse_postgres_url
+
+    return schema.upgrade_database(parse_postgres_url(location.url))

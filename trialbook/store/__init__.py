@@ -88,10 +88,14 @@ def create_store(location: StoreLocation) -> Store:
     """A new (uncached) store object for a resolved location."""
     if location.kind == "sqlite":
         return SqliteStore(location)
-    raise TrialbookError(
-        f"The store {location.describe()} is PostgreSQL, which this Trialbook does not support "
-        "yet; set TRIALBOOK_STORE to a SQLite path."
-    )
+    try:  # psycopg is imported for a PostgreSQL store only
+        from trialbook.store.postgres.store import PostgresStore
+    except ImportError as error:
+        raise TrialbookError(
+            f"The store {location.describe()} is PostgreSQL, which needs psycopg: install "
+            f"Trialbook's postgres extra (`pip install 'trialbook[postgres]'`) ({error})."
+        ) from None
+    return PostgresStore(location)
 
 
 def _session(location: str | None) -> _Session:

@@ -1,20 +1,20 @@
 """`GET changes?since=<cursor>&timeout=25`: a long-poll over the store's change feed.
 
 Any writer of the store (a kernel, `python train.py`, another machine) appends to the
-`changes` table; waiting polls the latest cursor off the event loop every `POLL_SECONDS`.
+`changes` table; every waiting request sleeps on the process's one ChangeWatch
+(server/change_watch.py) and re-reads the cursor when woken.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import tornado.web
 
 from .. import payloads
+from ..change_watch import change_watch
 from .base import TrialbookHandler
 
-POLL_SECONDS = 0.25
 DEFAULT_TIMEOUT = 25.0
 MAX_TIMEOUT = 60.0
 MAX_CHANGES = 1000
@@ -38,8 +38,9 @@ class ChangesHandler(TrialbookHandler):
             self._respond(latest, [], reset=True)
             return
         deadline = time.monotonic() + timeout
+        watch = change_watch(self.store)
         while latest == since and not self._closed and time.monotonic() < deadline:
-            await asyncio.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0.0)))
+            await watch.wait(max(deadline - time.monotonic(), 0.0))
             latest = await self.read(self.store.latest_change_cursor)
         if self._closed:
             return

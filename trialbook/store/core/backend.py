@@ -10,7 +10,7 @@ the bulk-write path, schema migrations and change notification. See docs/store.m
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 
@@ -172,6 +172,11 @@ class Backend(abc.ABC):
     def announce(self, connection: Connection, cursor: int) -> None:
         """Tell other processes the change feed reached ``cursor``, inside the committing
         transaction (PostgreSQL: one NOTIFY carrying the cursor)."""
+
+    def listen(self, callback: Callable[[int | None], None]) -> bool:
+        """Call ``callback`` whenever any process announced a cursor; False when this
+        engine cannot push (readers poll)."""
+        return False
 
     @abc.abstractmethod
     def close(self) -> None:

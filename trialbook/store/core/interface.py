@@ -50,6 +50,12 @@ class Store(abc.ABC):
         must not write to the store. (The kernel bridge uses this to announce writes live.)"""
         self.__dict__.setdefault("_change_listeners", []).append(listener)
 
+    def watch_changes(self, callback: Callable[[int | None], None]) -> bool:
+        """Call ``callback`` (on another thread) whenever any process commits a write, with
+        the feed's cursor when known. False when the store cannot push (SQLite: poll
+        ``latest_change_cursor`` instead)."""
+        return False
+
     def remove_change_listener(self, listener: Callable[[list[Change]], None]) -> None:
         listeners = self.__dict__.get("_change_listeners", [])
         if listener in listeners:

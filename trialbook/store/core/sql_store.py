@@ -67,6 +67,9 @@ class SqlStore(Store):
     def reset_after_fork(self) -> None:
         self.backend.reset_after_fork()
 
+    def watch_changes(self, callback: Callable[[int | None], None]) -> bool:
+        return self.backend.listen(callback)
+
     def write(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body`` in a write transaction, then tell the change listeners."""
         try:

@@ -1,0 +1,200 @@
+"""PostgreSQL connections for the SQL core: one per thread (made on demand, re-made when the
+server dropped it), write transactions serialized by one advisory lock (SQLite's
+``BEGIN IMMEDIATE``: the core's check-then-insert rules and the change feed's commit order
+hold as on SQLite, and writers can never deadlock), COPY for bulk rows, one NOTIFY a write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from psycopg.pq import TransactionStatus
+from psycopg.types.composite import CompositeInfo, register_composite
+from psycopg.types.string import StrDumper
+
+from trialbook.store.core.backend import Backend, Connection
+from trialbook.store.postgres import bulk, notify, schema
+from trialbook.store.postgres.connection import Connector, is_transient
+from trialbook.store.postgres.dialect import PostgresDialect
+from trialbook.store.postgres.scalar import load_scalar
+from trialbook.store.postgres.url import PostgresUrl
+
+#: How long one operation keeps retrying while the server is unreachable (a restart takes
+#: seconds); the metric writer then keeps its points and tries again at the next flush.
+OUTAGE_RETRY_SECONDS = 15.0
+_WRITE_LOCK = "trialbook.write"
+
+
+class PostgresConnection:
+    """This thread's connection as the core sees it: ``execute``/``cursor`` on the live
+    psycopg connection, which ``open`` replaces when the server dropped it."""
+
+    def __init__(self, backend: PostgresBackend) -> None:
+        self.backend = backend
+        self.raw: psycopg.Connection | None = None
+
+    def open(self) -> psycopg.Connection:
+        raw = self.raw
+        if raw is None or raw.closed or raw.broken:
+            self.raw = raw = self.backend._connect()
+        return raw
+
+    def execute(self, sql: str, parameters: Any = ()) -> psycopg.Cursor[Any]:
+        return self.open().execute(sql, parameters)
+
+    def cursor(self) -> psycopg.Cursor[Any]:
+        return self.open().cursor()
+
+    @property
+    def in_transaction(self) -> bool:
+        raw = self.raw
+        return (
+            raw is not None
+            and not raw.closed
+            and raw.info.transaction_status != TransactionStatus.IDLE
+        )
+
+
+class PostgresBackend(Backend):
+    dialect = PostgresDialect()
+
+    def __init__(self, url: PostgresUrl) -> None:
+        self.url = url
+        self.schema = url.schema
+        self.connector = Connector(url)
+        self._local = threading.local()
+        self._raw: list[psycopg.Connection] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._scalar: CompositeInfo | None = None
+        self._outage_since: float | None = None
+        self._listener: notify.ChangeListener | None = None
+
+    @property
+    def description(self) -> str:
+        return self.url.where()
+
+    # -- connections -----------------------------------------------------------------------
+    def _connect(self) -> psycopg.Connection:
+        raw = self.connector.connect()
+        try:
+            if self._scalar is None:
+                schema.ensure_schema(raw, self.url)  # set up an empty database, check version
+                self._scalar = CompositeInfo.fetch(raw, "scalar")
+            assert self._scalar is not None
+            register_composite(self._scalar, raw, make_object=_make_scalar)
+            raw.adapters.register_dumper(str, StrDumper)  # bind str as text (scalar.py)
+        except BaseException:
+            raw.close()
+            raise
+        with self._lock:
+            self._raw.append(raw)
+        return raw
+
+    def connection(self) -> PostgresConnection:
+        if self._pid != os.getpid():
+            self.reset_after_fork()
+        connection: PostgresConnection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = PostgresConnection(self)
+        return connection
+
+    def open(self) -> None:
+        """Connect now (the store fails early: unreachable, credentials, schema version)."""
+        self.connection().open()
+
+    # -- transactions ----------------------------------------------------------------------
+    def begin(self, connection: Connection, *, write: bool) -> None:
+        assert isinstance(connection, PostgresConnection)
+        raw = connection.open()
+        if write:
+            raw.execute("BEGIN")
+            raw.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))",
+                (_WRITE_LOCK, self.schema),
+            )
+        else:
+            raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        self._outage_since = None
+
+    def commit(self, connection: Connection) -> None:
+        assert isinstance(connection, PostgresConnection)
+        if connection.in_transaction:
+            connection.execute("COMMIT")
+
+    def rollback(self, connection: Connection) -> None:
+        assert isinstance(connection, PostgresConnection)
+        raw = connection.raw
+        if raw is None or raw.broken or raw.closed:
+            return
+        if connection.in_transaction:
+            with contextlib.suppress(psycopg.OperationalError, psycopg.InterfaceError):
+                raw.execute("ROLLBACK")
+
+    def is_transient(self, error: Exception) -> bool:
+        if not (is_transient(error) or isinstance(error, psycopg.InterfaceError)):
+            return False
+        now = time.monotonic()
+        if self._outage_since is None:
+            self._outage_since = now
+        return now - self._outage_since < OUTAGE_RETRY_SECONDS
+
+    # -- bulk writes and notification ------------------------------------------------------
+    def bulk_insert(
+        self, connection: Connection, table: str, columns: int, flat: list[Any]
+    ) -> None:
+        assert isinstance(connection, PostgresConnection)
+        assert columns == len(bulk.COLUMN_TYPES[table]), table
+        bulk.copy_flat(connection.open(), table, flat)
+
+    def executemany(self, connection: Connection, sql: str, rows: Any) -> None:
+        if rows:
+            assert isinstance(connection, PostgresConnection)
+            with connection.open().cursor() as cursor:
+                cursor.executemany(self.dialect.sql(sql), rows)  # pipelined by psycopg
+
+    def announce(self, connection: Connection, cursor: int) -> None:
+        assert isinstance(connection, PostgresConnection)
+        notify.notify(connection.open(), self.schema, cursor)
+
+    def listen(self, callback: Callable[[int | None], None]) -> bool:
+        """Call ``callback`` (on a listener thread) whenever a write commits anywhere."""
+        with self._lock:
+            if self._listener is None:
+                self._listener = notify.ChangeListener(self.connector)
+            listener = self._listener
+        listener.subscribe(callback)
+        return True
+
+    # -- lifetime --------------------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            connections, self._raw = self._raw, []
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+        if self._pid == os.getpid():
+            for raw in connections:
+                with contextlib.suppress(psycopg.Error):
+                    raw.close()
+        self._local = threading.local()
+
+    def reset_after_fork(self) -> None:
+        # The parent's sockets are not ours: psycopg never closes a connection in a process
+        # other than its creator's, so dropping the references is safe.
+        self._raw = []
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._listener = None
+        self._outage_since = None
+        self._pid = os.getpid()
+
+
+def _make_scalar(values: Any, info: CompositeInfo) -> Any:
+    return load_scalar(*values)
