@@ -17,9 +17,12 @@ c.ServerApp.allow_root = True  # noqa: F821
 c.FileContentsManager.delete_to_trash = False  # noqa: F821
 c.ServerApp.allow_unauthenticated_access = False  # noqa: F821
 
-# Each run gets its own store, exported to kernels as TRIALBOOK_STORE.
+# Each run gets its own store, exported to kernels as TRIALBOOK_STORE: a fresh SQLite
+# file, or the store TRIALBOOK_UI_TEST_STORE names (scripts/test runs the live journeys
+# again on a PostgreSQL schema of its throwaway cluster that way).
 store_dir = Path(os.environ.get("TRIALBOOK_TEST_STORE_DIR") or tempfile.mkdtemp(prefix="tb-ui-"))
-c.Trialbook.store = str(store_dir / "trialbook.db")  # noqa: F821
+c.Trialbook.store = os.environ.get("TRIALBOOK_UI_TEST_STORE") or str(store_dir / "trialbook.db")  # noqa: F821
+c.Trialbook.artifact_root = str(store_dir / "artifacts")  # noqa: F821
 
 # A restarted kernel's trial turns Interrupted once its heartbeat is older than the
 # stale limit: shorter than the defaults (5 s / 30 s) so the journey is quick,
