@@ -101,6 +101,7 @@ def test_tallies_follow_every_write(store_path: Path, monkeypatch: pytest.Monkey
     assert [s["name"] for s in store.list_experiment_summaries()] == ["e"]
 
 
+@pytest.mark.sqlite_only
 def test_migration_backfills_the_tallies(store_path: Path) -> None:
     """A version-1 store's trials are counted when it is opened by this version."""
     store_path.parent.mkdir(parents=True)
