@@ -8,7 +8,7 @@ from pathlib import Path
 import trialbook
 from tests.cli.conftest import invoke_json, populate, snapshot, store_at
 from trialbook.cli import exit_codes
-from trialbook.store import open_store
+from trialbook.store import create_store, open_store, resolve_store_location
 
 
 def test_round_trip_copies_everything_and_a_second_run_adds_nothing(
@@ -168,3 +168,25 @@ def test_a_live_run_syncs_as_live_then_as_finished(store_path: Path, team_path: 
     done = team.get_component(name)
     assert done.status == "Completed" and done.end_time == open_store().get_component(name).end_time
     assert team.get_trial(done.trial_names[0]).status == "Completed"
+
+
+def test_an_offline_sqlite_store_syncs_into_postgresql(
+    tmp_path: Path, store_path: Path, postgres_url: str, monkeypatch
+) -> None:
+    """The typical case: a training node's SQLite store into the team's PostgreSQL."""
+    monkeypatch.setenv("TRIALBOOK_ARTIFACT_ROOT", str(tmp_path / "team-artifacts"))
+    populate(tmp_path)
+    report = invoke_json("sync", str(store_path), postgres_url)
+    assert report["trials"] == 5 and report["points"] == 3 * 53 + 2
+    assert report["conflicts"] == []
+    source = open_store()
+    team = create_store(resolve_store_location(postgres_url))
+    try:
+        assert snapshot(team) == snapshot(source)
+        again = invoke_json("sync", str(store_path), postgres_url)
+        assert again["added"] == 0
+        assert snapshot(team) == snapshot(source)
+        listed = invoke_json("--store", postgres_url, "ls", "lr-sweep", "--query", "lr < 0.2")
+        assert sorted(row["variables"]["lr"] for row in listed) == [0.01, 0.1]
+    finally:
+        team.close()
