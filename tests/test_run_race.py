@@ -61,8 +61,9 @@ def test_an_attempt_with_a_stale_heartbeat_no_longer_blocks_a_new_one(
         exp.run(variables={"z": 0})
     # The first attempt's process "dies": its heartbeat stops and ages past the limit.
     tb.flush()
-    open_store().record_heartbeat([first.trial_component_name], time.time() - 3600)
     first._writer.remove_live(first.trial_component_name)
+    first._writer.heartbeat()  # waits for a beat in flight that still named the first attempt
+    open_store().record_heartbeat([first.trial_component_name], time.time() - 3600)
     with exp.run(variables={"z": 0}) as second:
         assert second.trial_component_name != first.trial_component_name
     assert [trial.status for trial in exp.list_trials()] == [tb.TrialStatus.COMPLETED]
