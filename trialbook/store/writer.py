@@ -196,10 +196,12 @@ class MetricWriter:
                 del self._live[component_name]
 
     def heartbeat(self) -> None:
-        with self._state_lock:
-            names = list(self._live)
-        if names:
-            with self._heartbeat_lock:
+        """Beat every live component now; returns after any beat in flight, so once
+        ``remove_live`` and ``heartbeat`` have returned no beat names that component again."""
+        with self._heartbeat_lock:
+            with self._state_lock:
+                names = list(self._live)
+            if names:
                 self.store.record_heartbeat(names, time.time())
 
     def _beat(self) -> None:
