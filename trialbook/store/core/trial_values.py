@@ -52,6 +52,7 @@ _FIXED_COLUMNS = {
     "start_time": "started",
     "end_time": "ended",
     "objective_value": "objective",
+    "duration": "duration",
     "experiment": "experiment",
 }
 
