@@ -9,9 +9,10 @@ import { csvField, toCSV } from '../models/csv';
 import {
   ExperimentViewModel,
   IExperimentViewSource,
-  IViewStateStore,
-  WHOLE_TABLE_PAGE_ROWS
+  IViewStateStore
 } from '../models/experimentView';
+import { BLOCK_ROWS, TableLoader } from '../models/tableLoader';
+import { serveTable } from './fakes';
 import { variableSetLabel } from '../models/trialColumns';
 import { groupCurves, pointsPerTrace, smooth } from '../plot/curves';
 
@@ -79,8 +80,9 @@ class MemoryStore implements IViewStateStore {
 type TableQuery = Parameters<IExperimentViewSource['getTrialTable']>[1];
 
 /**
- * Serves `rows`; a narrowed request is answered by `answer` (the server's
- * query engine is tested in Python: here only what the view asks and shows).
+ * Serves `rows`, sorted and paged as the server does; a narrowed request is
+ * answered by `answer` (the server's query engine is tested in Python: here
+ * only what the view asks and shows).
  */
 function source(
   rows: ITrialRow[] = ROWS,
@@ -97,7 +99,10 @@ function source(
     getTrialTable: async (_name, query) => {
       asked.push(query);
       const narrowed = !!(query?.q || query?.search || query?.statuses?.length);
-      return { columns: COLUMNS, trials: narrowed ? answer(query) : rows };
+      return {
+        columns: COLUMNS,
+        ...serveTable(narrowed ? answer(query) : rows, query)
+      };
     }
   };
 }
@@ -115,8 +120,18 @@ async function loaded(
   return model;
 }
 
+/** The matching rows in table order (every one is loaded in these small tables). */
 const names = (model: ExperimentViewModel) =>
-  model.visibleRows.map(row => row.name);
+  Array.from({ length: model.total }, (_, i) => model.rowAt(i)?.name);
+
+/** Sort and wait for the server's answer. */
+async function sorted(
+  model: ExperimentViewModel,
+  sort: Parameters<ExperimentViewModel['setSort']>[0]
+): Promise<void> {
+  model.setSort(sort);
+  await model.settled();
+}
 
 describe('ExperimentViewModel', () => {
   it('builds columns for variables, parameters (not repeating variables) and metric stats', async () => {
@@ -146,9 +161,9 @@ describe('ExperimentViewModel', () => {
 
   it('sorts numbers both ways with missing and NaN values last', async () => {
     const model = await loaded();
-    model.setSort({ column: 'metrics.loss.min', descending: false });
+    await sorted(model, { column: 'metrics.loss.min', descending: false });
     expect(names(model)).toEqual(['t-b', 't-a', 't-e', 't-c', 't-d']);
-    model.setSort({ column: 'metrics.loss.min', descending: true });
+    await sorted(model, { column: 'metrics.loss.min', descending: true });
     expect(names(model).slice(0, 3)).toEqual(['t-e', 't-a', 't-b']);
     expect(names(model).slice(3).sort()).toEqual(['t-c', 't-d']);
     model.cycleSort('variables.model');
@@ -159,6 +174,7 @@ describe('ExperimentViewModel', () => {
     model.cycleSort('variables.model');
     model.cycleSort('variables.model');
     expect(model.sort).toBeNull();
+    await model.settled();
     expect(names(model)).toEqual(['t-a', 't-b', 't-c', 't-d', 't-e']);
   });
 
@@ -176,7 +192,7 @@ describe('ExperimentViewModel', () => {
       search: '',
       statuses: [],
       offset: 0,
-      limit: WHOLE_TABLE_PAGE_ROWS
+      limit: BLOCK_ROWS
     });
     expect(names(model)).toEqual(['t-b', 't-d']);
     model.setFilter('variables.model', null);
@@ -202,7 +218,7 @@ describe('ExperimentViewModel', () => {
       search: 'lr=0.01',
       statuses: ['Failed'],
       offset: 0,
-      limit: WHOLE_TABLE_PAGE_ROWS
+      limit: BLOCK_ROWS
     });
     model.setFilter('metrics.loss.last', {
       kind: 'range',
@@ -213,8 +229,15 @@ describe('ExperimentViewModel', () => {
     const before = asked.length;
     model.clearFilters();
     await model.settled();
-    // Nothing narrows: the loaded table shows as it is, without asking again.
-    expect(asked).toHaveLength(before);
+    // Nothing narrows: one request for the first window of the whole table.
+    expect(asked).toHaveLength(before + 1);
+    expect(asked[asked.length - 1]).toEqual({
+      q: '',
+      search: '',
+      statuses: [],
+      offset: 0,
+      limit: BLOCK_ROWS
+    });
     expect(names(model)).toHaveLength(5);
   });
 
@@ -233,7 +256,10 @@ describe('ExperimentViewModel', () => {
             column: at + 1
           });
         }
-        return { columns: COLUMNS, trials: query?.q ? [ROWS[0]] : ROWS };
+        return {
+          columns: COLUMNS,
+          ...serveTable(query?.q ? [ROWS[0]] : ROWS, query)
+        };
       }
     };
     const model = new ExperimentViewModel({
@@ -280,7 +306,7 @@ describe('ExperimentViewModel', () => {
     model.select('t-c', { range: true });
     expect([...model.selection]).toEqual(['t-a', 't-b', 't-c']);
     // Ranges follow the sorted order.
-    model.setSort({ column: 'metrics.loss.min', descending: false });
+    await sorted(model, { column: 'metrics.loss.min', descending: false });
     model.select('t-b');
     model.select('t-e', { range: true });
     expect([...model.selection].sort()).toEqual(['t-a', 't-b', 't-e']);
@@ -296,7 +322,7 @@ describe('ExperimentViewModel', () => {
       )
     });
     await model.initialize();
-    model.setSort({ column: 'metrics.loss.min', descending: true });
+    await sorted(model, { column: 'metrics.loss.min', descending: true });
     model.setFilter('variables.model', { kind: 'text', text: 'custom' });
     model.setSelection(['t-a', 't-c']);
     rows.splice(2, 1); // t-c deleted
@@ -344,7 +370,7 @@ describe('ExperimentViewModel', () => {
     }
     model.setStatVisible('max', false);
     model.setStatVisible('min', false);
-    const csv = model.toCSV();
+    const csv = await model.toCSV();
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe('Trial,model,lr,batch,loss (last)');
     expect(lines[1]).toBe('plain,"a,b",0.1,32,0.5');
@@ -353,89 +379,106 @@ describe('ExperimentViewModel', () => {
   });
 });
 
-describe('ExperimentViewModel first page', () => {
-  /** Serves a page when asked for a limit; the whole table waits for `release`. */
-  function pagedSource(rows: ITrialRow[]) {
-    let release = () => undefined as void;
-    const whole = new Promise<void>(resolve => (release = resolve));
-    const queries: ({ offset?: number; limit?: number } | undefined)[] = [];
-    const paged: IExperimentViewSource = {
+describe('ExperimentViewModel windows', () => {
+  /** Serves windows of `rows` as the server does; reads wait while `hold` is set. */
+  function windowSource(rows: ITrialRow[]) {
+    const queries: TableQuery[] = [];
+    const gate = { hold: null as Promise<void> | null };
+    const windowed: IExperimentViewSource = {
       ...source(rows),
       getTrialTable: async (_name, query) => {
         queries.push(query);
-        if (query?.offset === undefined) {
-          return {
-            columns: COLUMNS,
-            trials: rows.slice(0, query?.limit),
-            total: rows.length
-          };
+        const hold = gate.hold;
+        if (hold) {
+          await hold;
         }
-        await whole;
-        const offset = query.offset;
-        return {
-          columns: COLUMNS,
-          trials: rows.slice(offset, offset + (query.limit ?? rows.length)),
-          total: rows.length
-        };
+        return { columns: COLUMNS, ...serveTable(rows, query) };
       }
     };
-    return { paged, queries, release: () => release() };
+    return { windowed, queries, gate };
   }
 
   const many = Array.from({ length: 1200 }, (_, i) =>
     trial(`t-${String(i).padStart(4, '0')}`, { model: 'm', lr: i }, 1000 - i)
   );
 
-  it('paints the first page, then switches to the whole table', async () => {
-    const { paged, queries, release } = pagedSource(many);
-    const model = new ExperimentViewModel({ name: 'exp', source: paged });
-    const done = model.initialize();
-    await new Promise(resolve => setTimeout(resolve, 0));
-    expect(queries[0]).toEqual({ limit: 500 });
-    expect(model.loadingAll).toBe(true);
-    expect(model.total).toBe(1200);
-    expect(model.visibleRows).toHaveLength(500);
-    expect(model.visibleRows[0].name).toBe('t-0000');
-    release();
-    await done;
-    expect(model.loadingAll).toBe(false);
-    expect(model.visibleRows).toHaveLength(1200);
-    // Live refreshes read the whole table, page by page from the start.
-    await model.refresh();
-    expect(queries[queries.length - 1]).toEqual({
-      offset: 0,
-      limit: WHOLE_TABLE_PAGE_ROWS
-    });
-  });
-
-  it('reads a table larger than one response page by page', async () => {
-    const huge = Array.from({ length: 2 * WHOLE_TABLE_PAGE_ROWS + 7 }, (_, i) =>
-      trial(`h-${String(i).padStart(5, '0')}`, { model: 'm', lr: i }, i)
-    );
-    const { paged, queries, release } = pagedSource(huge);
-    release();
-    const model = new ExperimentViewModel({ name: 'exp', source: paged });
+  it('paints the first window, then reads only the rows scrolled to', async () => {
+    const { windowed, queries } = windowSource(many);
+    const model = new ExperimentViewModel({ name: 'exp', source: windowed });
     await model.initialize();
-    expect(model.visibleRows).toHaveLength(huge.length);
-    expect(model.visibleRows[huge.length - 1].name).toBe('h-20006');
-    expect(queries.slice(1).map(query => query?.offset)).toEqual([
-      0,
-      WHOLE_TABLE_PAGE_ROWS,
-      2 * WHOLE_TABLE_PAGE_ROWS
-    ]);
+    expect(queries[0]).toEqual({
+      q: '',
+      search: '',
+      statuses: [],
+      offset: 0,
+      limit: BLOCK_ROWS
+    });
+    expect(model.total).toBe(1200);
+    expect(model.rowAt(0)?.name).toBe('t-0000');
+    expect(model.rowAt(BLOCK_ROWS)).toBeUndefined(); // a placeholder
+    model.ensureRange(500, 540);
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await model.settled();
+    expect(model.rowAt(520)?.name).toBe('t-0520');
+    expect(queries[queries.length - 1]).toMatchObject({
+      offset: 400,
+      limit: BLOCK_ROWS
+    });
+    // Never the whole table: the rows between stay unread.
+    expect(model.rowAt(300)).toBeUndefined();
+    expect(queries.every(query => (query?.limit ?? 0) <= 5 * BLOCK_ROWS)).toBe(
+      true
+    );
+    // A live refresh reads again what is on screen, keeping it shown meanwhile.
+    const before = queries.length;
+    const refreshing = model.refresh();
+    expect(model.rowAt(520)?.name).toBe('t-0520');
+    await refreshing;
+    expect(queries.slice(before)).toContainEqual(
+      expect.objectContaining({ offset: 400, limit: BLOCK_ROWS })
+    );
   });
 
-  it('never sorts or filters a partial table', async () => {
-    const { paged, release } = pagedSource(many);
-    const model = new ExperimentViewModel({ name: 'exp', source: paged });
-    const done = model.initialize();
-    await new Promise(resolve => setTimeout(resolve, 0));
+  it('sorts on the server and drops an older answer that comes late', async () => {
+    const { windowed, queries, gate } = windowSource(many);
+    const model = new ExperimentViewModel({ name: 'exp', source: windowed });
+    await model.initialize();
+    let release = (): void => undefined;
+    gate.hold = new Promise<void>(resolve => (release = resolve));
+    model.setSort({ column: 'metrics.loss.min', descending: true });
+    gate.hold = null;
     model.setSort({ column: 'metrics.loss.min', descending: false });
-    // The page holds none of the smallest losses: show nothing rather than a wrong order.
-    expect(model.visibleRows).toHaveLength(0);
+    await new Promise(resolve => setTimeout(resolve, 0));
     release();
-    await done;
-    expect(model.visibleRows[0].name).toBe('t-1199');
+    await model.settled();
+    expect(queries.slice(-2).map(query => query?.order)).toEqual([
+      'desc',
+      'asc'
+    ]);
+    expect(queries[queries.length - 1]?.sort).toBe('metrics.loss.min');
+    // The ascending answer stands: the smallest loss (the last trial) first.
+    expect(model.rowAt(0)?.name).toBe('t-1199');
+    expect(model.sort?.descending).toBe(false);
+  });
+
+  it('keeps a bounded number of blocks however far one scrolls', async () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) =>
+      trial(`r-${i}`, { model: 'm', lr: i }, i)
+    );
+    const loader = new TableLoader({
+      fetch: async query => ({ columns: COLUMNS, ...serveTable(rows, query) }),
+      blockRows: 50,
+      maxBlocks: 4
+    });
+    await loader.setQuery({});
+    for (let start = 0; start < 5_000; start += 400) {
+      loader.ensureRange(start, start + 60);
+      await new Promise(resolve => setTimeout(resolve, 0));
+      await loader.settled();
+      expect(loader.rowAt(start + 59)?.name).toBe(`r-${start + 59}`);
+      expect(loader.loadedRows().length).toBeLessThanOrEqual(4 * 50);
+    }
+    expect(loader.total).toBe(5_000);
   });
 });
 

@@ -435,7 +435,17 @@ describe('ExperimentStatsModel', () => {
     const view = new ExperimentViewModel({
       name: 'e1',
       source: {
-        getExperiment: async () => detail,
+        // The server keeps the tallies by status at write time.
+        getExperiment: async () => ({
+          ...detail,
+          trial_count: trials.length,
+          status_counts: Object.fromEntries(
+            ['InProgress', 'Completed'].map(status => [
+              status,
+              trials.filter(trial => trial.status === status).length
+            ])
+          ) as IExperimentDetail['status_counts']
+        }),
         getTrialTable: async () => ({
           columns: { variables: ['model'], parameters: [], metrics: [] },
           trials

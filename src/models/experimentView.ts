@@ -1,8 +1,9 @@
 /**
- * The state of one experiment view, combining its parts: the column layout
- * (`columns`), the query (`query`: typed text, filter and brush terms, which
- * the server evaluates), and here the loaded trials, sort and selection.
- * Views subscribe to `changed` or to the part they draw; no DOM here.
+ * The state of one experiment view, combining its parts like JupyterLab's
+ * debugger model: the column layout (`columns`), the query (`query`: typed
+ * text, filter and brush terms, statuses, search), the selection
+ * (`trialSelection`) and the loader (`loader`: windows of rows the server
+ * sorted and filtered). Views subscribe to the part they draw; no DOM here.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -22,15 +23,12 @@ import {
 } from './columnLayout';
 import { toCSV } from './csv';
 import { QueryModel } from './query';
+import { quote } from './queryTerms';
 import { ISelectGesture, SelectionModel } from './selection';
 import { BrushFilter, ColumnFilter } from './queryTerms';
-import {
-  CellValue,
-  compareCells,
-  formatCell,
-  isMissing,
-  ITrialColumn
-} from './trialColumns';
+import { ITableWindowQuery, TableLoader } from './tableLoader';
+import { TableSample } from './tableSample';
+import { CellValue, formatCell, ITrialColumn } from './trialColumns';
 
 /** What the view reads over REST; the REST client satisfies it. */
 export interface IExperimentViewSource {
@@ -38,13 +36,7 @@ export interface IExperimentViewSource {
   getExperiment(name: string): Promise<IExperimentDetail | null>;
   getTrialTable(
     experimentName: string,
-    query?: {
-      offset?: number;
-      limit?: number;
-      q?: string;
-      search?: string;
-      statuses?: Status[];
-    }
+    query?: ITableWindowQuery & { offset?: number; limit?: number }
   ): Promise<{ columns: ITrialColumns; trials: ITrialRow[]; total?: number }>;
   getTrial?(name: string): Promise<ITrialDetail>;
 }
@@ -59,22 +51,16 @@ export type { IColumnState, IViewStateStore } from './columnLayout';
 export { DEFAULT_COLUMN_STATE } from './columnLayout';
 export type { ISelectGesture } from './selection';
 
-/** Rows painted before the whole table arrives (the server pages in SQL). */
-export const FIRST_PAGE_ROWS = 500;
+/** Rows a CSV export reads per request (the export reads the whole matching table). */
+export const EXPORT_PAGE_ROWS = 10_000;
 
-/**
- * The whole table is read in pages of this many rows: the server caps one
- * response (10,000 rows unless `limit` asks for more) so that no request holds
- * it for long.
- */
-export const WHOLE_TABLE_PAGE_ROWS = 10_000;
+/** Selected trials whose rows the view keeps (the compare pane shows at most a few). */
+const MAX_SELECTED_ROWS = 500;
 
-type TableQuery = NonNullable<
-  Parameters<IExperimentViewSource['getTrialTable']>[1]
->;
-type TableResponse = Awaited<
-  ReturnType<IExperimentViewSource['getTrialTable']>
->;
+/** The server's sort key for a view column id (they differ only for the experiment). */
+export function sortKey(column: string): string {
+  return column === 'experiment_name' ? 'experiment' : column;
+}
 
 export class ExperimentViewModel {
   constructor(options: ExperimentViewModel.IOptions) {
@@ -90,11 +76,39 @@ export class ExperimentViewModel {
       withExperiment: this.crossExperiment
     });
     this.columns.changed.connect(() => this._changed.emit(), this);
+    this.loader = new TableLoader({
+      fetch: query => this._source.getTrialTable(this.name, query),
+      blockRows: options.blockRows
+    });
+    this.loader.columnsReported.connect(
+      (_, columns) => this.columns.setAvailable(columns),
+      this
+    );
+    this.loader.changed.connect(() => {
+      this._keepSelectedRows();
+      this._changed.emit();
+    }, this);
+    this.sample = new TableSample({
+      read: limit => this.loader.readHead(limit)
+    });
+    this.brushSample = new TableSample({
+      read: limit =>
+        this._source.getTrialTable(this.name, {
+          ...this.query.narrowingWithoutBrushes,
+          ...this._sortQuery(),
+          offset: 0,
+          limit
+        })
+    });
+    for (const sample of [this.sample, this.brushSample]) {
+      sample.changed.connect(() => this._changed.emit(), this);
+    }
     this.trialSelection = new SelectionModel({
-      order: () => this.visibleRows.map(row => row.name),
-      exists: name => this._byName.has(name)
+      order: () => this.loader.loadedRows().map(row => row.name),
+      exists: name => !this._deleted.has(name)
     });
     this.trialSelection.changed.connect(() => {
+      this._keepSelectedRows();
       this._changed.emit();
       this._selectionChanged.emit();
     }, this);
@@ -115,6 +129,15 @@ export class ExperimentViewModel {
   /** Which trials are selected. */
   readonly trialSelection: SelectionModel;
 
+  /** Windows of the matching rows, in the server's order. */
+  readonly loader: TableLoader;
+
+  /** The first matching rows in table order, for charts and the grouped table. */
+  readonly sample: TableSample;
+
+  /** The same without the chart's brushes: parallel coordinates draw it under them. */
+  readonly brushSample: TableSample;
+
   /** The experiment's name; empty for the view of all trials. */
   readonly name: string;
 
@@ -133,22 +156,24 @@ export class ExperimentViewModel {
     return this._loading;
   }
 
-  /** Every trial, as the server sent them (oldest first). */
-  /**
-   * The experiment's trial count; more than `rows.length` while only the
-   * first page is loaded.
-   */
+  /** Trials matching the query (the table's row count). */
   get total(): number {
-    return Math.max(this._total, this._rows.length);
+    return this.loader.total;
   }
 
-  /** Only the first page is here; the whole table is on its way. */
-  get loadingAll(): boolean {
-    return this._partial;
+  /** Trials in the experiment (or in every experiment), whatever the query. */
+  get trialCount(): number {
+    return this._detail?.trial_count ?? this._unnarrowedTotal;
   }
 
-  get rows(): readonly ITrialRow[] {
-    return this._rows;
+  /** The matching row at `index`, or undefined while it is not loaded. */
+  rowAt(index: number): ITrialRow | undefined {
+    return this.loader.rowAt(index);
+  }
+
+  /** Rows `start` to `end` (exclusive) are on screen. */
+  ensureRange(start: number, end: number): void {
+    this.loader.ensureRange(start, end);
   }
 
   /** Variable, parameter and metric names seen in the experiment. */
@@ -178,14 +203,6 @@ export class ExperimentViewModel {
     return this.columns.state;
   }
 
-  /** Trials the server matched to the query, sorted. */
-  get visibleRows(): readonly ITrialRow[] {
-    if (!this._visibleRows) {
-      this._visibleRows = this._computeVisibleRows();
-    }
-    return this._visibleRows;
-  }
-
   get sort(): ISortState | null {
     return this._sort;
   }
@@ -212,16 +229,18 @@ export class ExperimentViewModel {
     this.query.setSearch(value);
   }
 
-  /** A request for the query's rows is on its way. */
+  /** A request for a new query or sort is on its way. */
   get querying(): boolean {
     return this._querying !== null;
   }
 
-  /** Resolves once the server has answered the latest query (tests, journeys). */
+  /** Resolves once the server has answered everything asked so far (tests, journeys). */
   async settled(): Promise<void> {
     while (this._querying || this._pending) {
       await (this._querying ?? this._pending);
     }
+    await this.loader.settled();
+    await Promise.all([this.sample.settled(), this.brushSample.settled()]);
   }
 
   /** Selected trial names. */
@@ -229,32 +248,21 @@ export class ExperimentViewModel {
     return this.trialSelection.names;
   }
 
-  /** Selected trials in table order (visible ones first, then hidden ones). */
+  /** Selected trials: loaded ones in table order first, then the others. */
   get selectedRows(): ITrialRow[] {
-    const visible = this.visibleRows.filter(row =>
-      this.selection.has(row.name)
+    const names = [...this.selection];
+    const at = new Map(
+      names.map(name => [name, this.loader.indexOf(name) ?? Infinity])
     );
-    const hidden = this._rows.filter(
-      row => this.selection.has(row.name) && !visible.includes(row)
-    );
-    return [...visible, ...hidden];
+    names.sort((a, b) => at.get(a)! - at.get(b)!);
+    return names
+      .map(name => this._selectedRows.get(name))
+      .filter((row): row is ITrialRow => !!row);
   }
 
-  /** Status → trial count, over every trial. */
-  get statusCounts(): Record<Status, number> {
-    const counts: Record<Status, number> = {
-      InProgress: 0,
-      Completed: 0,
-      Failed: 0,
-      Stopped: 0,
-      Interrupted: 0
-    };
-    for (const row of this._rows) {
-      if (row.status) {
-        counts[row.status] += 1;
-      }
-    }
-    return counts;
+  /** Status → trial count over the experiment (the server's tallies); null across experiments. */
+  get statusCounts(): Record<Status, number> | null {
+    return this._detail?.status_counts ?? null;
   }
 
   /** Anything the table shows changed. */
@@ -284,6 +292,9 @@ export class ExperimentViewModel {
     this.query.dispose();
     this.columns.dispose();
     this.trialSelection.dispose();
+    this.loader.dispose();
+    this.sample.dispose();
+    this.brushSample.dispose();
     Signal.clearData(this);
   }
 
@@ -297,9 +308,9 @@ export class ExperimentViewModel {
   }
 
   /**
-   * Reload the experiment and its trials. Sort, filters, brushes, selection
-   * and column choices are kept; selected trials that no longer exist drop out.
-   * Concurrent calls share one request.
+   * Reload the experiment and the rows on screen (a live update). Sort,
+   * filters, brushes, selection and column choices are kept; selected trials
+   * that no longer exist drop out. Concurrent calls share one request.
    */
   refresh(): Promise<void> {
     if (this._pending) {
@@ -316,31 +327,10 @@ export class ExperimentViewModel {
     return this._pending;
   }
 
-  /** Replace the data directly (tests, benchmarks, inline views). */
-  setData(
-    detail: IExperimentDetail | null,
-    table: { columns: ITrialColumns; trials: ITrialRow[] }
-  ): void {
-    this._detail = detail;
-    // A live refresh that changed nothing keeps every view (and chart) as is.
-    const signature = rowsSignature(table.trials);
-    const columnsChanged = this.columns.setAvailable(table.columns);
-    if (signature === this._signature && !columnsChanged) {
-      this._changed.emit();
-      return;
-    }
-    this._signature = signature;
-    this._rows = table.trials;
-    this._byName = new Map(this._rows.map(row => [row.name, row]));
-    this._invalidateRows();
-    this._dataChanged.emit();
-    this.trialSelection.prune();
-  }
-
   /** The distinct values a variable takes among the loaded trials (for completion). */
   variableValues(variable: string): CellValue[] {
     const values = new Set<CellValue>();
-    for (const row of this._rows) {
+    for (const row of [...this.loader.loadedRows(), ...this.sample.rows]) {
       const value =
         variable === 'experiment'
           ? row.experiment_name
@@ -352,86 +342,78 @@ export class ExperimentViewModel {
     return [...values];
   }
 
+  /** A loaded, selected or opened trial's row. */
   row(name: string): ITrialRow | undefined {
-    return this._byName.get(name);
+    const index = this.loader.indexOf(name);
+    return (
+      (index === undefined ? undefined : this.loader.rowAt(index)) ??
+      this._selectedRows.get(name) ??
+      (this._openedRow?.name === name ? this._openedRow : undefined)
+    );
   }
 
   /**
-   * The first load paints the first page (creation order, as the unsorted
-   * table shows it) and then loads the whole table: a 10,000-trial table takes
-   * seconds to serve, its first 500 rows milliseconds. Later loads (live
-   * refreshes) read the whole table at once.
+   * The first load reads the first window for the current query and sort;
+   * later loads (live refreshes) read again the rows on screen, the total,
+   * the experiment's tallies and the selected trials.
    */
   private async _load(): Promise<void> {
     this._loading = true;
     try {
-      const first = !this._loadedOnce;
-      const [detail, table] = await Promise.all([
+      const first = !this.loader.loaded;
+      const [detail, changedRows] = await Promise.all([
         this._source.getExperiment(this.name),
         first
-          ? this._source.getTrialTable(this.name, { limit: FIRST_PAGE_ROWS })
-          : this._wholeTable({})
+          ? this.loader.setQuery(this._windowQuery()).then(() => true)
+          : this.loader.refresh(),
+        this._recheckSelection()
       ]);
       if (this._isDisposed) {
         return;
       }
-      this._loadedOnce = true;
-      this._total = table.total ?? table.trials.length;
-      this._partial = table.trials.length < this._total;
       this._error = null;
       this._loading = false;
-      this.setData(detail, table);
-      if (this._partial) {
-        const whole = await this._wholeTable({});
-        if (this._isDisposed) {
-          return;
-        }
-        this._partial = false;
-        this._total = whole.total ?? whole.trials.length;
-        this.setData(detail, whole);
+      const detailSignature = JSON.stringify(detail);
+      const changedDetail = detailSignature !== this._detailSignature;
+      this._detail = detail;
+      this._detailSignature = detailSignature;
+      if (!this.query.active) {
+        this._unnarrowedTotal = this.loader.total;
       }
-      if (this.query.active) {
-        // A live refresh can change which trials match.
-        await this._requery();
+      if (first || changedRows || changedDetail) {
+        this.sample.invalidate();
+        this.brushSample.invalidate();
+        this._dataChanged.emit();
       }
+      this._changed.emit();
       if (this._openedTrial) {
         void this.openTrial(this._openedTrial);
       }
     } catch (reason) {
       this._loading = false;
-      this._partial = false;
       this._error = reason instanceof Error ? reason.message : String(reason);
       this._changed.emit();
     }
   }
 
-  /** Every row the query matches, read page by page (see WHOLE_TABLE_PAGE_ROWS). */
-  private async _wholeTable(query: TableQuery): Promise<TableResponse> {
-    const trials: ITrialRow[] = [];
-    for (;;) {
-      const page = await this._source.getTrialTable(this.name, {
-        ...query,
-        offset: trials.length,
-        limit: WHOLE_TABLE_PAGE_ROWS
-      });
-      trials.push(...page.trials);
-      const total = page.total ?? trials.length;
-      if (
-        this._isDisposed ||
-        page.trials.length < WHOLE_TABLE_PAGE_ROWS ||
-        trials.length >= total
-      ) {
-        return { ...page, trials, total: Math.max(total, trials.length) };
-      }
-    }
+  /** What the loader asks: the query's narrowing and the sort. */
+  private _windowQuery(): ITableWindowQuery {
+    return { ...this.query.narrowing, ...this._sortQuery() };
+  }
+
+  private _sortQuery(): ITableWindowQuery {
+    const sort = this._sort;
+    return sort
+      ? { sort: sortKey(sort.column), order: sort.descending ? 'desc' : 'asc' }
+      : {};
   }
 
   // -- sort and filters --------------------------------------------------------
 
-  /** Sort by a column; `null` restores the server's order (oldest first). */
+  /** Sort by a column on the server; `null` restores creation order. */
   setSort(sort: ISortState | null): void {
     this._sort = sort;
-    this._invalidateRows();
+    void this._requery();
   }
 
   /** Ascending, then descending, then unsorted: a header click. */
@@ -478,19 +460,14 @@ export class ExperimentViewModel {
   }
 
   /**
-   * Ask the server which trials match the query. The latest request wins; a
-   * refused query keeps the last answer and places the error in the bar.
+   * Ask the server for the first window of the new query or sort. The latest
+   * request wins; a refused query keeps the last rows and places the error in
+   * the bar.
    */
   private async _requery(): Promise<void> {
     const ticket = ++this._queryTicket;
-    if (!this.query.active) {
-      this._matched = null;
-      this._querying = null;
-      this.query.settle(null);
-      this._invalidateRows();
-      return;
-    }
-    const request = this._wholeTable(this.query.narrowing);
+    const withoutBrushes = JSON.stringify(this.query.narrowingWithoutBrushes);
+    const request = this.loader.setQuery(this._windowQuery());
     const done = request.then(
       () => undefined,
       () => undefined
@@ -498,12 +475,19 @@ export class ExperimentViewModel {
     this._querying = done;
     this._changed.emit();
     try {
-      const table = await request;
+      await request;
       if (ticket !== this._queryTicket || this._isDisposed) {
         return;
       }
-      this._matched = table.trials;
       this.query.settle(null);
+      if (!this.query.active) {
+        this._unnarrowedTotal = this.loader.total;
+      }
+      this.sample.invalidate();
+      if (withoutBrushes !== this._brushSampleKey || this._sortChanged()) {
+        // A brush alone leaves what parallel coordinates draw under it.
+        this.brushSample.invalidate();
+      }
     } catch (reason) {
       if (ticket !== this._queryTicket || this._isDisposed) {
         return;
@@ -520,47 +504,23 @@ export class ExperimentViewModel {
       );
     } finally {
       if (ticket === this._queryTicket) {
+        this._brushSampleKey = withoutBrushes;
         this._querying = null;
+        this._changed.emit();
       }
     }
-    this._invalidateRows();
   }
 
-  private _computeVisibleRows(): ITrialRow[] {
-    const sort = this._sort;
-    if (this.query.active && !this._matched) {
-      // The server has not answered yet: show no unmatched trial.
-      return [];
-    }
-    if (this._partial && sort && !this._matched) {
-      // Sorting a page would show the wrong trials: wait for all.
-      return [];
-    }
-    // The server's rows for a query; the local ones (fresher on live updates) otherwise.
-    const rows = this._matched
-      ? this._matched.map(row => this._byName.get(row.name) ?? row)
-      : this._rows;
-    const column = sort ? this.column(sort.column) : undefined;
-    if (sort && column) {
-      // Read each value once: a 10,000-row sort then costs one pass of reads.
-      const keyed = rows.map(row => ({ row, value: column.value(row) }));
-      const direction = sort.descending ? -1 : 1;
-      keyed.sort((a, b) => {
-        const aMissing = isMissing(a.value);
-        const bMissing = isMissing(b.value);
-        if (aMissing || bMissing) {
-          return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
-        }
-        return direction * compareCells(a.value, b.value);
-      });
-      return keyed.map(item => item.row);
-    }
-    return rows;
+  private _sortChanged(): boolean {
+    const key = JSON.stringify(this._sort);
+    const changed = key !== this._sampledSort;
+    this._sampledSort = key;
+    return changed;
   }
 
   // -- selection ----------------------------------------------------------------
 
-  /** A click on a row: select it alone, toggle it, or extend to it. */
+  /** A click on a row: select it alone, toggle it, or extend over the loaded rows to it. */
   select(name: string, gesture: ISelectGesture = {}): void {
     this.trialSelection.select(name, gesture);
   }
@@ -571,6 +531,54 @@ export class ExperimentViewModel {
 
   clearSelection(): void {
     this.trialSelection.clear();
+  }
+
+  /** Keep the selected trials' rows (freshest loaded copy), whatever is scrolled away. */
+  private _keepSelectedRows(): void {
+    const names = this.selection;
+    for (const name of [...this._selectedRows.keys()]) {
+      if (!names.has(name)) {
+        this._selectedRows.delete(name);
+      }
+    }
+    if (!names.size) {
+      return;
+    }
+    const loaded = new Map(
+      [...this.sample.rows, ...this.loader.loadedRows()].map(row => [
+        row.name,
+        row
+      ])
+    );
+    for (const name of names) {
+      const row = loaded.get(name);
+      if (row) {
+        this._selectedRows.set(name, row);
+      }
+    }
+  }
+
+  /**
+   * Read the selected trials by name (whatever the query), so the compare pane
+   * stays fresh and trials deleted meanwhile drop out of the selection.
+   */
+  private async _recheckSelection(): Promise<void> {
+    const names = [...this.selection].slice(0, MAX_SELECTED_ROWS);
+    if (!names.length) {
+      return;
+    }
+    const table = await this._source.getTrialTable(this.name, {
+      q: `name in [${names.map(quote).join(', ')}]`,
+      offset: 0,
+      limit: names.length
+    });
+    const found = new Map(table.trials.map(row => [row.name, row]));
+    for (const [name, row] of found) {
+      this._selectedRows.set(name, row);
+    }
+    this._deleted = new Set(names.filter(name => !found.has(name)));
+    this.trialSelection.prune();
+    this._deleted = new Set();
   }
 
   // -- detail pane ----------------------------------------------------------------
@@ -591,6 +599,7 @@ export class ExperimentViewModel {
   /** Show one trial's detail; `null` closes it. Reloads on live updates. */
   async openTrial(name: string | null): Promise<void> {
     this._openedTrial = name;
+    this._openedRow = name ? (this.row(name) ?? this._openedRow) : null;
     if (name !== this._trialDetail?.name) {
       this._trialDetail = null;
     }
@@ -641,12 +650,16 @@ export class ExperimentViewModel {
 
   // -- export ----------------------------------------------------------------------
 
-  /** The visible rows and columns as CSV (raw values, full precision). */
-  toCSV(): string {
+  /**
+   * Every matching row (read page by page now: an explicit user action) in the
+   * server's order, with the visible columns, as CSV (raw values, full precision).
+   */
+  async toCSV(): Promise<string> {
     const columns = this.visibleColumns;
+    const rows = await this.loader.readAll(EXPORT_PAGE_ROWS);
     return toCSV(
       columns.map(column => column.label),
-      this.visibleRows.map(row =>
+      rows.map(row =>
         columns.map(column => {
           const value = column.value(row);
           if (typeof value === 'number' || typeof value === 'boolean') {
@@ -658,30 +671,24 @@ export class ExperimentViewModel {
     );
   }
 
-  private _invalidateRows(): void {
-    this._visibleRows = null;
-    this._changed.emit();
-  }
-
   private _source: IExperimentViewSource;
   private _stateStore: IViewStateStore | null;
   private _detail: IExperimentDetail | null = null;
+  private _detailSignature = '';
   private _error: string | null = null;
   private _loading = false;
-  private _loadedOnce = false;
-  private _partial = false;
-  private _total = 0;
+  private _unnarrowedTotal = 0;
   private _pending: Promise<void> | null = null;
   private _again = false;
-  private _rows: ITrialRow[] = [];
-  private _signature = '';
-  private _byName = new Map<string, ITrialRow>();
-  private _visibleRows: ITrialRow[] | null = null;
   private _sort: ISortState | null = null;
-  private _matched: ITrialRow[] | null = null;
+  private _sampledSort = 'null';
+  private _brushSampleKey = '';
   private _querying: Promise<void> | null = null;
   private _queryTicket = 0;
+  private _selectedRows = new Map<string, ITrialRow>();
+  private _deleted = new Set<string>();
   private _openedTrial: string | null = null;
+  private _openedRow: ITrialRow | null = null;
   private _trialDetail: ITrialDetail | null = null;
   private _detailChanged = new Signal<this, void>(this);
   private _isDisposed = false;
@@ -697,20 +704,7 @@ export namespace ExperimentViewModel {
     stateStore?: IViewStateStore | null;
     /** A view of every experiment's trials (its source reads `GET trials`). */
     crossExperiment?: boolean;
+    /** Rows per loader block (tests use small ones). */
+    blockRows?: number;
   }
-}
-
-/** What a refresh can change in a row, cheaply: its identity, status and data counts. */
-function rowsSignature(rows: readonly ITrialRow[]): string {
-  const parts: string[] = [];
-  for (const row of rows) {
-    let points = 0;
-    for (const summary of Object.values(row.metrics)) {
-      points += summary.count;
-    }
-    parts.push(
-      `${row.name}|${row.status}|${row.last_activity}|${row.end_time}|${points}|${row.objective_value}`
-    );
-  }
-  return parts.join('\n');
 }

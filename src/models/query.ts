@@ -102,6 +102,12 @@ export class QueryModel {
     };
   }
 
+  /** The narrowing without the chart's brushes: what parallel coordinates draw under them. */
+  get narrowingWithoutBrushes(): ITableNarrowing {
+    const terms = this.terms.filter(term => term.source !== 'brush');
+    return { ...this.narrowing, q: combineQuery(this._text, terms).q };
+  }
+
   /** Whether anything narrows the table. */
   get active(): boolean {
     const narrowing = this.narrowing;

@@ -82,11 +82,6 @@ export class TableLoader {
     return this._changed;
   }
 
-  /** Rows (or their number) changed in a refresh: charts refetch. */
-  get dataChanged(): ISignal<this, void> {
-    return this._dataChanged;
-  }
-
   /** The columns the server reported with the latest rows. */
   get columnsReported(): ISignal<this, ITrialColumns> {
     return this._columnsReported;
@@ -152,6 +147,7 @@ export class TableLoader {
     const ticket = ++this._ticket;
     const pending = this._read(query, 0, this._firstLimit());
     this._track(pending);
+    this._querying = pending;
     const window = await pending;
     if (ticket !== this._ticket) {
       return;
@@ -163,18 +159,21 @@ export class TableLoader {
     this._store(window, 0, false);
     this._loaded = true;
     this._changed.emit();
-    this._dataChanged.emit();
     this._schedulePump();
   }
 
   /**
    * Read again what is on screen (a live update): every cached block turns
    * stale and stays shown; the wanted range and the total are read now, the
-   * rest when scrolled to. Resolves once the wanted rows are fresh.
+   * rest when scrolled to. Resolves, once the wanted rows are fresh, to
+   * whether they or the total changed.
    */
-  async refresh(): Promise<void> {
+  async refresh(): Promise<boolean> {
+    // A query on its way may have been answered before the change: read after it.
+    await this._querying?.catch(() => undefined);
     if (!this._loaded) {
-      return this.setQuery(this._query);
+      await this.setQuery(this._query);
+      return true;
     }
     for (const block of this._blocks.values()) {
       block.stale = true;
@@ -192,14 +191,11 @@ export class TableLoader {
     this._track(pending);
     const window = await pending;
     if (generation !== this._generation || ticket !== this._ticket) {
-      return;
+      return false;
     }
-    const total = this._total;
     this._store(window, first / this._blockRows, false);
     this._changed.emit();
-    if (total !== this._total || before !== this._signature(first, limit)) {
-      this._dataChanged.emit();
-    }
+    return before !== this._signature(first, limit);
   }
 
   /** Resolves once no read is in flight (tests, journeys, benchmarks). */
@@ -310,12 +306,8 @@ export class TableLoader {
     try {
       const window = await pending;
       if (generation === this._generation) {
-        const total = this._total;
         this._store(window, numbers[0], true);
         this._changed.emit();
-        if (total !== this._total) {
-          this._dataChanged.emit();
-        }
       }
     } catch {
       // Left missing: the next scroll asks again.
@@ -352,7 +344,8 @@ export class TableLoader {
     this._columnsReported.emit(window.columns);
     const rows = window.trials;
     this._total =
-      window.total ?? Math.max(this._total, first * this._blockRows + rows.length);
+      window.total ??
+      Math.max(this._total, first * this._blockRows + rows.length);
     const count = Math.max(1, Math.ceil(rows.length / this._blockRows));
     for (let i = 0; i < count; i++) {
       const slice = rows.slice(i * this._blockRows, (i + 1) * this._blockRows);
@@ -408,6 +401,7 @@ export class TableLoader {
   private _query: ITableWindowQuery = {};
   private _generation = 0;
   private _ticket = 0;
+  private _querying: Promise<unknown> | null = null;
   private _loaded = false;
   private _total = 0;
   private _blocks = new Map<number, IBlock>();
@@ -418,7 +412,6 @@ export class TableLoader {
   private _pumpScheduled = false;
   private _clock = 0;
   private _changed = new Signal<this, void>(this);
-  private _dataChanged = new Signal<this, void>(this);
   private _columnsReported = new Signal<this, ITrialColumns>(this);
 }
 

@@ -34,6 +34,11 @@ export interface IChartsPanelProps {
 export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
   const { model, curves, theme, trans } = props;
   useSignals(model.changed, curves.changed);
+  // Charts draw a capped read of the matching trials in table order.
+  React.useEffect(() => {
+    model.sample.request();
+    model.brushSample.request();
+  }, [model]);
   const [tab, setTab] = React.useState<ChartTab>('curves');
   const bodyRef = React.useRef<HTMLDivElement>(null);
 
@@ -50,8 +55,8 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
   }, [metrics.join('\0'), model.detail]);
 
   // Which trials the curves show: the selection, else the first visible ones;
-  // grouping summarizes every visible trial.
-  const visibleRows = model.visibleRows;
+  // grouping summarizes the sampled ones.
+  const visibleRows = model.sample.rows;
   const selection = model.selection;
   const trials = React.useMemo(() => {
     if (settings.groupBy) {
@@ -143,10 +148,19 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
     caption = model.brushes.size
       ? trans.__(
           '%1 of %2 trials within the brushed ranges',
-          visibleRows.length,
-          model.rows.length
+          model.total,
+          model.brushSample.total
         )
       : trans.__('Drag along an axis to filter the table');
+  }
+  // Beyond the sample, say how much of the table a chart draws.
+  const drawn = tab === 'parallel' ? model.brushSample : model.sample;
+  if (tab !== 'curves' && drawn.total > drawn.rows.length) {
+    caption += ` · ${trans.__(
+      'showing %1 of %2 trials in table order',
+      drawn.rows.length,
+      drawn.total
+    )}`;
   }
 
   return (
@@ -257,7 +271,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
           ))}
         {tab === 'parallel' && (
           <ParallelChart
-            rows={model.rows}
+            rows={model.brushSample.rows}
             columns={parallelColumns}
             colorColumn={objectiveColumn}
             brushes={model.brushes}

@@ -92,12 +92,8 @@ export function TableToolbar(props: {
       {props.groups && <GroupingControls groups={props.groups} trans={trans} />}
       <span className="tb-TableToolbar-spacer" />
       <span className="tb-TableToolbar-count" aria-live="polite">
-        {trans.__(
-          '%1 of %2 trials',
-          model.visibleRows.length,
-          model.rows.length
-        )}
-        {model.loadingAll && ` · ${trans.__('loading all %1…', model.total)}`}
+        {trans.__('%1 of %2 trials', model.total, model.trialCount)}
+        {model.querying && ` · ${trans.__('asking the server…')}`}
         {model.selection.size > 0 &&
           ` · ${trans.__('%1 selected', model.selection.size)}`}
       </span>

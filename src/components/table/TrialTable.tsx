@@ -1,7 +1,9 @@
 /**
  * The trial table: TanStack Table for the column model (pinning, sizing) and
  * TanStack Virtual for rows and columns, so only what is on screen is in the
- * DOM at 10,000 rows × 100 columns. State lives in ExperimentViewModel.
+ * DOM at 100,000 rows × 100 columns. Rows come from the model's loader: the
+ * table asks for the ones on screen and paints placeholders until they
+ * arrive. State lives in ExperimentViewModel.
  */
 import {
   Column,
@@ -42,6 +44,9 @@ const DEFAULT_WIDTH = 110;
 /** Visibility is decided by the model: the table only gets visible columns. */
 const ALL_VISIBLE = {};
 const IGNORE = (): void => undefined;
+/** Rows read beyond the screen on each side, so a short scroll finds them loaded. */
+const LOAD_OVERSCAN = 40;
+const NO_ROWS: ITrialRow[] = [];
 
 const features = tableFeatures({
   columnVisibilityFeature,
@@ -80,29 +85,30 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
   useSignals(model.changed, ...(groups ? [groups.changed] : []));
 
   const visibleColumns = model.visibleColumns;
-  const rows = model.visibleRows;
   const columnState = model.columnState;
   const grouped = !!groups?.enabled && groups.groups.length > 0;
+  React.useEffect(() => {
+    if (grouped) {
+      // Averaged over seeds: the groups' trials come from the capped sample.
+      model.sample.request();
+    }
+  }, [grouped, model]);
+  const sampled = grouped ? model.sample.rows : NO_ROWS;
   const sort = model.sort;
   const sortColumn = sort ? model.column(sort.column) : undefined;
-  // Trials and, averaged over seeds, the group rows (expanded ones followed by their trials).
-  const display = React.useMemo<GroupedRow[]>(
+  // Averaged over seeds, the group rows (expanded ones followed by their trials).
+  const display = React.useMemo<GroupedRow[] | null>(
     () =>
       grouped
         ? groups!.rows(
-            rows,
+            sampled,
             sortColumn
               ? { column: sortColumn, descending: sort!.descending }
               : null
           )
-        : rows.map(row => ({
-            kind: 'trial' as const,
-            id: row.name,
-            row,
-            groupId: null
-          })),
+        : null,
     [
-      rows,
+      sampled,
       grouped,
       groups?.groups,
       sortColumn,
@@ -141,7 +147,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
   const table = useTable({
     features,
     columns,
-    data: rows as ITrialRow[],
+    data: NO_ROWS,
     getRowId: (row: ITrialRow) => row.name,
     state: {
       columnPinning: pinned,
@@ -157,14 +163,45 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
   const centerColumns = table.getCenterVisibleLeafColumns() as TableColumn[];
   const startWidth = startColumns.reduce((sum, c) => sum + c.getSize(), 0);
 
+  // The row at an index: a trial the loader holds, a group row, or undefined (a placeholder).
+  const count = display ? display.length : model.total;
+  const entryAt = (index: number): GroupedRow | undefined => {
+    if (display) {
+      return display[index];
+    }
+    const row = model.rowAt(index);
+    return row && { kind: 'trial', id: row.name, row, groupId: null };
+  };
+
   const scrollRef = React.useRef<HTMLDivElement>(null);
   const rowVirtualizer = useVirtualizer({
-    count: display.length,
+    count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
-    getItemKey: index => display[index]?.id ?? index
+    overscan: 8
   });
+  const virtualRows = rowVirtualizer.getVirtualItems();
+  const firstShown = virtualRows.length ? virtualRows[0].index : 0;
+  const lastShown = virtualRows.length
+    ? virtualRows[virtualRows.length - 1].index
+    : 0;
+  React.useEffect(() => {
+    if (!display) {
+      model.ensureRange(
+        Math.max(0, firstShown - LOAD_OVERSCAN),
+        lastShown + 1 + LOAD_OVERSCAN
+      );
+    }
+  }, [firstShown, lastShown, !display, model.loader.generation]);
+  // A new sort or query shows from the top.
+  const generation = model.loader.generation;
+  const shownGeneration = React.useRef(generation);
+  React.useEffect(() => {
+    if (shownGeneration.current !== generation && scrollRef.current) {
+      scrollRef.current.scrollTop = 0;
+    }
+    shownGeneration.current = generation;
+  }, [generation]);
   const columnVirtualizer = useVirtualizer({
     horizontal: true,
     count: centerColumns.length,
@@ -197,19 +234,19 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
   };
 
   const onKeyDown = (event: React.KeyboardEvent) => {
-    if (!display.length) {
+    if (!count) {
       return;
     }
     let next = focused;
-    const current = display[Math.min(focused, display.length - 1)];
+    const current = entryAt(Math.min(focused, count - 1));
     if (event.key === 'ArrowDown') {
-      next = Math.min(display.length - 1, focused + 1);
+      next = Math.min(count - 1, focused + 1);
     } else if (event.key === 'ArrowUp') {
       next = Math.max(0, focused - 1);
     } else if (event.key === 'Enter') {
-      if (current.kind === 'group') {
+      if (current?.kind === 'group') {
         groups?.toggleExpanded(current.id);
-      } else {
+      } else if (current) {
         props.onOpenTrial(current.row.name);
       }
       event.preventDefault();
@@ -218,7 +255,8 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
       model.clearSelection();
       return;
     } else if (event.key === 'a' && (event.ctrlKey || event.metaKey)) {
-      model.setSelection(rows.map(row => row.name));
+      // Every loaded trial: the table is read in windows, never whole.
+      model.setSelection(model.loader.loadedRows().map(row => row.name));
       event.preventDefault();
       return;
     } else {
@@ -226,8 +264,8 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
     }
     event.preventDefault();
     setFocused(next);
-    const target = display[next];
-    if (target.kind === 'trial') {
+    const target = entryAt(next);
+    if (target?.kind === 'trial') {
       model.select(target.row.name, { range: event.shiftKey });
     }
     rowVirtualizer.scrollToIndex(next);
@@ -377,7 +415,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
       className="tb-TrialTable"
       ref={scrollRef}
       role="grid"
-      aria-rowcount={display.length}
+      aria-rowcount={count}
       aria-colcount={visibleColumns.length}
       aria-multiselectable="true"
       tabIndex={0}
@@ -405,10 +443,25 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
         className="tb-TrialTable-body"
         style={{ width: totalWidth, height: rowVirtualizer.getTotalSize() }}
       >
-        {rowVirtualizer.getVirtualItems().map(item => {
-          const entry = display[item.index];
+        {virtualRows.map(item => {
+          const entry = entryAt(item.index);
           if (!entry) {
-            return null;
+            return (
+              <div
+                key={`placeholder-${item.index}`}
+                role="row"
+                aria-rowindex={item.index + 1}
+                aria-busy="true"
+                className={`tb-TrialTable-row tb-mod-placeholder${item.index % 2 ? ' tb-mod-odd' : ''}`}
+                style={{
+                  width: totalWidth,
+                  height: ROW_HEIGHT,
+                  transform: `translateY(${item.start}px)`
+                }}
+              >
+                <span className="tb-TrialTable-placeholder" />
+              </div>
+            );
           }
           if (entry.kind === 'group') {
             const open = groups?.isExpanded(entry.id) ?? false;
@@ -461,11 +514,11 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
           );
         })}
       </div>
-      {!rows.length && (
+      {!count && (
         <div className="tb-TrialTable-empty">
           {model.query.error
             ? trans.__('The query cannot run: fix it above.')
-            : model.rows.length
+            : model.trialCount
               ? trans.__('No trial matches the filters.')
               : model.loading
                 ? trans.__('Loading trials…')
