@@ -22,8 +22,8 @@ import {
   IViewStateStore
 } from './columnLayout';
 import { toCSV } from './csv';
-import { QueryModel } from './query';
-import { quote } from './queryTerms';
+import { ISortState, QueryModel } from './query';
+import { SelectedTrialRows } from './selectedTrials';
 import { ISelectGesture, SelectionModel } from './selection';
 import { BrushFilter, ColumnFilter } from './queryTerms';
 import { ITableWindowQuery, TableLoader } from './tableLoader';
@@ -41,26 +41,14 @@ export interface IExperimentViewSource {
   getTrial?(name: string): Promise<ITrialDetail>;
 }
 
-export interface ISortState {
-  column: string;
-  descending: boolean;
-}
-
 export type { BrushFilter, ColumnFilter } from './queryTerms';
 export type { IColumnState, IViewStateStore } from './columnLayout';
 export { DEFAULT_COLUMN_STATE } from './columnLayout';
 export type { ISelectGesture } from './selection';
+export type { ISortState } from './query';
 
 /** Rows a CSV export reads per request (the export reads the whole matching table). */
 export const EXPORT_PAGE_ROWS = 10_000;
-
-/** Selected trials whose rows the view keeps (the compare pane shows at most a few). */
-const MAX_SELECTED_ROWS = 500;
-
-/** The server's sort key for a view column id (they differ only for the experiment). */
-export function sortKey(column: string): string {
-  return column === 'experiment_name' ? 'experiment' : column;
-}
 
 export class ExperimentViewModel {
   constructor(options: ExperimentViewModel.IOptions) {
@@ -95,7 +83,7 @@ export class ExperimentViewModel {
       read: limit =>
         this._source.getTrialTable(this.name, {
           ...this.query.narrowingWithoutBrushes,
-          ...this._sortQuery(),
+          ...this.query.ordering,
           offset: 0,
           limit
         })
@@ -204,7 +192,7 @@ export class ExperimentViewModel {
   }
 
   get sort(): ISortState | null {
-    return this._sort;
+    return this.query.sort;
   }
 
   get filters(): ReadonlyMap<string, ColumnFilter> {
@@ -250,14 +238,9 @@ export class ExperimentViewModel {
 
   /** Selected trials: loaded ones in table order first, then the others. */
   get selectedRows(): ITrialRow[] {
-    const names = [...this.selection];
-    const at = new Map(
-      names.map(name => [name, this.loader.indexOf(name) ?? Infinity])
+    return this._selectedRows.ordered(this.selection, name =>
+      this.loader.indexOf(name)
     );
-    names.sort((a, b) => at.get(a)! - at.get(b)!);
-    return names
-      .map(name => this._selectedRows.get(name))
-      .filter((row): row is ITrialRow => !!row);
   }
 
   /** Status → trial count over the experiment (the server's tallies); null across experiments. */
@@ -398,27 +381,19 @@ export class ExperimentViewModel {
 
   /** What the loader asks: the query's narrowing and the sort. */
   private _windowQuery(): ITableWindowQuery {
-    return { ...this.query.narrowing, ...this._sortQuery() };
-  }
-
-  private _sortQuery(): ITableWindowQuery {
-    const sort = this._sort;
-    return sort
-      ? { sort: sortKey(sort.column), order: sort.descending ? 'desc' : 'asc' }
-      : {};
+    return { ...this.query.narrowing, ...this.query.ordering };
   }
 
   // -- sort and filters --------------------------------------------------------
 
   /** Sort by a column on the server; `null` restores creation order. */
   setSort(sort: ISortState | null): void {
-    this._sort = sort;
-    void this._requery();
+    this.query.setSort(sort);
   }
 
   /** Ascending, then descending, then unsorted: a header click. */
   cycleSort(column: string): void {
-    const current = this._sort;
+    const current = this.query.sort;
     if (!current || current.column !== column) {
       this.setSort({ column, descending: false });
     } else if (!current.descending) {
@@ -466,7 +441,10 @@ export class ExperimentViewModel {
    */
   private async _requery(): Promise<void> {
     const ticket = ++this._queryTicket;
-    const withoutBrushes = JSON.stringify(this.query.narrowingWithoutBrushes);
+    const withoutBrushes = JSON.stringify([
+      this.query.narrowingWithoutBrushes,
+      this.query.ordering
+    ]);
     const request = this.loader.setQuery(this._windowQuery());
     const done = request.then(
       () => undefined,
@@ -484,7 +462,7 @@ export class ExperimentViewModel {
         this._unnarrowedTotal = this.loader.total;
       }
       this.sample.invalidate();
-      if (withoutBrushes !== this._brushSampleKey || this._sortChanged()) {
+      if (withoutBrushes !== this._brushSampleKey) {
         // A brush alone leaves what parallel coordinates draw under it.
         this.brushSample.invalidate();
       }
@@ -511,13 +489,6 @@ export class ExperimentViewModel {
     }
   }
 
-  private _sortChanged(): boolean {
-    const key = JSON.stringify(this._sort);
-    const changed = key !== this._sampledSort;
-    this._sampledSort = key;
-    return changed;
-  }
-
   // -- selection ----------------------------------------------------------------
 
   /** A click on a row: select it alone, toggle it, or extend over the loaded rows to it. */
@@ -533,50 +504,16 @@ export class ExperimentViewModel {
     this.trialSelection.clear();
   }
 
-  /** Keep the selected trials' rows (freshest loaded copy), whatever is scrolled away. */
   private _keepSelectedRows(): void {
-    const names = this.selection;
-    for (const name of [...this._selectedRows.keys()]) {
-      if (!names.has(name)) {
-        this._selectedRows.delete(name);
-      }
-    }
-    if (!names.size) {
-      return;
-    }
-    const loaded = new Map(
-      [...this.sample.rows, ...this.loader.loadedRows()].map(row => [
-        row.name,
-        row
-      ])
-    );
-    for (const name of names) {
-      const row = loaded.get(name);
-      if (row) {
-        this._selectedRows.set(name, row);
-      }
-    }
+    this._selectedRows.keep(this.selection, () => [
+      ...this.sample.rows,
+      ...this.loader.loadedRows()
+    ]);
   }
 
-  /**
-   * Read the selected trials by name (whatever the query), so the compare pane
-   * stays fresh and trials deleted meanwhile drop out of the selection.
-   */
+  /** Selected trials deleted meanwhile drop out of the selection. */
   private async _recheckSelection(): Promise<void> {
-    const names = [...this.selection].slice(0, MAX_SELECTED_ROWS);
-    if (!names.length) {
-      return;
-    }
-    const table = await this._source.getTrialTable(this.name, {
-      q: `name in [${names.map(quote).join(', ')}]`,
-      offset: 0,
-      limit: names.length
-    });
-    const found = new Map(table.trials.map(row => [row.name, row]));
-    for (const [name, row] of found) {
-      this._selectedRows.set(name, row);
-    }
-    this._deleted = new Set(names.filter(name => !found.has(name)));
+    this._deleted = await this._selectedRows.recheck(this.selection);
     this.trialSelection.prune();
     this._deleted = new Set();
   }
@@ -680,12 +617,14 @@ export class ExperimentViewModel {
   private _unnarrowedTotal = 0;
   private _pending: Promise<void> | null = null;
   private _again = false;
-  private _sort: ISortState | null = null;
-  private _sampledSort = 'null';
   private _brushSampleKey = '';
   private _querying: Promise<void> | null = null;
   private _queryTicket = 0;
-  private _selectedRows = new Map<string, ITrialRow>();
+  private _selectedRows = new SelectedTrialRows({
+    read: async (q, limit) =>
+      (await this._source.getTrialTable(this.name, { q, offset: 0, limit }))
+        .trials
+  });
   private _deleted = new Set<string>();
   private _openedTrial: string | null = null;
   private _openedRow: ITrialRow | null = null;
