@@ -283,11 +283,13 @@ export class ExperimentViewModel {
 
   // -- loading ---------------------------------------------------------------
 
-  /** Restore the remembered column state, then load. */
+  /** Restore the remembered column state while the first rows load. */
   async initialize(): Promise<void> {
     void this.query.restoreHistory();
-    await this.columns.restore();
-    await this.refresh();
+    await Promise.all([
+      this.columns.restore().then(() => this._changed.emit()),
+      this.refresh()
+    ]);
   }
 
   /**

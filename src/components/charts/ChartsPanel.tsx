@@ -6,6 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
+import { ITrialRow } from '../../api/types';
 import { ExperimentViewModel } from '../../models/experimentView';
 import { defaultMetric, groupMetrics } from '../../models/metrics';
 import {
@@ -34,11 +35,6 @@ export interface IChartsPanelProps {
 export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
   const { model, curves, theme, trans } = props;
   useSignals(model.changed, curves.changed);
-  // Charts draw a capped read of the matching trials in table order.
-  React.useEffect(() => {
-    model.sample.request();
-    model.brushSample.request();
-  }, [model]);
   const [tab, setTab] = React.useState<ChartTab>('curves');
   const bodyRef = React.useRef<HTMLDivElement>(null);
 
@@ -54,22 +50,34 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
     }
   }, [metrics.join('\0'), model.detail]);
 
-  // Which trials the curves show: the selection, else the first visible ones;
-  // grouping summarizes the sampled ones.
-  const visibleRows = model.sample.rows;
+  // Parallel coordinates, the scatter and grouped curves draw a capped read of
+  // the matching trials in table order; under brushes, parallel coordinates
+  // draw the trials the other terms match.
+  const brushed = tab === 'parallel' && model.brushes.size > 0;
+  const sampled = tab !== 'curves' || !!settings.groupBy;
+  React.useEffect(() => {
+    if (sampled) {
+      model.sample.request();
+    }
+    if (brushed) {
+      model.brushSample.request();
+    }
+  }, [model, sampled, brushed]);
+  const sampleRows = model.sample.rows;
+  // The default curves: the first trials of the table, as loaded.
+  const firstRows = firstLoadedRows(model, DEFAULT_TRIALS);
+  const firstKey = firstRows.map(row => row.name).join('\0');
   const selection = model.selection;
   const trials = React.useMemo(() => {
     if (settings.groupBy) {
       const selected = model.selectedRows;
-      return (selected.length > 1 ? selected : visibleRows).slice(
+      return (selected.length > 1 ? selected : sampleRows).slice(
         0,
         MAX_GROUPED_TRIALS
       );
     }
-    return selection.size
-      ? model.selectedRows
-      : visibleRows.slice(0, DEFAULT_TRIALS);
-  }, [visibleRows, selection, settings.groupBy]);
+    return selection.size ? model.selectedRows : firstRows;
+  }, [sampleRows, firstKey, selection, settings.groupBy]);
 
   const trialsKey = trials.map(trial => trial.name).join('\0');
   React.useEffect(() => {
@@ -145,7 +153,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
             trials.length
           );
   } else if (tab === 'parallel') {
-    caption = model.brushes.size
+    caption = brushed
       ? trans.__(
           '%1 of %2 trials within the brushed ranges',
           model.total,
@@ -154,8 +162,8 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
       : trans.__('Drag along an axis to filter the table');
   }
   // Beyond the sample, say how much of the table a chart draws.
-  const drawn = tab === 'parallel' ? model.brushSample : model.sample;
-  if (tab !== 'curves' && drawn.total > drawn.rows.length) {
+  const drawn = brushed ? model.brushSample : model.sample;
+  if (sampled && drawn.total > drawn.rows.length) {
     caption += ` · ${trans.__(
       'showing %1 of %2 trials in table order',
       drawn.rows.length,
@@ -271,7 +279,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
           ))}
         {tab === 'parallel' && (
           <ParallelChart
-            rows={model.brushSample.rows}
+            rows={drawn.rows}
             columns={parallelColumns}
             colorColumn={objectiveColumn}
             brushes={model.brushes}
@@ -282,7 +290,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
         )}
         {tab === 'scatter' && xColumn && yColumn && (
           <ScatterChart
-            rows={visibleRows}
+            rows={sampleRows}
             x={xColumn}
             y={yColumn}
             selection={selection}
@@ -294,6 +302,21 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
       </div>
     </div>
   );
+}
+
+/** The table's first `count` rows that are loaded (the first window arrives first). */
+function firstLoadedRows(
+  model: ExperimentViewModel,
+  count: number
+): ITrialRow[] {
+  const rows: ITrialRow[] = [];
+  for (let i = 0; i < Math.min(count, model.total); i++) {
+    const row = model.rowAt(i);
+    if (row) {
+      rows.push(row);
+    }
+  }
+  return rows;
 }
 
 /** Training metrics, then the `system.*` ones under their own heading. */
