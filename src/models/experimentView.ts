@@ -72,9 +72,14 @@ export class ExperimentViewModel {
       (_, columns) => this.columns.setAvailable(columns),
       this
     );
+    // Rows arriving for a scroll redraw the table only (it follows the
+    // loader); the rest of the view redraws when the count changes.
     this.loader.changed.connect(() => {
       this._keepSelectedRows();
-      this._changed.emit();
+      if (this.loader.total !== this._shownTotal) {
+        this._shownTotal = this.loader.total;
+        this._changed.emit();
+      }
     }, this);
     this.sample = new TableSample({
       read: limit => this.loader.readHead(limit)
@@ -617,6 +622,7 @@ export class ExperimentViewModel {
   private _error: string | null = null;
   private _loading = false;
   private _unnarrowedTotal = 0;
+  private _shownTotal = -1;
   private _pending: Promise<void> | null = null;
   private _again = false;
   private _brushSampleKey = '';

@@ -154,6 +154,10 @@ export class TableLoader {
     }
     this._generation++;
     this._query = { ...query };
+    if (this._wanted) {
+      // A new query or sort shows from the top: want a screenful there.
+      this._wanted = [0, this._wanted[1] - this._wanted[0]];
+    }
     this._blocks.clear();
     this._inFlight.clear();
     this._store(window, 0, false);
@@ -260,10 +264,11 @@ export class TableLoader {
       return;
     }
     this._pumpScheduled = true;
-    setTimeout(() => {
+    // After the current task's calls (a burst from one render), not a timer later.
+    queueMicrotask(() => {
       this._pumpScheduled = false;
       this._pump();
-    }, 0);
+    });
   }
 
   /** Read the wanted blocks that are missing or stale, a run of blocks per request. */

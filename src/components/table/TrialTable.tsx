@@ -82,7 +82,11 @@ function defaultWidth(column: ITrialColumn): number {
 export function TrialTable(props: ITrialTableProps): JSX.Element {
   const { model, trans } = props;
   const groups = props.groups ?? null;
-  useSignals(model.changed, ...(groups ? [groups.changed] : []));
+  useSignals(
+    model.changed,
+    model.loader.changed,
+    ...(groups ? [groups.changed] : [])
+  );
 
   const visibleColumns = model.visibleColumns;
   const columnState = model.columnState;
@@ -185,23 +189,25 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
   const lastShown = virtualRows.length
     ? virtualRows[virtualRows.length - 1].index
     : 0;
+  // Ask the loader for the rows on screen. A new sort or query shows from the
+  // top: the scroll back there asks again (not for where the old order was).
+  const generation = model.loader.generation;
+  const shownGeneration = React.useRef(generation);
   React.useEffect(() => {
+    if (shownGeneration.current !== generation) {
+      shownGeneration.current = generation;
+      if (scrollRef.current && scrollRef.current.scrollTop > 0) {
+        scrollRef.current.scrollTop = 0;
+        return;
+      }
+    }
     if (!display) {
       model.ensureRange(
         Math.max(0, firstShown - LOAD_OVERSCAN),
         lastShown + 1 + LOAD_OVERSCAN
       );
     }
-  }, [firstShown, lastShown, !display, model.loader.generation]);
-  // A new sort or query shows from the top.
-  const generation = model.loader.generation;
-  const shownGeneration = React.useRef(generation);
-  React.useEffect(() => {
-    if (shownGeneration.current !== generation && scrollRef.current) {
-      scrollRef.current.scrollTop = 0;
-    }
-    shownGeneration.current = generation;
-  }, [generation]);
+  }, [firstShown, lastShown, !display, generation]);
   const columnVirtualizer = useVirtualizer({
     horizontal: true,
     count: centerColumns.length,
