@@ -74,7 +74,7 @@ describe('All trials view', () => {
     });
     const shown = Array.from({ length: model.total }, (_, i) => model.rowAt(i));
     expect(shown.map(item => item?.experiment_name)).toEqual(['a', 'b']);
-    model.setFilter('experiment_name', { kind: 'text', text: 'b' });
+    model.query.setFilter('experiment_name', { kind: 'text', text: 'b' });
     expect(model.query.terms[0].text).toBe('"b" in experiment');
   });
 });

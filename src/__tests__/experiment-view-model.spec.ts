@@ -153,7 +153,7 @@ describe('ExperimentViewModel', () => {
     );
     expect(ids).not.toContain('parameters.model');
     expect(ids).not.toContain('metrics.loss.avg');
-    model.setStatVisible('avg', true);
+    model.columns.setStatVisible('avg', true);
     expect(model.visibleColumns.map(column => column.id)).toContain(
       'metrics.loss.avg'
     );
@@ -185,7 +185,7 @@ describe('ExperimentViewModel', () => {
       source: source(ROWS, () => [ROWS[1], ROWS[3]], asked)
     });
     await model.initialize();
-    model.setFilter('variables.model', { kind: 'text', text: 'res' });
+    model.query.setFilter('variables.model', { kind: 'text', text: 'res' });
     await model.settled();
     expect(asked[asked.length - 1]).toEqual({
       q: '("res" in variables.model)',
@@ -195,15 +195,15 @@ describe('ExperimentViewModel', () => {
       limit: BLOCK_ROWS
     });
     expect(names(model)).toEqual(['t-b', 't-d']);
-    model.setFilter('variables.model', null);
-    model.setFilter('metrics.loss.last', {
+    model.query.setFilter('variables.model', null);
+    model.query.setFilter('metrics.loss.last', {
       kind: 'range',
       min: 0.3,
       max: null
     });
-    model.setStatuses(['Failed']);
-    model.search = 'lr=0.01';
-    model.setBrushes(
+    model.query.setStatuses(['Failed']);
+    model.query.setSearch('lr=0.01');
+    model.query.setBrushes(
       new Map([
         ['objective_value', { kind: 'ranges', ranges: [[0.1, 0.6]] }],
         ['variables.model', { kind: 'values', values: ['custom'] }]
@@ -220,14 +220,14 @@ describe('ExperimentViewModel', () => {
       offset: 0,
       limit: BLOCK_ROWS
     });
-    model.setFilter('metrics.loss.last', {
+    model.query.setFilter('metrics.loss.last', {
       kind: 'range',
       min: null,
       max: null
     });
-    expect(model.filters.size).toBe(0);
+    expect(model.query.filters.size).toBe(0);
     const before = asked.length;
-    model.clearFilters();
+    model.query.clear();
     await model.settled();
     // Nothing narrows: one request for the first window of the whole table.
     expect(asked).toHaveLength(before + 1);
@@ -276,10 +276,10 @@ describe('ExperimentViewModel', () => {
       end: 17
     });
     // With a filter term the typed text sits inside parentheses: still placed on it.
-    model.setFilter('variables.model', { kind: 'text', text: 'c' });
+    model.query.setFilter('variables.model', { kind: 'text', text: 'c' });
     await model.settled();
     expect(model.query.error?.start).toBe(14);
-    model.setFilter('variables.model', null);
+    model.query.setFilter('variables.model', null);
     model.query.setText('lr < 0.1');
     await model.settled();
     expect(model.query.error).toBeNull();
@@ -323,7 +323,7 @@ describe('ExperimentViewModel', () => {
     });
     await model.initialize();
     await sorted(model, { column: 'metrics.loss.min', descending: true });
-    model.setFilter('variables.model', { kind: 'text', text: 'custom' });
+    model.query.setFilter('variables.model', { kind: 'text', text: 'custom' });
     model.setSelection(['t-a', 't-c']);
     rows.splice(2, 1); // t-c deleted
     rows.push(trial('t-f', { model: 'custom', lr: 1 }, 0.95));
@@ -340,10 +340,10 @@ describe('ExperimentViewModel', () => {
   it('remembers column choices per experiment', async () => {
     const store = new MemoryStore();
     const model = await loaded(store);
-    model.setColumnVisible('status', false);
-    model.setPinned('variables.model', true);
-    model.moveColumn('variables.lr', -1);
-    model.setColumnWidth('name', 300.4);
+    model.columns.setColumnVisible('status', false);
+    model.columns.setPinned('variables.model', true);
+    model.columns.moveColumn('variables.lr', -1);
+    model.columns.setColumnWidth('name', 300.4);
     await Promise.resolve();
     const again = await loaded(store);
     expect(again.isColumnVisible('status')).toBe(false);
@@ -356,7 +356,7 @@ describe('ExperimentViewModel', () => {
     expect(order.indexOf('variables.lr')).toBeLessThan(
       order.indexOf('start_time') + 3
     );
-    again.resetColumns();
+    again.columns.reset();
     expect(again.isColumnVisible('status')).toBe(true);
   });
 
@@ -366,10 +366,10 @@ describe('ExperimentViewModel', () => {
       trial('quote "q"', { model: '=cmd()', lr: -1 }, 'NaN')
     ]);
     for (const id of ['status', 'duration', 'start_time', 'objective_value']) {
-      model.setColumnVisible(id, false);
+      model.columns.setColumnVisible(id, false);
     }
-    model.setStatVisible('max', false);
-    model.setStatVisible('min', false);
+    model.columns.setStatVisible('max', false);
+    model.columns.setStatVisible('min', false);
     const csv = await model.toCSV();
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe('Trial,model,lr,batch,loss (last)');
@@ -531,7 +531,7 @@ describe('trial labels', () => {
     const store = new MemoryStore();
     const model = await loaded(store);
     expect(model.columnState.nameAs).toBe('name');
-    model.setNameAs('variables');
+    model.columns.setNameAs('variables');
     await Promise.resolve();
     const again = await loaded(store);
     expect(again.columnState.nameAs).toBe('variables');

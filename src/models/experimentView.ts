@@ -12,7 +12,6 @@ import {
   ITrialColumns,
   ITrialDetail,
   ITrialRow,
-  MetricStat,
   Status
 } from '../api/types';
 import { queryErrorOf } from '../api/client';
@@ -21,14 +20,14 @@ import {
   IColumnState,
   IViewStateStore
 } from './columnLayout';
-import { toCSV } from './csv';
+import { trialsCSV } from './csv';
+import { OpenedTrialModel } from './openedTrial';
 import { ISortState, QueryModel } from './query';
 import { SelectedTrialRows } from './selectedTrials';
 import { ISelectGesture, SelectionModel } from './selection';
-import { BrushFilter, ColumnFilter } from './queryTerms';
 import { ITableWindowQuery, TableLoader } from './tableLoader';
 import { TableSample } from './tableSample';
-import { CellValue, formatCell, ITrialColumn } from './trialColumns';
+import { CellValue, ITrialColumn } from './trialColumns';
 
 /** What the view reads over REST; the REST client satisfies it. */
 export interface IExperimentViewSource {
@@ -111,6 +110,9 @@ export class ExperimentViewModel {
       historyStore: this._stateStore
     });
     this.query.changed.connect(() => void this._requery(), this);
+    this.opened = new OpenedTrialModel({
+      getTrial: options.source.getTrial?.bind(options.source)
+    });
   }
 
   /** What narrows the table: typed query, filter and brush terms, statuses, search. */
@@ -121,6 +123,9 @@ export class ExperimentViewModel {
 
   /** Which trials are selected. */
   readonly trialSelection: SelectionModel;
+
+  /** The trial shown in the detail pane. */
+  readonly opened: OpenedTrialModel;
 
   /** Windows of the matching rows, in the server's order. */
   readonly loader: TableLoader;
@@ -200,28 +205,6 @@ export class ExperimentViewModel {
     return this.query.sort;
   }
 
-  get filters(): ReadonlyMap<string, ColumnFilter> {
-    return this.query.filters;
-  }
-
-  get brushes(): ReadonlyMap<string, BrushFilter> {
-    return this.query.brushes;
-  }
-
-  /** Statuses shown; empty means all. */
-  get statuses(): ReadonlySet<Status> {
-    return this.query.statuses;
-  }
-
-  /** The server's search rule: the trial name, or a variable written key=value. */
-  get search(): string {
-    return this.query.search;
-  }
-
-  set search(value: string) {
-    this.query.setSearch(value);
-  }
-
   /** A request for a new query or sort is on its way. */
   get querying(): boolean {
     return this._querying !== null;
@@ -283,6 +266,7 @@ export class ExperimentViewModel {
     this.loader.dispose();
     this.sample.dispose();
     this.brushSample.dispose();
+    this.opened.dispose();
     Signal.clearData(this);
   }
 
@@ -338,7 +322,7 @@ export class ExperimentViewModel {
     return (
       (index === undefined ? undefined : this.loader.rowAt(index)) ??
       this._selectedRows.get(name) ??
-      (this._openedRow?.name === name ? this._openedRow : undefined)
+      (this.opened.row?.name === name ? this.opened.row : undefined)
     );
   }
 
@@ -376,8 +360,8 @@ export class ExperimentViewModel {
         this._dataChanged.emit();
       }
       this._changed.emit();
-      if (this._openedTrial) {
-        void this.openTrial(this._openedTrial);
+      if (this.opened.name) {
+        void this.openTrial(this.opened.name);
       }
     } catch (reason) {
       this._loading = false;
@@ -408,37 +392,6 @@ export class ExperimentViewModel {
     } else {
       this.setSort(null);
     }
-  }
-
-  setFilter(column: string, filter: ColumnFilter | null): void {
-    this.query.setFilter(column, filter);
-  }
-
-  setBrush(column: string, brush: BrushFilter | null): void {
-    const brushes = new Map(this.query.brushes);
-    if (brush === null) {
-      brushes.delete(column);
-    } else {
-      brushes.set(column, brush);
-    }
-    this.setBrushes(brushes);
-  }
-
-  /** Replace every brush at once (a chart reports all its axes together). */
-  setBrushes(brushes: ReadonlyMap<string, BrushFilter>): void {
-    this.query.setBrushes(brushes);
-  }
-
-  clearBrushes(): void {
-    this.setBrushes(new Map());
-  }
-
-  setStatuses(statuses: Iterable<Status>): void {
-    this.query.setStatuses(statuses);
-  }
-
-  clearFilters(): void {
-    this.query.clear();
   }
 
   /**
@@ -529,67 +482,25 @@ export class ExperimentViewModel {
 
   /** The trial shown in the detail pane, or null (the pane then compares the selection). */
   get openedTrial(): string | null {
-    return this._openedTrial;
+    return this.opened.name;
   }
 
   get trialDetail(): ITrialDetail | null {
-    return this._trialDetail;
+    return this.opened.detail;
   }
 
-  get detailChanged(): ISignal<this, void> {
-    return this._detailChanged;
+  get detailChanged(): ISignal<OpenedTrialModel, void> {
+    return this.opened.changed;
   }
 
   /** Show one trial's detail; `null` closes it. Reloads on live updates. */
-  async openTrial(name: string | null): Promise<void> {
-    this._openedTrial = name;
-    this._openedRow = name ? (this.row(name) ?? this._openedRow) : null;
-    if (name !== this._trialDetail?.name) {
-      this._trialDetail = null;
-    }
-    this._detailChanged.emit();
-    if (name === null || !this._source.getTrial) {
-      return;
-    }
-    try {
-      const detail = await this._source.getTrial(name);
-      if (this._openedTrial === name) {
-        this._trialDetail = detail;
-        this._detailChanged.emit();
-      }
-    } catch {
-      // A trial deleted meanwhile: the pane shows the table row only.
-    }
-  }
-
-  // -- columns (delegated to the layout model) ------------------------------------
-
-  setColumnVisible(id: string, visible: boolean): void {
-    this.columns.setColumnVisible(id, visible);
-  }
-
-  setStatVisible(stat: MetricStat, visible: boolean): void {
-    this.columns.setStatVisible(stat, visible);
-  }
-
-  setPinned(id: string, pinned: boolean): void {
-    this.columns.setPinned(id, pinned);
-  }
-
-  moveColumn(id: string, offset: number): void {
-    this.columns.moveColumn(id, offset);
-  }
-
-  setNameAs(nameAs: IColumnState['nameAs']): void {
-    this.columns.setNameAs(nameAs);
-  }
-
-  setColumnWidth(id: string, width: number): void {
-    this.columns.setColumnWidth(id, width);
-  }
-
-  resetColumns(): void {
-    this.columns.reset();
+  openTrial(name: string | null): Promise<void> {
+    const index = name === null ? undefined : this.loader.indexOf(name);
+    const row = index === undefined ? undefined : this.loader.rowAt(index);
+    return this.opened.open(
+      name,
+      row ?? (name ? this._selectedRows.get(name) : undefined)
+    );
   }
 
   // -- export ----------------------------------------------------------------------
@@ -599,20 +510,8 @@ export class ExperimentViewModel {
    * server's order, with the visible columns, as CSV (raw values, full precision).
    */
   async toCSV(): Promise<string> {
-    const columns = this.visibleColumns;
     const rows = await this.loader.readAll(EXPORT_PAGE_ROWS);
-    return toCSV(
-      columns.map(column => column.label),
-      rows.map(row =>
-        columns.map(column => {
-          const value = column.value(row);
-          if (typeof value === 'number' || typeof value === 'boolean') {
-            return Number.isNaN(value) ? 'NaN' : value;
-          }
-          return value === null ? null : formatCell(value, 'name');
-        })
-      )
-    );
+    return trialsCSV(this.visibleColumns, rows);
   }
 
   private _source: IExperimentViewSource;
@@ -634,10 +533,6 @@ export class ExperimentViewModel {
         .trials
   });
   private _deleted = new Set<string>();
-  private _openedTrial: string | null = null;
-  private _openedRow: ITrialRow | null = null;
-  private _trialDetail: ITrialDetail | null = null;
-  private _detailChanged = new Signal<this, void>(this);
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
   private _selectionChanged = new Signal<this, void>(this);

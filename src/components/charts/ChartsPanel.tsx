@@ -53,7 +53,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
   // Parallel coordinates, the scatter and grouped curves draw a capped read of
   // the matching trials in table order; under brushes, parallel coordinates
   // draw the trials the other terms match.
-  const brushed = tab === 'parallel' && model.brushes.size > 0;
+  const brushed = tab === 'parallel' && model.query.brushes.size > 0;
   const sampled = tab !== 'curves' || !!settings.groupBy;
   React.useEffect(() => {
     if (sampled) {
@@ -122,8 +122,8 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
   }, [model.allColumns, objectiveColumn]);
 
   const onBrush = React.useCallback(
-    (brushes: Parameters<ExperimentViewModel['setBrushes']>[0]) =>
-      model.setBrushes(brushes),
+    (brushes: Parameters<ExperimentViewModel['query']['setBrushes']>[0]) =>
+      model.query.setBrushes(brushes),
     [model]
   );
   const onSelect = React.useCallback(
@@ -211,8 +211,11 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
               />
             </>
           )}
-          {tab === 'parallel' && model.brushes.size > 0 && (
-            <button className="tb-Button" onClick={() => model.clearBrushes()}>
+          {tab === 'parallel' && model.query.brushes.size > 0 && (
+            <button
+              className="tb-Button"
+              onClick={() => model.query.setBrushes(new Map())}
+            >
               {trans.__('Clear brushing')}
             </button>
           )}
@@ -282,7 +285,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
             rows={drawn.rows}
             columns={parallelColumns}
             colorColumn={objectiveColumn}
-            brushes={model.brushes}
+            brushes={model.query.brushes}
             theme={theme}
             onBrush={onBrush}
             resized={props.resized}

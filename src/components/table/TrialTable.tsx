@@ -302,7 +302,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
         )}
         <ResizeHandle
           width={column.getSize()}
-          onResize={width => model.setColumnWidth(column.id, width)}
+          onResize={width => model.columns.setColumnWidth(column.id, width)}
         />
       </div>
     );
@@ -318,9 +318,9 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
       >
         <ColumnFilterInput
           column={info}
-          filter={model.filters.get(column.id) ?? null}
+          filter={model.query.filters.get(column.id) ?? null}
           trans={trans}
-          onChange={filter => model.setFilter(column.id, filter)}
+          onChange={filter => model.query.setFilter(column.id, filter)}
         />
       </div>
     );
