@@ -461,6 +461,30 @@ describe('ExperimentViewModel windows', () => {
     expect(model.sort?.descending).toBe(false);
   });
 
+  it('reads only where a burst of scrolls ends, once', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) =>
+      trial(`r-${i}`, { model: 'm', lr: i }, i)
+    );
+    const asked: { offset: number; limit: number }[] = [];
+    const loader = new TableLoader({
+      fetch: async query => {
+        asked.push({ offset: query.offset, limit: query.limit });
+        return { columns: COLUMNS, ...serveTable(rows, query) };
+      }
+    });
+    await loader.setQuery({});
+    asked.length = 0;
+    for (let start = 0; start < 9_000; start += 300) {
+      loader.ensureRange(start, start + 40); // a scrollbar dragged down
+    }
+    loader.ensureRange(9_000, 9_040);
+    loader.ensureRange(9_000, 9_040); // asked twice: read once
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await loader.settled();
+    expect(asked).toEqual([{ offset: 9_000, limit: BLOCK_ROWS }]);
+    expect(loader.rowAt(9_039)?.name).toBe('r-9039');
+  });
+
   it('keeps a bounded number of blocks however far one scrolls', async () => {
     const rows = Array.from({ length: 5_000 }, (_, i) =>
       trial(`r-${i}`, { model: 'm', lr: i }, i)

@@ -280,10 +280,7 @@ export class TableLoader {
       const block = this._blocks.get(number);
       return (!block || block.stale) && !this._inFlight.has(number);
     });
-    while (wanted.length && this._inFlight.size < MAX_IN_FLIGHT * 8) {
-      if (this._requests >= MAX_IN_FLIGHT) {
-        return;
-      }
+    while (wanted.length && this._requests < MAX_IN_FLIGHT) {
       const run = [wanted.shift()!];
       while (
         wanted.length &&
