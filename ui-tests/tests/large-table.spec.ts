@@ -152,6 +152,14 @@ test.describe('Large table', () => {
       expect(Number(limit)).toBeLessThanOrEqual(2000);
     }
 
+    // Parallel coordinates draw a capped read in table order, and say so.
+    await view.locator('.tb-ChartsPanel-tab', { hasText: 'Parallel' }).click();
+    await expect(view.locator('.tb-ChartsPanel-caption')).toContainText(
+      `showing 2000 of ${TRIALS} trials in table order`
+    );
+    await screenshot(page, testInfo, 'large-table-parallel-light');
+    await view.locator('.tb-ChartsPanel-tab', { hasText: 'Metric' }).click();
+
     await page.theme.setDarkTheme();
     await table.evaluate(element => {
       element.scrollTop = (element.scrollHeight - element.clientHeight) / 2;
