@@ -28,7 +28,6 @@ import {
 import {
   formatCell,
   isNumericKind,
-  ITrialColumn,
   variableSetLabel
 } from '../../models/trialColumns';
 import { useSignals } from '../useSignal';
@@ -36,11 +35,18 @@ import { MiddleEllipsis } from '../MiddleEllipsis';
 import { StatusBadge } from '../StatusBadge';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ColumnFilterInput } from './ColumnFilterInput';
+import {
+  cellStyle,
+  DEFAULT_WIDTH,
+  defaultWidth,
+  PlaceholderRow,
+  ResizeHandle,
+  ROW_HEIGHT
+} from './tableParts';
 
-export const ROW_HEIGHT = 26;
+export { ROW_HEIGHT } from './tableParts';
 const HEADER_HEIGHT = 28;
 const FILTER_HEIGHT = 28;
-const DEFAULT_WIDTH = 110;
 /** Visibility is decided by the model: the table only gets visible columns. */
 const ALL_VISIBLE = {};
 const IGNORE = (): void => undefined;
@@ -64,19 +70,6 @@ export interface ITrialTableProps {
   trans: TranslationBundle;
   /** Open a trial's detail (double-click or Enter). */
   onOpenTrial(name: string): void;
-}
-
-function defaultWidth(column: ITrialColumn): number {
-  switch (column.kind) {
-    case 'name':
-      return 260;
-    case 'start_time':
-      return 150;
-    case 'metric':
-      return 120;
-    default:
-      return DEFAULT_WIDTH;
-  }
 }
 
 export function TrialTable(props: ITrialTableProps): JSX.Element {
@@ -453,20 +446,12 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
           const entry = entryAt(item.index);
           if (!entry) {
             return (
-              <div
+              <PlaceholderRow
                 key={`placeholder-${item.index}`}
-                role="row"
-                aria-rowindex={item.index + 1}
-                aria-busy="true"
-                className={`tb-TrialTable-row tb-mod-placeholder${item.index % 2 ? ' tb-mod-odd' : ''}`}
-                style={{
-                  width: totalWidth,
-                  height: ROW_HEIGHT,
-                  transform: `translateY(${item.start}px)`
-                }}
-              >
-                <span className="tb-TrialTable-placeholder" />
-              </div>
+                index={item.index}
+                start={item.start}
+                width={totalWidth}
+              />
             );
           }
           if (entry.kind === 'group') {
@@ -543,42 +528,4 @@ function displayKey(groups: TrialGroupsModel): string {
     groups.isExpanded(groupId(group)) ? '1' : '0'
   );
   return expanded.join('') + groups.spread;
-}
-
-function cellStyle(
-  width: number,
-  pinnedLeft: number | null
-): React.CSSProperties {
-  return pinnedLeft === null
-    ? { width, flex: 'none' }
-    : { width, flex: 'none', position: 'sticky', left: pinnedLeft };
-}
-
-/** Drag the right edge of a header to resize its column. */
-function ResizeHandle(props: {
-  width: number;
-  onResize(width: number): void;
-}): JSX.Element {
-  const onMouseDown = (event: React.MouseEvent) => {
-    event.preventDefault();
-    event.stopPropagation();
-    const startX = event.clientX;
-    const startWidth = props.width;
-    const move = (moveEvent: MouseEvent) => {
-      props.onResize(Math.max(48, startWidth + moveEvent.clientX - startX));
-    };
-    const up = () => {
-      window.removeEventListener('mousemove', move);
-      window.removeEventListener('mouseup', up);
-    };
-    window.addEventListener('mousemove', move);
-    window.addEventListener('mouseup', up);
-  };
-  return (
-    <span
-      className="tb-TrialTable-resize"
-      onMouseDown={onMouseDown}
-      onClick={event => event.stopPropagation()}
-    />
-  );
 }
