@@ -14,6 +14,7 @@ import {
   MetricCurvesModel
 } from '../../models/metricCurves';
 import { isNumericKind, ITrialColumn } from '../../models/trialColumns';
+import { logScaleVariables } from '../../plot/logAxis';
 import { IPlotTheme } from '../../plot/theme';
 import { useSignals } from '../useSignal';
 import { CurveOptions } from './CurveOptions';
@@ -107,6 +108,16 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
     }
     return list;
   }, [model.allColumns, objectiveColumn]);
+
+  const logColumns = React.useMemo(
+    () =>
+      new Set(
+        [...logScaleVariables(model.detail?.variables)].map(
+          name => `variables.${name}`
+        )
+      ),
+    [model.detail]
+  );
 
   const onBrush = React.useCallback(
     (brushes: Parameters<ExperimentViewModel['setBrushes']>[0]) =>
@@ -261,6 +272,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
             columns={parallelColumns}
             colorColumn={objectiveColumn}
             brushes={model.brushes}
+            logColumns={logColumns}
             theme={theme}
             onBrush={onBrush}
             resized={props.resized}
