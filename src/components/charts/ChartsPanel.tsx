@@ -15,6 +15,7 @@ import {
   MetricCurvesModel
 } from '../../models/metricCurves';
 import { isNumericKind, ITrialColumn } from '../../models/trialColumns';
+import { logScaleVariables } from '../../plot/logAxis';
 import { IPlotTheme } from '../../plot/theme';
 import { useSignals } from '../useSignal';
 import { CurveOptions } from './CurveOptions';
@@ -120,6 +121,16 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
     }
     return list;
   }, [model.allColumns, objectiveColumn]);
+
+  const logColumns = React.useMemo(
+    () =>
+      new Set(
+        [...logScaleVariables(model.detail?.variables)].map(
+          name => `variables.${name}`
+        )
+      ),
+    [model.detail]
+  );
 
   const onBrush = React.useCallback(
     (brushes: Parameters<ExperimentViewModel['query']['setBrushes']>[0]) =>
@@ -286,6 +297,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
             columns={parallelColumns}
             colorColumn={objectiveColumn}
             brushes={model.query.brushes}
+            logColumns={logColumns}
             theme={theme}
             onBrush={onBrush}
             resized={props.resized}
