@@ -64,7 +64,12 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
       model.brushSample.request();
     }
   }, [model, sampled, brushed]);
-  const sampleRows = model.sample.rows;
+  // Until the sample is first read, the loaded rows (the first window: for a
+  // small table, all of it) are drawn at once.
+  const sampleRows =
+    model.sample.rows.length || model.sample.current
+      ? model.sample.rows
+      : model.loader.loadedRows();
   // The default curves: the first trials of the table, as loaded.
   const firstRows = firstLoadedRows(model, DEFAULT_TRIALS);
   const firstKey = firstRows.map(row => row.name).join('\0');
@@ -293,7 +298,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
           ))}
         {tab === 'parallel' && (
           <ParallelChart
-            rows={drawn.rows}
+            rows={brushed ? drawn.rows : sampleRows}
             columns={parallelColumns}
             colorColumn={objectiveColumn}
             brushes={model.query.brushes}
