@@ -69,11 +69,14 @@ test.describe('Parallel coordinates', () => {
     );
     await view.locator('.tb-ChartsPanel-tab[data-tab="parallel"]').click();
     const parcoords = view.locator('.tb-ParallelChart .js-plotly-plot');
-    await expect(parcoords.locator('.y-axis').first()).toBeAttached();
+    // plotly draws parcoords late on a loaded machine: wait as for a server.
+    await expect(parcoords.locator('.y-axis').first()).toBeAttached({
+      timeout: 30_000
+    });
 
     // Five decades, evenly spaced: the axis holds log10 of the values.
     await expect
-      .poll(async () => (await lrAxis(page))?.ticktext)
+      .poll(async () => (await lrAxis(page))?.ticktext, { timeout: 30_000 })
       .toEqual(['1e-5', '1e-4', '0.001', '0.01', '0.1']);
     const axis = (await lrAxis(page))!;
     expect(new Set(axis.values.map(v => Math.round(v)))).toEqual(
@@ -95,7 +98,8 @@ test.describe('Parallel coordinates', () => {
     // The brush is a query term in values (not exponents): lr ≤ about 1e-3.
     const term = view.locator('.tb-QueryBar-term[data-source="brush"] code');
     await expect(term).toHaveText(
-      /^(variables\.)?lr >= \S+ and (variables\.)?lr <= \S+$/
+      /^(variables\.)?lr >= \S+ and (variables\.)?lr <= \S+$/,
+      { timeout: 30_000 }
     );
     const [low, high] = ((await term.textContent()) ?? '')
       .match(/[<>]= (\S+)/g)!
@@ -105,7 +109,9 @@ test.describe('Parallel coordinates', () => {
     expect(high).toBeGreaterThan(1e-4);
     expect(high).toBeLessThan(2e-3);
     await expect
-      .poll(async () => view.locator('.tb-TableToolbar-count').textContent())
+      .poll(async () => view.locator('.tb-TableToolbar-count').textContent(), {
+        timeout: 30_000
+      })
       .toMatch(/^[2-6] of 10 trials/);
     for (const [name, setTheme] of shots) {
       await setTheme();
