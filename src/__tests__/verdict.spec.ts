@@ -655,4 +655,23 @@ describe('grouped curves with a CI band', () => {
     }).map(t => (t.meta as { role: string }).role);
     expect(two).toEqual(['band', 'ci', 'band', 'ci', 'mean', 'mean']);
   });
+
+  it('draws a one-point series as a marker (a line needs two points)', () => {
+    const modes = buildMetricTraces({
+      curves: [
+        { id: 'a', label: 'a', x: [0], y: [0.9] },
+        { id: 'b', label: 'b', x: [0, 1], y: [0.5, 0.8] }
+      ],
+      metric: 'score',
+      xAxis: 'step',
+      smoothing: 0,
+      logY: false,
+      groupBy: null,
+      theme: readPlotTheme()
+    }).map(t => [(t.meta as { id: string }).id, t.mode]);
+    expect(modes).toEqual([
+      ['a', 'lines+markers'],
+      ['b', 'lines']
+    ]);
+  });
 });
