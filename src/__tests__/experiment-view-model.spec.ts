@@ -1,6 +1,7 @@
 import {
   IExperimentDetail,
   ITrialColumns,
+  ITrialGroupsResponse,
   ITrialRow,
   Status
 } from '../api/types';
@@ -12,6 +13,7 @@ import {
   IViewStateStore
 } from '../models/experimentView';
 import { BLOCK_ROWS, TableLoader } from '../models/tableLoader';
+import { TrialGroupsModel } from '../models/trialGroups';
 import { serveTable } from './fakes';
 import { variableSetLabel } from '../models/trialColumns';
 import { groupCurves, pointsPerTrace, smooth } from '../plot/curves';
@@ -376,6 +378,38 @@ describe('ExperimentViewModel', () => {
     expect(lines[1]).toBe('plain,"a,b",0.1,32,0.5');
     expect(lines[2]).toBe('"quote ""q""",\'=cmd(),-1,32,NaN');
     expect(lines[3]).toBe('');
+
+    // Averaged over seeds on screen: the export is the group rows.
+    const response: ITrialGroupsResponse = {
+      by: ['lr'],
+      spread: 'sd',
+      groups: [
+        {
+          key: { lr: 0.1 },
+          n: 1,
+          trials: ['plain'],
+          metrics: {
+            'loss - Last': { mean: 0.5, lo: null, hi: null, sd: null, n: 1 }
+          }
+        }
+      ]
+    };
+    const groups = new TrialGroupsModel({
+      name: 'e1',
+      source: { getTrialGroups: async () => response }
+    });
+    groups.setSpread('sd');
+    expect((await model.toCSV(groups)).split('\r\n')[0]).toBe(
+      'Trial,model,lr,batch,loss (last)'
+    );
+    groups.setEnabled(true);
+    await groups.refresh();
+    expect((await model.toCSV(groups)).split('\r\n')).toEqual([
+      'Group,n,model,lr,loss (last) mean,loss (last) mean − sd,loss (last) mean + sd',
+      'lr=0.1,1,"a,b",0.1,0.5,,',
+      '"quote ""q""",1,\'=cmd(),-1,NaN,,',
+      ''
+    ]);
   });
 });
 

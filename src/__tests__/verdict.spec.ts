@@ -19,7 +19,11 @@ import { ExperimentStatsModel } from '../models/experimentStats';
 import { ExperimentViewModel } from '../models/experimentView';
 import { FetchedValue } from '../models/fetched';
 import { buildColumns } from '../models/trialColumns';
-import { groupCellText, TrialGroupsModel } from '../models/trialGroups';
+import {
+  groupCellText,
+  groupsCSV,
+  TrialGroupsModel
+} from '../models/trialGroups';
 import {
   formatEffect,
   formatMeanSpread,
@@ -410,6 +414,45 @@ describe('TrialGroupsModel', () => {
     };
     expect(groupCellText(withObjective, members, objective, 'ci')).toBe(
       '0.910 ± 0.010'
+    );
+  });
+});
+
+describe('groupsCSV', () => {
+  it('exports one line per group with mean and spread ends, and lone trials', () => {
+    const groups = new TrialGroupsModel({
+      name: 'e1',
+      source: { getTrialGroups: async () => GROUPS }
+    });
+    groups.setResponse(GROUPS);
+    groups.toggleExpanded('group:{"model":"custom"}'); // its trials: not lines
+    const columns = buildColumns({
+      variables: ['model', 'seed'],
+      parameters: [],
+      metrics: ['loss']
+    }).filter(
+      c =>
+        ['name', 'status', 'variables.model', 'variables.seed'].includes(
+          c.id
+        ) || c.id === 'metrics.loss.min'
+    );
+    const rows = [
+      row('r0', { model: 'resnet50', seed: 0 }),
+      row('c0', { model: 'custom', seed: 0 }),
+      row('r1', { model: 'resnet50', seed: 1 }),
+      row('c1', { model: 'custom', seed: 1 }),
+      row('lone', { model: 'other', seed: 0 })
+    ];
+    const lines = groupsCSV(columns, groups.rows(rows), 'ci').split('\r\n');
+    expect(lines).toEqual([
+      'Group,n,model,seed,loss (min) mean,loss (min) 95% CI low,loss (min) 95% CI high',
+      'model=resnet50,2,resnet50,"0, 1",0.5,0.4,0.6',
+      'model=custom,2,custom,"0, 1",0.3,0.2,0.4',
+      'lone,1,other,0,,,',
+      ''
+    ]);
+    expect(groupsCSV(columns, [], 'sd').split('\r\n')[0]).toContain(
+      'loss (min) mean − sd,loss (min) mean + sd'
     );
   });
 });

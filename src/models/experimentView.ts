@@ -27,6 +27,7 @@ import { SelectedTrialRows } from './selectedTrials';
 import { ISelectGesture, SelectionModel } from './selection';
 import { ITableWindowQuery, TableLoader } from './tableLoader';
 import { TableSample } from './tableSample';
+import { groupsCSV, TrialGroupsModel } from './trialGroups';
 import { CellValue, ITrialColumn } from './trialColumns';
 
 /** What the view reads over REST; the REST client satisfies it. */
@@ -507,10 +508,15 @@ export class ExperimentViewModel {
 
   /**
    * Every matching row (read page by page now: an explicit user action) in the
-   * server's order, with the visible columns, as CSV (raw values, full precision).
+   * server's order, with the visible columns, as CSV (raw values, full precision);
+   * with `groups` averaging, one line per group (see `groupsCSV`).
    */
-  async toCSV(): Promise<string> {
+  async toCSV(groups: TrialGroupsModel | null = null): Promise<string> {
     const rows = await this.loader.readAll(EXPORT_PAGE_ROWS);
+    if (groups?.enabled) {
+      // Averaged over seeds on screen: the group rows the table shows.
+      return groupsCSV(this.visibleColumns, groups.rows(rows), groups.spread);
+    }
     return trialsCSV(this.visibleColumns, rows);
   }
 

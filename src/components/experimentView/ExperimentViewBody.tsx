@@ -105,7 +105,9 @@ export function ExperimentViewBody(
         model={model}
         groups={props.stats?.groups ?? null}
         trans={trans}
-        onExport={() => void model.toCSV().then(props.onExport)}
+        onExport={() =>
+          void model.toCSV(props.stats?.groups ?? null).then(props.onExport)
+        }
         onCompare={() => {
           void model.openTrial(null);
           setComparing(true);
