@@ -223,3 +223,29 @@ class RunStart:
     provenance: dict[str, Any] | None
     start_time: float
     parameters: Mapping[str, ParameterValue]
+
+
+@dataclass
+class TrialFrameRows:
+    """``trials``: (id, name, status, creation time, start time, end time, variables JSON,
+    sole component id or None) oldest first; ``series``: sole component id → [(metric,
+    *ACCUMULATORS)] oldest series first; ``general``: trial id → its ``trial_rows`` row
+    (without parameters and provenance) for the trials without a sole component."""
+
+    trials: list[tuple[Any, ...]]
+    series: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
+    general: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ComponentFrameRows:
+    """``components``: (id, name, display name, creation time) oldest first; per component
+    id, in the order a ``ComponentRecord`` holds them: ``parameters`` [(name, type, stored
+    value)], ``series`` [(metric, *ACCUMULATORS)], ``artifacts`` [(direction, name, media
+    type, value)] and ``trials`` [(trial name, its experiment's name)]."""
+
+    components: list[tuple[Any, ...]]
+    parameters: dict[int, list[Any]] = field(default_factory=dict)
+    series: dict[int, list[Any]] = field(default_factory=dict)
+    artifacts: dict[int, list[Any]] = field(default_factory=dict)
+    trials: dict[int, list[Any]] = field(default_factory=dict)
