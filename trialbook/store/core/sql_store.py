@@ -99,6 +99,7 @@ class SqlStore(Store):
             self.backend.begin(connection, write=True)
             try:
                 result = body(tx)
+                tx.write_changes()
                 changes.prune(tx)
                 if tx.changes:
                     self.backend.announce(connection, tx.changes[-1].seq)
