@@ -57,14 +57,15 @@ def component_frame_rows(tx: Transaction, experiment_id: int) -> ComponentFrameR
             (experiment_id,),
         ).fetchall()
     )
-    # Each kind in its table's own order (no sort): grouped per component below, a
-    # component's rows keep it, which is the order ``components.records`` reads them in.
+    # Each kind in its table's own order: grouped per component below, a component's rows
+    # keep it, which is the order ``components.records`` reads them in. (``+`` keeps SQLite
+    # from reading parameters through an index and then sorting millions of rows by rowid.)
     order = tx.dialect.parameter_order
     for target, sql in (
         (
             rows.parameters,
             "SELECT p.component_id, p.name, p.type, p.value FROM parameters p"
-            f" WHERE {mine.format(owner='p.component_id')} ORDER BY p.{order}",
+            f" WHERE {mine.format(owner='+p.component_id')} ORDER BY p.{order}",
         ),
         (
             rows.series,
