@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook.errors import ValidationError
-from trialbook.frames import MISSING, ColumnsBuilder, trials_frame
+from trialbook.frames import ColumnsBuilder, trials_frame
 from trialbook.names import validate_name
 from trialbook.store import (
     SUMMARY_STATS,
@@ -20,9 +20,7 @@ from trialbook.store import (
     flush_all,
     open_store,
 )
-from trialbook.store.core.encoding import parameter_value
-from trialbook.store.core.records import ComponentFrameRows
-from trialbook.store.core.vocabulary import objective_stat, summary_stats
+from trialbook.store.core.vocabulary import objective_stat
 
 if TYPE_CHECKING:
     import pandas
@@ -80,105 +78,61 @@ class ExperimentAnalytics:
         if self._dataframe is not None and not force_refresh:
             return self._dataframe
         flush_all()
-        rows = open_store().component_frame_rows(self.experiment_name)
-        components = rows.components
-        if self.query is not None:
-            matching = self._matching_trials()
-            components = [
-                c for c in components if any(t in matching for t, _ in rows.trials.get(c[0], ()))
-            ]
-        frame = self._frame(rows, components)
+        components = self._components()
+        experiments_of_trial = {
+            trial.name: trial.experiment_name for trial in open_store().list_trials()
+        }
+        builder = ColumnsBuilder()
+        for component in components:
+            builder.put_row(self._row(component, experiments_of_trial))
+        frame = builder.frame()
         if not frame.empty:  # list columns last, as SageMaker's
             ordered = [c for c in frame.columns if c not in ("Trials", "Experiments")]
             frame = frame[[*ordered, "Trials", "Experiments"]]
-        created = {name: creation for _, name, _, creation in components}
-        frame = self._sorted(frame, created)
+        frame = self._sorted(frame, components)
         self._dataframe = frame.reset_index(drop=True)
         return self._dataframe
 
-    def _frame(self, rows: ComponentFrameRows, components: list[Any]) -> pandas.DataFrame:
-        """One row per component, column by column (``trials_frame``'s way): the same
-        columns, order and values as a ``ColumnsBuilder`` given each component's row."""
-        import pandas
-
-        count = len(components)
-        columns: dict[str, list[Any]] = {}
-        if not count:
-            return pandas.DataFrame(columns)
-
-        def column(name: str) -> list[Any]:
-            found = columns.get(name)
-            if found is None:
-                found = columns[name] = [MISSING] * count
-            return found
-
-        names, display_names = column("TrialComponentName"), column("DisplayName")
-        seen: set[tuple[Any, ...]] = set()
-        stats = list(zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True))
-        keep_parameter, keep_metric = self.parameter_names, self.metric_names
-        trials_column: list[Any] = []
-        experiments_column: list[Any] = []
-        for index, (component_id, name, display_name, _) in enumerate(components):
-            names[index] = name
-            display_names[index] = display_name
-            parameters = {
-                key: parameter_value(kind, value)
-                for key, kind, value in rows.parameters.get(component_id, ())
-                if keep_parameter is None or key in keep_parameter
-            }
-            metrics = {
-                metric: summary_stats(*accumulators)
-                for metric, *accumulators in rows.series.get(component_id, ())
-                if keep_metric is None or metric in keep_metric
-            }
-            artifacts = self._artifacts(rows.artifacts.get(component_id, ()))
-            signature = (*parameters, None, *metrics, None, *artifacts)
-            if signature not in seen:
-                seen.add(signature)
-                for key in (*parameters, *(f"{m} - {s}" for m in metrics for s, _ in stats)):
-                    column(key)
-                for key in artifacts:
-                    column(key)
-            for key, value in parameters.items():
-                columns[key][index] = value
-            for metric, summary in metrics.items():
-                for stat, field in stats:
-                    columns[f"{metric} - {stat}"][index] = summary[field]
-            for key, value in artifacts.items():
-                columns[key][index] = value
-            trials = rows.trials.get(component_id, ())
-            trials_column.append([trial for trial, _ in trials])
-            if len(trials) == 1:
-                experiments_column.append([trials[0][1]])
-            else:
-                experiments_column.append(list(dict.fromkeys(e for _, e in trials)))
-        columns["Trials"] = trials_column
-        columns["Experiments"] = experiments_column
-        return pandas.DataFrame(columns)
-
-    def _artifacts(self, rows: Any) -> dict[str, Any]:
-        """The artifact columns of a component: inputs, then outputs, as ``_row`` puts them."""
-        by_direction: dict[str, dict[str, tuple[Any, Any]]] = {"input": {}, "output": {}}
-        for direction, name, media_type, value in rows:
-            by_direction["input" if direction == "input" else "output"][name] = (media_type, value)
-        found: dict[str, Any] = {}
-        for direction, wanted in (
-            ("input", self.input_artifact_names),
-            ("output", self.output_artifact_names),
+    def _row(
+        self, component: ComponentRecord, experiments_of_trial: dict[str, str]
+    ) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "TrialComponentName": component.name,
+            "DisplayName": component.display_name,
+        }
+        for name, value in component.parameters.items():
+            if self.parameter_names is None or name in self.parameter_names:
+                row[name] = value
+        for name, summary in component.metrics.items():
+            if self.metric_names is None or name in self.metric_names:
+                for stat in SUMMARY_STATS:
+                    row[f"{name} - {stat}"] = summary.stat(stat)
+        for artifacts, wanted in (
+            (component.input_artifacts, self.input_artifact_names),
+            (component.output_artifacts, self.output_artifact_names),
         ):
-            for name, (media_type, value) in by_direction[direction].items():
+            for name, artifact in artifacts.items():
                 if wanted is None or name in wanted:
-                    found[f"{name} - MediaType"] = media_type
-                    found[f"{name} - Value"] = value
-        return found
+                    row[f"{name} - MediaType"] = artifact.media_type
+                    row[f"{name} - Value"] = artifact.value
+        row["Trials"] = list(component.trial_names)
+        row["Experiments"] = list(
+            dict.fromkeys(
+                experiments_of_trial[t] for t in component.trial_names if t in experiments_of_trial
+            )
+        )
+        return row
 
-    def _sorted(self, frame: pandas.DataFrame, created: dict[str, float]) -> pandas.DataFrame:
+    def _sorted(
+        self, frame: pandas.DataFrame, components: list[ComponentRecord]
+    ) -> pandas.DataFrame:
         if not self.sort_by or frame.empty:
             return frame
         ascending = self.sort_order == "Ascending"
         if self.sort_by == "Name":
             column = "TrialComponentName"
         elif self.sort_by == "CreationTime":
+            created = {c.name: c.creation_time for c in components}
             order = frame["TrialComponentName"].map(created)
             return frame.iloc[order.sort_values(ascending=ascending, kind="stable").index]
         elif self.sort_by.startswith("Parameters."):

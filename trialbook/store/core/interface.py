@@ -16,7 +16,6 @@ from typing import Any, Literal
 from trialbook.store.core.records import (
     ArtifactRecord,
     Change,
-    ComponentFrameRows,
     ComponentRecord,
     Direction,
     ExperimentRecord,
@@ -331,11 +330,6 @@ class Store(abc.ABC):
         the latest component that has one, without its bulky fields). Without
         ``parameters`` (or ``provenance``) those are left empty ({} and None) and not read:
         a DataFrame of 100,000 trials needs neither."""
-
-    @abc.abstractmethod
-    def component_frame_rows(self, experiment_name: str) -> ComponentFrameRows:
-        """The components of an experiment's trials in bulk for ``ExperimentAnalytics``
-        (see ``core/frame_rows.py``)."""
 
     @abc.abstractmethod
     def trial_frame_rows(self, experiment_name: str) -> TrialFrameRows:

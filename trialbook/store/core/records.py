@@ -235,17 +235,3 @@ class TrialFrameRows:
     trials: list[tuple[Any, ...]]
     series: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
     general: dict[int, dict[str, Any]] = field(default_factory=dict)
-
-
-@dataclass
-class ComponentFrameRows:
-    """``components``: (id, name, display name, creation time) oldest first; per component
-    id, in the order a ``ComponentRecord`` holds them: ``parameters`` [(name, type, stored
-    value)], ``series`` [(metric, *ACCUMULATORS)], ``artifacts`` [(direction, name, media
-    type, value)] and ``trials`` [(trial name, its experiment's name)]."""
-
-    components: list[tuple[Any, ...]]
-    parameters: dict[int, list[Any]] = field(default_factory=dict)
-    series: dict[int, list[Any]] = field(default_factory=dict)
-    artifacts: dict[int, list[Any]] = field(default_factory=dict)
-    trials: dict[int, list[Any]] = field(default_factory=dict)

@@ -27,12 +27,11 @@ from trialbook.store.core import (
     trials,
 )
 from trialbook.store.core.backend import Backend
-from trialbook.store.core.frame_rows import component_frame_rows, trial_frame_rows
+from trialbook.store.core.frame_rows import trial_frame_rows
 from trialbook.store.core.interface import Store
 from trialbook.store.core.records import (
     ArtifactRecord,
     Change,
-    ComponentFrameRows,
     ComponentRecord,
     Direction,
     ExperimentRecord,
@@ -390,13 +389,6 @@ class SqlStore(Store):
     # -- reads for the server --------------------------------------------------------------
     def list_experiment_summaries(self, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
         return self.read(lambda tx: experiments.summaries(tx, names))
-
-    def component_frame_rows(self, experiment_name: str) -> ComponentFrameRows:
-        return self.read(
-            lambda tx: component_frame_rows(
-                tx, entities.entity_id(tx, "experiments", experiment_name)
-            )
-        )
 
     def trial_frame_rows(self, experiment_name: str) -> TrialFrameRows:
         def body(tx: Transaction) -> TrialFrameRows:
