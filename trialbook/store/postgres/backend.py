@@ -33,16 +33,23 @@ _WRITE_LOCK = "trialbook.write"
 
 class PostgresConnection:
     """This thread's connection as the core sees it: ``execute``/``cursor`` on the live
-    psycopg connection, which ``open`` replaces when the server dropped it."""
+    psycopg connection, which ``open`` replaces when the server dropped it. A bulk insert
+    leaves its COPY open (the server writes while the core computes): ``open`` waits for it
+    before the connection's next statement, ``rollback`` cancels it."""
 
     def __init__(self, backend: PostgresBackend) -> None:
         self.backend = backend
         self.raw: psycopg.Connection | None = None
+        self.copying: bulk.OpenCopy | None = None
 
     def open(self) -> psycopg.Connection:
         raw = self.raw
         if raw is None or raw.closed or raw.broken:
+            self.copying = None
             self.raw = raw = self.backend._connect()
+        elif self.copying is not None:
+            copying, self.copying = self.copying, None
+            copying.finish()  # the server's error for the COPY, if any, is raised here
         return raw
 
     def execute(self, sql: str, parameters: Any = ()) -> psycopg.Cursor[Any]:
@@ -131,8 +138,12 @@ class PostgresBackend(Backend):
     def rollback(self, connection: Connection) -> None:
         assert isinstance(connection, PostgresConnection)
         raw = connection.raw
+        copying, connection.copying = connection.copying, None
         if raw is None or raw.broken or raw.closed:
             return
+        if copying is not None:
+            with contextlib.suppress(psycopg.Error):
+                copying.abandon(RuntimeError("the transaction was rolled back"))
         if connection.in_transaction:
             with contextlib.suppress(psycopg.OperationalError, psycopg.InterfaceError):
                 raw.execute("ROLLBACK")
@@ -151,7 +162,9 @@ class PostgresBackend(Backend):
     ) -> None:
         assert isinstance(connection, PostgresConnection)
         assert columns == len(bulk.COLUMN_TYPES[table]), table
-        bulk.copy_flat(connection.open(), table, flat)
+        if flat:
+            raw = connection.open()
+            connection.copying = bulk.start_copy(raw, table, flat)
 
     def executemany(self, connection: Connection, sql: str, rows: Any) -> None:
         if rows:
