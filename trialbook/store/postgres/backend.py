@@ -19,7 +19,7 @@ from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.string import StrDumper
 
 from trialbook.store.core.backend import Backend, Connection
-from trialbook.store.postgres import bulk, notify, schema
+from trialbook.store.postgres import bulk, faults, notify, schema
 from trialbook.store.postgres.connection import Connector, is_transient
 from trialbook.store.postgres.dialect import PostgresDialect
 from trialbook.store.postgres.scalar import load_scalar
@@ -147,6 +147,9 @@ class PostgresBackend(Backend):
         if connection.in_transaction:
             with contextlib.suppress(psycopg.OperationalError, psycopg.InterfaceError):
                 raw.execute("ROLLBACK")
+
+    def store_error(self, error: Exception) -> Exception | None:
+        return faults.translate(self.url, error)
 
     def is_transient(self, error: Exception) -> bool:
         if not (is_transient(error) or isinstance(error, psycopg.InterfaceError)):
