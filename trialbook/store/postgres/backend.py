@@ -22,7 +22,7 @@ from trialbook.store.core.backend import Backend, Connection
 from trialbook.store.postgres import bulk, faults, notify, schema
 from trialbook.store.postgres.connection import Connector, is_transient
 from trialbook.store.postgres.dialect import PostgresDialect
-from trialbook.store.postgres.scalar import load_scalar
+from trialbook.store.postgres.scalar import ScalarLoader, load_scalar
 from trialbook.store.postgres.url import PostgresUrl
 
 #: How long one operation keeps retrying while the server is unreachable (a restart takes
@@ -96,6 +96,7 @@ class PostgresBackend(Backend):
                 self._scalar = CompositeInfo.fetch(raw, "scalar")
             assert self._scalar is not None
             register_composite(self._scalar, raw, make_object=_make_scalar)
+            raw.adapters.register_loader(self._scalar.oid, ScalarLoader)  # the fast path
             raw.adapters.register_dumper(str, StrDumper)  # bind str as text (scalar.py)
         except BaseException:
             raw.close()
