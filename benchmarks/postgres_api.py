@@ -34,7 +34,7 @@ from api import interleaved
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 FULL = {"trials": 10_000, "parameters": 20, "metrics": 5, "steps": 50, "series": 100,
-        "series_steps": 10_000, "repeats": 7, "workers": 4}  # fmt: skip
+        "series_steps": 10_000, "repeats": 7, "workers": 2}  # fmt: skip
 QUICK = {"trials": 100, "parameters": 20, "metrics": 5, "steps": 10, "series": 5,
          "series_steps": 1_000, "repeats": 3, "workers": 2}  # fmt: skip
 TABLE = "bench-table"
