@@ -45,12 +45,19 @@ class PostgresConnection:
     def open(self) -> psycopg.Connection:
         raw = self.raw
         if raw is None or raw.closed or raw.broken:
-            self.copying = None
+            self.cancel_copy()
             self.raw = raw = self.backend._connect()
         elif self.copying is not None:
             copying, self.copying = self.copying, None
             copying.finish()  # the server's error for the COPY, if any, is raised here
         return raw
+
+    def cancel_copy(self) -> None:
+        """Cancel an open COPY (also on a dropped connection: it releases psycopg's lock)."""
+        copying, self.copying = self.copying, None
+        if copying is not None:
+            with contextlib.suppress(psycopg.Error):
+                copying.abandon(RuntimeError("the transaction was rolled back"))
 
     def execute(self, sql: str, parameters: Any = ()) -> psycopg.Cursor[Any]:
         return self.open().execute(sql, parameters)
@@ -138,13 +145,10 @@ class PostgresBackend(Backend):
 
     def rollback(self, connection: Connection) -> None:
         assert isinstance(connection, PostgresConnection)
+        connection.cancel_copy()
         raw = connection.raw
-        copying, connection.copying = connection.copying, None
         if raw is None or raw.broken or raw.closed:
             return
-        if copying is not None:
-            with contextlib.suppress(psycopg.Error):
-                copying.abandon(RuntimeError("the transaction was rolled back"))
         if connection.in_transaction:
             with contextlib.suppress(psycopg.OperationalError, psycopg.InterfaceError):
                 raw.execute("ROLLBACK")
