@@ -3,7 +3,7 @@ metric series, the same data in both stores, both served by real Jupyter Servers
 same run (the measures take turns, so load from other processes hits both alike).
 
     python benchmarks/postgres_api.py            # 10,000 trials; 100 series × 10,000 steps
-    python benchmarks/postgres_api.py --quick    # smoke run (100 trials, 5 series × 1,000)
+    python benchmarks/postgres_api.py --quick    # smoke run (60 trials, 4 series × 1,000)
 
 Data is generated through the library (``exp.run``, ``log_parameters``, ``log_metrics``) by
 a few worker processes per store. Needs a PostgreSQL server: TRIALBOOK_BENCH_POSTGRES or
@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 FULL = {"trials": 10_000, "parameters": 20, "metrics": 5, "steps": 50, "series": 100,
         "series_steps": 10_000, "repeats": 7, "workers": 2}  # fmt: skip
-QUICK = {"trials": 100, "parameters": 20, "metrics": 5, "steps": 10, "series": 5,
-         "series_steps": 1_000, "repeats": 3, "workers": 2}  # fmt: skip
+QUICK = {"trials": 60, "parameters": 20, "metrics": 5, "steps": 10, "series": 4,
+         "series_steps": 1_000, "repeats": 2, "workers": 2}  # fmt: skip
 TABLE = "bench-table"
 SERIES = "bench-series"
 PAGE = 500
@@ -148,16 +148,19 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     arguments = parser.parse_args()
     url = server_url()
-    if url is None:
+    if not url:
         print("postgres_api: no PostgreSQL server (set TRIALBOOK_BENCH_POSTGRES); skipped")
         return 0
     import psycopg
+
+    from trialbook.store.postgres.url import redact
 
     try:
         with psycopg.connect(url, connect_timeout=5):
             pass
     except psycopg.Error as error:
-        print(f"postgres_api: PostgreSQL at {url} is not reachable ({error}); skipped")
+        reason = " ".join(str(error).split())
+        print(f"postgres_api: PostgreSQL at {redact(url)} is not reachable ({reason}); skipped")
         return 0
     sizes = QUICK if arguments.quick else FULL
     workdir = Path(tempfile.mkdtemp(prefix="trialbook-bench-pg-api-"))

@@ -153,7 +153,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a small run for CI smoke tests")
     arguments = parser.parse_args()
     url = server_url()
-    if url is None:
+    if not url:
         print("postgres_store: no server (set TRIALBOOK_BENCH_POSTGRES); skipped")
         return
     import psycopg
