@@ -142,6 +142,10 @@ def test_opening_a_schema_2_store_drops_the_levels_a_series_does_not_need(
         for column in TALLY_COLUMNS.values():
             connection.execute(f"ALTER TABLE experiments DROP COLUMN {column}")
         connection.execute("ALTER TABLE experiments DROP COLUMN trial_count")
+        # nor schema 5's sole components and lookup indexes
+        for index in ("trials_sole_component", "parameters_lookup", "metric_series_lookup"):
+            connection.execute(f"DROP INDEX {index}")
+        connection.execute("ALTER TABLE trials DROP COLUMN sole_component")
     connection.close()
     store = open_store()
     assert {level for level, _ in _buckets(store_path, "m")} == {0}

@@ -28,6 +28,13 @@ def test_ranges_linear_log_integer() -> None:
     assert tb.Range(1, 10, num=4, integer=True).grid() == [1, 4, 7, 10]
 
 
+def test_range_grid_values_are_the_ones_people_type() -> None:
+    # Without rounding: 0.00010000000000000003 and 0.30000000000000004.
+    assert tb.Range(1e-5, 1e-1, scale="log", num=5).grid() == [1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
+    assert tb.Range(0, 1, num=11).grid()[3] == 0.3
+    assert tb.Range(0.1, 0.7, num=3).grid() == [0.1, 0.4, 0.7]
+
+
 def test_range_validation() -> None:
     with pytest.raises(tb.ValidationError, match="num"):
         tb.Range(0, 1).grid()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook.errors import ValidationError
-from trialbook.frames import ColumnsBuilder
+from trialbook.frames import ColumnsBuilder, trials_frame
 from trialbook.names import validate_name
 from trialbook.store import (
     SUMMARY_STATS,
@@ -20,6 +20,7 @@ from trialbook.store import (
     flush_all,
     open_store,
 )
+from trialbook.store.core.vocabulary import objective_stat
 
 if TYPE_CHECKING:
     import pandas
@@ -196,8 +197,8 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
     flush_all()
     store = open_store()
     experiment = store.get_experiment(experiment_name)
-    rows = store.trial_rows(experiment_name, parameters=False, provenance=False)
-    return _trial_frame(rows, bool(experiment.objective), False)
+    rows = store.trial_frame_rows(experiment_name)
+    return trials_frame(rows, objective_stat(experiment.objective), bool(experiment.objective))
 
 
 def search_trials(query: str | None = None) -> pandas.DataFrame:

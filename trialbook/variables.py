@@ -83,7 +83,9 @@ class Range:
         points[-1] = self.high if self.num > 1 else points[-1]
         if self.integer:
             return list(dict.fromkeys(round(point) for point in points))
-        return points
+        # Twelve significant digits drop the float noise of the arithmetic:
+        # 1e-4, not 0.00010000000000000003, is the value people read and type.
+        return [float(f"{point:.12g}") for point in points]
 
     def sample(self, rng: random.Random) -> Any:
         if self.scale == "log":

@@ -62,7 +62,7 @@ async function timeFirstPaint(page: Page, name: string): Promise<Results> {
     const painted = performance.now();
     const widget = () =>
       [...app.shell.widgets('main')].find((w: any) => w.id === id);
-    while (widget()?.model?.loadingAll) {
+    while (widget()?.model?.querying) {
       await frame();
     }
     const loadedAll = performance.now();
@@ -275,7 +275,9 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
         )!;
         const plot = () =>
           root.querySelector('.tb-MetricChart .js-plotly-plot') as any;
-        const names: string[] = widget.model.rows.map((row: any) => row.name);
+        const names: string[] = widget.model.loader
+          .loadedRows()
+          .map((row: any) => row.name);
         // Start from the default chart (the first 20 trials) fully drawn.
         while (
           (plot()?.data ?? []).filter((t: any) => t.meta?.role === 'trial')

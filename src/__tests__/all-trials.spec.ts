@@ -1,6 +1,8 @@
 import { IAllTrialsResponse, ITrialRow } from '../api/types';
 import { ALL_TRIALS_LIMIT, allTrialsSource } from '../models/allTrials';
 import { ExperimentViewModel } from '../models/experimentView';
+import { BLOCK_ROWS } from '../models/tableLoader';
+import { ITableRequest, serveTable } from './fakes';
 
 function row(name: string, experiment: string, lr: number): ITrialRow {
   return {
@@ -31,9 +33,12 @@ describe('All trials view', () => {
       getAllTrials: async (query: unknown): Promise<IAllTrialsResponse> => {
         asked.push(query);
         const narrowed = !!(query as { q?: string }).q;
-        const trials = narrowed ? ROWS.slice(0, 2) : ROWS;
+        const { trials, total } = serveTable(
+          narrowed ? ROWS.slice(0, 2) : ROWS,
+          query as ITableRequest
+        );
         return {
-          total: trials.length,
+          total,
           offset: 0,
           limit: ALL_TRIALS_LIMIT,
           sort: null,
@@ -65,13 +70,11 @@ describe('All trials view', () => {
       search: '',
       statuses: [],
       offset: 0,
-      limit: ALL_TRIALS_LIMIT
+      limit: BLOCK_ROWS
     });
-    expect(model.visibleRows.map(item => item.experiment_name)).toEqual([
-      'a',
-      'b'
-    ]);
-    model.setFilter('experiment_name', { kind: 'text', text: 'b' });
+    const shown = Array.from({ length: model.total }, (_, i) => model.rowAt(i));
+    expect(shown.map(item => item?.experiment_name)).toEqual(['a', 'b']);
+    model.query.setFilter('experiment_name', { kind: 'text', text: 'b' });
     expect(model.query.terms[0].text).toBe('"b" in experiment');
   });
 });

@@ -1,6 +1,7 @@
 import {
   IExperimentDetail,
   ITrialColumns,
+  ITrialGroupsResponse,
   ITrialRow,
   Status
 } from '../api/types';
@@ -9,9 +10,11 @@ import { csvField, toCSV } from '../models/csv';
 import {
   ExperimentViewModel,
   IExperimentViewSource,
-  IViewStateStore,
-  WHOLE_TABLE_PAGE_ROWS
+  IViewStateStore
 } from '../models/experimentView';
+import { BLOCK_ROWS, TableLoader } from '../models/tableLoader';
+import { TrialGroupsModel } from '../models/trialGroups';
+import { serveTable } from './fakes';
 import { variableSetLabel } from '../models/trialColumns';
 import { groupCurves, pointsPerTrace, smooth } from '../plot/curves';
 
@@ -79,8 +82,9 @@ class MemoryStore implements IViewStateStore {
 type TableQuery = Parameters<IExperimentViewSource['getTrialTable']>[1];
 
 /**
- * Serves `rows`; a narrowed request is answered by `answer` (the server's
- * query engine is tested in Python: here only what the view asks and shows).
+ * Serves `rows`, sorted and paged as the server does; a narrowed request is
+ * answered by `answer` (the server's query engine is tested in Python: here
+ * only what the view asks and shows).
  */
 function source(
   rows: ITrialRow[] = ROWS,
@@ -97,7 +101,10 @@ function source(
     getTrialTable: async (_name, query) => {
       asked.push(query);
       const narrowed = !!(query?.q || query?.search || query?.statuses?.length);
-      return { columns: COLUMNS, trials: narrowed ? answer(query) : rows };
+      return {
+        columns: COLUMNS,
+        ...serveTable(narrowed ? answer(query) : rows, query)
+      };
     }
   };
 }
@@ -115,8 +122,18 @@ async function loaded(
   return model;
 }
 
+/** The matching rows in table order (every one is loaded in these small tables). */
 const names = (model: ExperimentViewModel) =>
-  model.visibleRows.map(row => row.name);
+  Array.from({ length: model.total }, (_, i) => model.rowAt(i)?.name);
+
+/** Sort and wait for the server's answer. */
+async function sorted(
+  model: ExperimentViewModel,
+  sort: Parameters<ExperimentViewModel['setSort']>[0]
+): Promise<void> {
+  model.setSort(sort);
+  await model.settled();
+}
 
 describe('ExperimentViewModel', () => {
   it('builds columns for variables, parameters (not repeating variables) and metric stats', async () => {
@@ -138,7 +155,7 @@ describe('ExperimentViewModel', () => {
     );
     expect(ids).not.toContain('parameters.model');
     expect(ids).not.toContain('metrics.loss.avg');
-    model.setStatVisible('avg', true);
+    model.columns.setStatVisible('avg', true);
     expect(model.visibleColumns.map(column => column.id)).toContain(
       'metrics.loss.avg'
     );
@@ -146,9 +163,9 @@ describe('ExperimentViewModel', () => {
 
   it('sorts numbers both ways with missing and NaN values last', async () => {
     const model = await loaded();
-    model.setSort({ column: 'metrics.loss.min', descending: false });
+    await sorted(model, { column: 'metrics.loss.min', descending: false });
     expect(names(model)).toEqual(['t-b', 't-a', 't-e', 't-c', 't-d']);
-    model.setSort({ column: 'metrics.loss.min', descending: true });
+    await sorted(model, { column: 'metrics.loss.min', descending: true });
     expect(names(model).slice(0, 3)).toEqual(['t-e', 't-a', 't-b']);
     expect(names(model).slice(3).sort()).toEqual(['t-c', 't-d']);
     model.cycleSort('variables.model');
@@ -159,6 +176,7 @@ describe('ExperimentViewModel', () => {
     model.cycleSort('variables.model');
     model.cycleSort('variables.model');
     expect(model.sort).toBeNull();
+    await model.settled();
     expect(names(model)).toEqual(['t-a', 't-b', 't-c', 't-d', 't-e']);
   });
 
@@ -169,25 +187,25 @@ describe('ExperimentViewModel', () => {
       source: source(ROWS, () => [ROWS[1], ROWS[3]], asked)
     });
     await model.initialize();
-    model.setFilter('variables.model', { kind: 'text', text: 'res' });
+    model.query.setFilter('variables.model', { kind: 'text', text: 'res' });
     await model.settled();
     expect(asked[asked.length - 1]).toEqual({
       q: '("res" in variables.model)',
       search: '',
       statuses: [],
       offset: 0,
-      limit: WHOLE_TABLE_PAGE_ROWS
+      limit: BLOCK_ROWS
     });
     expect(names(model)).toEqual(['t-b', 't-d']);
-    model.setFilter('variables.model', null);
-    model.setFilter('metrics.loss.last', {
+    model.query.setFilter('variables.model', null);
+    model.query.setFilter('metrics.loss.last', {
       kind: 'range',
       min: 0.3,
       max: null
     });
-    model.setStatuses(['Failed']);
-    model.search = 'lr=0.01';
-    model.setBrushes(
+    model.query.setStatuses(['Failed']);
+    model.query.setSearch('lr=0.01');
+    model.query.setBrushes(
       new Map([
         ['objective_value', { kind: 'ranges', ranges: [[0.1, 0.6]] }],
         ['variables.model', { kind: 'values', values: ['custom'] }]
@@ -202,19 +220,26 @@ describe('ExperimentViewModel', () => {
       search: 'lr=0.01',
       statuses: ['Failed'],
       offset: 0,
-      limit: WHOLE_TABLE_PAGE_ROWS
+      limit: BLOCK_ROWS
     });
-    model.setFilter('metrics.loss.last', {
+    model.query.setFilter('metrics.loss.last', {
       kind: 'range',
       min: null,
       max: null
     });
-    expect(model.filters.size).toBe(0);
+    expect(model.query.filters.size).toBe(0);
     const before = asked.length;
-    model.clearFilters();
+    model.query.clear();
     await model.settled();
-    // Nothing narrows: the loaded table shows as it is, without asking again.
-    expect(asked).toHaveLength(before);
+    // Nothing narrows: one request for the first window of the whole table.
+    expect(asked).toHaveLength(before + 1);
+    expect(asked[asked.length - 1]).toEqual({
+      q: '',
+      search: '',
+      statuses: [],
+      offset: 0,
+      limit: BLOCK_ROWS
+    });
     expect(names(model)).toHaveLength(5);
   });
 
@@ -233,7 +258,10 @@ describe('ExperimentViewModel', () => {
             column: at + 1
           });
         }
-        return { columns: COLUMNS, trials: query?.q ? [ROWS[0]] : ROWS };
+        return {
+          columns: COLUMNS,
+          ...serveTable(query?.q ? [ROWS[0]] : ROWS, query)
+        };
       }
     };
     const model = new ExperimentViewModel({
@@ -250,10 +278,10 @@ describe('ExperimentViewModel', () => {
       end: 17
     });
     // With a filter term the typed text sits inside parentheses: still placed on it.
-    model.setFilter('variables.model', { kind: 'text', text: 'c' });
+    model.query.setFilter('variables.model', { kind: 'text', text: 'c' });
     await model.settled();
     expect(model.query.error?.start).toBe(14);
-    model.setFilter('variables.model', null);
+    model.query.setFilter('variables.model', null);
     model.query.setText('lr < 0.1');
     await model.settled();
     expect(model.query.error).toBeNull();
@@ -280,7 +308,7 @@ describe('ExperimentViewModel', () => {
     model.select('t-c', { range: true });
     expect([...model.selection]).toEqual(['t-a', 't-b', 't-c']);
     // Ranges follow the sorted order.
-    model.setSort({ column: 'metrics.loss.min', descending: false });
+    await sorted(model, { column: 'metrics.loss.min', descending: false });
     model.select('t-b');
     model.select('t-e', { range: true });
     expect([...model.selection].sort()).toEqual(['t-a', 't-b', 't-e']);
@@ -296,8 +324,8 @@ describe('ExperimentViewModel', () => {
       )
     });
     await model.initialize();
-    model.setSort({ column: 'metrics.loss.min', descending: true });
-    model.setFilter('variables.model', { kind: 'text', text: 'custom' });
+    await sorted(model, { column: 'metrics.loss.min', descending: true });
+    model.query.setFilter('variables.model', { kind: 'text', text: 'custom' });
     model.setSelection(['t-a', 't-c']);
     rows.splice(2, 1); // t-c deleted
     rows.push(trial('t-f', { model: 'custom', lr: 1 }, 0.95));
@@ -314,10 +342,10 @@ describe('ExperimentViewModel', () => {
   it('remembers column choices per experiment', async () => {
     const store = new MemoryStore();
     const model = await loaded(store);
-    model.setColumnVisible('status', false);
-    model.setPinned('variables.model', true);
-    model.moveColumn('variables.lr', -1);
-    model.setColumnWidth('name', 300.4);
+    model.columns.setColumnVisible('status', false);
+    model.columns.setPinned('variables.model', true);
+    model.columns.moveColumn('variables.lr', -1);
+    model.columns.setColumnWidth('name', 300.4);
     await Promise.resolve();
     const again = await loaded(store);
     expect(again.isColumnVisible('status')).toBe(false);
@@ -330,7 +358,7 @@ describe('ExperimentViewModel', () => {
     expect(order.indexOf('variables.lr')).toBeLessThan(
       order.indexOf('start_time') + 3
     );
-    again.resetColumns();
+    again.columns.reset();
     expect(again.isColumnVisible('status')).toBe(true);
   });
 
@@ -340,102 +368,175 @@ describe('ExperimentViewModel', () => {
       trial('quote "q"', { model: '=cmd()', lr: -1 }, 'NaN')
     ]);
     for (const id of ['status', 'duration', 'start_time', 'objective_value']) {
-      model.setColumnVisible(id, false);
+      model.columns.setColumnVisible(id, false);
     }
-    model.setStatVisible('max', false);
-    model.setStatVisible('min', false);
-    const csv = model.toCSV();
+    model.columns.setStatVisible('max', false);
+    model.columns.setStatVisible('min', false);
+    const csv = await model.toCSV();
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe('Trial,model,lr,batch,loss (last)');
     expect(lines[1]).toBe('plain,"a,b",0.1,32,0.5');
     expect(lines[2]).toBe('"quote ""q""",\'=cmd(),-1,32,NaN');
     expect(lines[3]).toBe('');
+
+    // Averaged over seeds on screen: the export is the group rows.
+    const response: ITrialGroupsResponse = {
+      by: ['lr'],
+      spread: 'sd',
+      groups: [
+        {
+          key: { lr: 0.1 },
+          n: 1,
+          trials: ['plain'],
+          metrics: {
+            'loss - Last': { mean: 0.5, lo: null, hi: null, sd: null, n: 1 }
+          }
+        }
+      ]
+    };
+    const groups = new TrialGroupsModel({
+      name: 'e1',
+      source: { getTrialGroups: async () => response }
+    });
+    groups.setSpread('sd');
+    expect((await model.toCSV(groups)).split('\r\n')[0]).toBe(
+      'Trial,model,lr,batch,loss (last)'
+    );
+    groups.setEnabled(true);
+    await groups.refresh();
+    expect((await model.toCSV(groups)).split('\r\n')).toEqual([
+      'Group,n,model,lr,loss (last) mean,loss (last) mean − sd,loss (last) mean + sd',
+      'lr=0.1,1,"a,b",0.1,0.5,,',
+      '"quote ""q""",1,\'=cmd(),-1,NaN,,',
+      ''
+    ]);
   });
 });
 
-describe('ExperimentViewModel first page', () => {
-  /** Serves a page when asked for a limit; the whole table waits for `release`. */
-  function pagedSource(rows: ITrialRow[]) {
-    let release = () => undefined as void;
-    const whole = new Promise<void>(resolve => (release = resolve));
-    const queries: ({ offset?: number; limit?: number } | undefined)[] = [];
-    const paged: IExperimentViewSource = {
+describe('ExperimentViewModel windows', () => {
+  /** Serves windows of `rows` as the server does; reads wait while `hold` is set. */
+  function windowSource(rows: ITrialRow[]) {
+    const queries: TableQuery[] = [];
+    const gate = { hold: null as Promise<void> | null };
+    const windowed: IExperimentViewSource = {
       ...source(rows),
       getTrialTable: async (_name, query) => {
         queries.push(query);
-        if (query?.offset === undefined) {
-          return {
-            columns: COLUMNS,
-            trials: rows.slice(0, query?.limit),
-            total: rows.length
-          };
+        const hold = gate.hold;
+        if (hold) {
+          await hold;
         }
-        await whole;
-        const offset = query.offset;
-        return {
-          columns: COLUMNS,
-          trials: rows.slice(offset, offset + (query.limit ?? rows.length)),
-          total: rows.length
-        };
+        return { columns: COLUMNS, ...serveTable(rows, query) };
       }
     };
-    return { paged, queries, release: () => release() };
+    return { windowed, queries, gate };
   }
 
   const many = Array.from({ length: 1200 }, (_, i) =>
     trial(`t-${String(i).padStart(4, '0')}`, { model: 'm', lr: i }, 1000 - i)
   );
 
-  it('paints the first page, then switches to the whole table', async () => {
-    const { paged, queries, release } = pagedSource(many);
-    const model = new ExperimentViewModel({ name: 'exp', source: paged });
-    const done = model.initialize();
-    await new Promise(resolve => setTimeout(resolve, 0));
-    expect(queries[0]).toEqual({ limit: 500 });
-    expect(model.loadingAll).toBe(true);
-    expect(model.total).toBe(1200);
-    expect(model.visibleRows).toHaveLength(500);
-    expect(model.visibleRows[0].name).toBe('t-0000');
-    release();
-    await done;
-    expect(model.loadingAll).toBe(false);
-    expect(model.visibleRows).toHaveLength(1200);
-    // Live refreshes read the whole table, page by page from the start.
-    await model.refresh();
-    expect(queries[queries.length - 1]).toEqual({
-      offset: 0,
-      limit: WHOLE_TABLE_PAGE_ROWS
-    });
-  });
-
-  it('reads a table larger than one response page by page', async () => {
-    const huge = Array.from({ length: 2 * WHOLE_TABLE_PAGE_ROWS + 7 }, (_, i) =>
-      trial(`h-${String(i).padStart(5, '0')}`, { model: 'm', lr: i }, i)
-    );
-    const { paged, queries, release } = pagedSource(huge);
-    release();
-    const model = new ExperimentViewModel({ name: 'exp', source: paged });
+  it('paints the first window, then reads only the rows scrolled to', async () => {
+    const { windowed, queries } = windowSource(many);
+    const model = new ExperimentViewModel({ name: 'exp', source: windowed });
     await model.initialize();
-    expect(model.visibleRows).toHaveLength(huge.length);
-    expect(model.visibleRows[huge.length - 1].name).toBe('h-20006');
-    expect(queries.slice(1).map(query => query?.offset)).toEqual([
-      0,
-      WHOLE_TABLE_PAGE_ROWS,
-      2 * WHOLE_TABLE_PAGE_ROWS
-    ]);
+    expect(queries[0]).toEqual({
+      q: '',
+      search: '',
+      statuses: [],
+      offset: 0,
+      limit: BLOCK_ROWS
+    });
+    expect(model.total).toBe(1200);
+    expect(model.rowAt(0)?.name).toBe('t-0000');
+    expect(model.rowAt(BLOCK_ROWS)).toBeUndefined(); // a placeholder
+    model.ensureRange(500, 540);
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await model.settled();
+    expect(model.rowAt(520)?.name).toBe('t-0520');
+    expect(queries[queries.length - 1]).toMatchObject({
+      offset: 400,
+      limit: BLOCK_ROWS
+    });
+    // Never the whole table: the rows between stay unread.
+    expect(model.rowAt(300)).toBeUndefined();
+    expect(queries.every(query => (query?.limit ?? 0) <= 5 * BLOCK_ROWS)).toBe(
+      true
+    );
+    // A live refresh reads again what is on screen, keeping it shown meanwhile.
+    const before = queries.length;
+    const refreshing = model.refresh();
+    expect(model.rowAt(520)?.name).toBe('t-0520');
+    await refreshing;
+    expect(queries.slice(before)).toContainEqual(
+      expect.objectContaining({ offset: 400, limit: BLOCK_ROWS })
+    );
   });
 
-  it('never sorts or filters a partial table', async () => {
-    const { paged, release } = pagedSource(many);
-    const model = new ExperimentViewModel({ name: 'exp', source: paged });
-    const done = model.initialize();
-    await new Promise(resolve => setTimeout(resolve, 0));
+  it('sorts on the server and drops an older answer that comes late', async () => {
+    const { windowed, queries, gate } = windowSource(many);
+    const model = new ExperimentViewModel({ name: 'exp', source: windowed });
+    await model.initialize();
+    let release = (): void => undefined;
+    gate.hold = new Promise<void>(resolve => (release = resolve));
+    model.setSort({ column: 'metrics.loss.min', descending: true });
+    gate.hold = null;
     model.setSort({ column: 'metrics.loss.min', descending: false });
-    // The page holds none of the smallest losses: show nothing rather than a wrong order.
-    expect(model.visibleRows).toHaveLength(0);
+    await new Promise(resolve => setTimeout(resolve, 0));
     release();
-    await done;
-    expect(model.visibleRows[0].name).toBe('t-1199');
+    await model.settled();
+    expect(queries.slice(-2).map(query => query?.order)).toEqual([
+      'desc',
+      'asc'
+    ]);
+    expect(queries[queries.length - 1]?.sort).toBe('metrics.loss.min');
+    // The ascending answer stands: the smallest loss (the last trial) first.
+    expect(model.rowAt(0)?.name).toBe('t-1199');
+    expect(model.sort?.descending).toBe(false);
+  });
+
+  it('reads only where a burst of scrolls ends, once', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) =>
+      trial(`r-${i}`, { model: 'm', lr: i }, i)
+    );
+    const asked: { offset: number; limit: number }[] = [];
+    const loader = new TableLoader({
+      fetch: async query => {
+        asked.push({ offset: query.offset, limit: query.limit });
+        return { columns: COLUMNS, ...serveTable(rows, query) };
+      }
+    });
+    await loader.setQuery({});
+    asked.length = 0;
+    for (let start = 0; start < 9_000; start += 300) {
+      loader.ensureRange(start, start + 40); // a scrollbar dragged down
+    }
+    loader.ensureRange(9_000, 9_040);
+    loader.ensureRange(9_000, 9_040); // asked twice: read once
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await loader.settled();
+    expect(asked).toEqual([{ offset: 9_000, limit: BLOCK_ROWS }]);
+    expect(loader.rowAt(9_039)?.name).toBe('r-9039');
+  });
+
+  it('keeps a bounded number of blocks however far one scrolls', async () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) =>
+      trial(`r-${i}`, { model: 'm', lr: i }, i)
+    );
+    const loader = new TableLoader({
+      fetch: async query => ({ columns: COLUMNS, ...serveTable(rows, query) }),
+      blockRows: 50,
+      maxBlocks: 4
+    });
+    await loader.setQuery({});
+    for (let start = 0; start < 5_000; start += 400) {
+      loader.ensureRange(start, start + 60);
+      await new Promise(resolve => setTimeout(resolve, 0));
+      await loader.settled();
+      expect(loader.rowAt(start + 59)?.name).toBe(`r-${start + 59}`);
+      expect(loader.loadedRows().length).toBeLessThanOrEqual(4 * 50);
+    }
+    expect(loader.total).toBe(5_000);
   });
 });
 
@@ -488,7 +589,7 @@ describe('trial labels', () => {
     const store = new MemoryStore();
     const model = await loaded(store);
     expect(model.columnState.nameAs).toBe('name');
-    model.setNameAs('variables');
+    model.columns.setNameAs('variables');
     await Promise.resolve();
     const again = await loaded(store);
     expect(again.columnState.nameAs).toBe('variables');

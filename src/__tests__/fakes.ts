@@ -224,18 +224,21 @@ export class FakeSource implements ITrialbookSource {
     const found = this.experiments.find(item => item.name === name)!;
     return { ...found, variables: null, tags: {}, notes: null };
   }
-  async getTrialTable(name: string): Promise<ITrialTableResponse> {
+  async getTrialTable(
+    name: string,
+    query: ITableRequest = {}
+  ): Promise<ITrialTableResponse> {
     this.calls.push(`getTrialTable:${name}`);
-    const trials = (this.trials[name] ?? []).map(row => ({ ...row }));
+    const { trials, total } = serveTable(this.trials[name] ?? [], query);
     return {
       experiment_name: name,
-      total: trials.length,
-      offset: 0,
-      limit: null,
-      sort: null,
-      order: 'asc',
+      total,
+      offset: query.offset ?? 0,
+      limit: query.limit ?? null,
+      sort: query.sort ?? null,
+      order: query.order ?? 'asc',
       columns: { variables: [], parameters: [], metrics: [] },
-      trials
+      trials: trials.map(row => ({ ...row }))
     };
   }
   async listComponents(): Promise<IComponentDetail[]> {
@@ -250,4 +253,64 @@ export class FakeSource implements ITrialbookSource {
     this.calls.push('getChanges');
     return { cursor: 0, changes: [], reset: false };
   }
+}
+
+/** A table request as the view's source receives it. */
+export interface ITableRequest {
+  sort?: string;
+  order?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
+}
+
+/**
+ * Sort and page `rows` the way the server does (missing and NaN values last
+ * in either order; creation order without a sort), returning the page and
+ * the total. The server's own sort is tested in Python: this only lets view
+ * tests see what the view asked for.
+ */
+export function serveTable(
+  rows: readonly ITrialRow[],
+  query: ITableRequest = {}
+): { trials: ITrialRow[]; total: number } {
+  let ordered = [...rows];
+  if (query.sort) {
+    const key = query.sort;
+    const direction = query.order === 'desc' ? -1 : 1;
+    const keyed = ordered.map(row => ({ row, value: sortValue(row, key) }));
+    keyed.sort((a, b) => {
+      if (a.value === null || b.value === null) {
+        return a.value === b.value ? 0 : a.value === null ? 1 : -1;
+      }
+      if (typeof a.value === 'number' && typeof b.value === 'number') {
+        return direction * (a.value - b.value);
+      }
+      return direction * String(a.value).localeCompare(String(b.value));
+    });
+    ordered = keyed.map(item => item.row);
+  }
+  const offset = query.offset ?? 0;
+  const end = query.limit === undefined ? undefined : offset + query.limit;
+  return { trials: ordered.slice(offset, end), total: ordered.length };
+}
+
+function sortValue(row: ITrialRow, key: string): number | string | null {
+  const [group, ...rest] = key.split('.');
+  let value: unknown;
+  if (group === 'metrics') {
+    const stat = rest.pop()!;
+    value = row.metrics[rest.join('.')]?.[stat as 'min'];
+  } else if (group === 'variables') {
+    value = row.variables?.[rest.join('.')];
+  } else if (group === 'parameters') {
+    value = row.parameters[rest.join('.')];
+  } else if (key === 'experiment') {
+    value = row.experiment_name;
+  } else {
+    value = (row as unknown as Record<string, unknown>)[key];
+  }
+  if (value === 'NaN' || value === undefined || value === null) {
+    return null;
+  }
+  return typeof value === 'number' ? value : String(value);
 }

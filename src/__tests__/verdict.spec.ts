@@ -19,7 +19,11 @@ import { ExperimentStatsModel } from '../models/experimentStats';
 import { ExperimentViewModel } from '../models/experimentView';
 import { FetchedValue } from '../models/fetched';
 import { buildColumns } from '../models/trialColumns';
-import { groupCellText, TrialGroupsModel } from '../models/trialGroups';
+import {
+  groupCellText,
+  groupsCSV,
+  TrialGroupsModel
+} from '../models/trialGroups';
 import {
   formatEffect,
   formatMeanSpread,
@@ -414,6 +418,45 @@ describe('TrialGroupsModel', () => {
   });
 });
 
+describe('groupsCSV', () => {
+  it('exports one line per group with mean and spread ends, and lone trials', () => {
+    const groups = new TrialGroupsModel({
+      name: 'e1',
+      source: { getTrialGroups: async () => GROUPS }
+    });
+    groups.setResponse(GROUPS);
+    groups.toggleExpanded('group:{"model":"custom"}'); // its trials: not lines
+    const columns = buildColumns({
+      variables: ['model', 'seed'],
+      parameters: [],
+      metrics: ['loss']
+    }).filter(
+      c =>
+        ['name', 'status', 'variables.model', 'variables.seed'].includes(
+          c.id
+        ) || c.id === 'metrics.loss.min'
+    );
+    const rows = [
+      row('r0', { model: 'resnet50', seed: 0 }),
+      row('c0', { model: 'custom', seed: 0 }),
+      row('r1', { model: 'resnet50', seed: 1 }),
+      row('c1', { model: 'custom', seed: 1 }),
+      row('lone', { model: 'other', seed: 0 })
+    ];
+    const lines = groupsCSV(columns, groups.rows(rows), 'ci').split('\r\n');
+    expect(lines).toEqual([
+      'Group,n,model,seed,loss (min) mean,loss (min) 95% CI low,loss (min) 95% CI high',
+      'model=resnet50,2,resnet50,"0, 1",0.5,0.4,0.6',
+      'model=custom,2,custom,"0, 1",0.3,0.2,0.4',
+      'lone,1,other,0,,,',
+      ''
+    ]);
+    expect(groupsCSV(columns, [], 'sd').split('\r\n')[0]).toContain(
+      'loss (min) mean − sd,loss (min) mean + sd'
+    );
+  });
+});
+
 describe('ExperimentStatsModel', () => {
   it('refetches the verdict and coverage when a status changes, not on new points', async () => {
     const calls: string[] = [];
@@ -435,7 +478,17 @@ describe('ExperimentStatsModel', () => {
     const view = new ExperimentViewModel({
       name: 'e1',
       source: {
-        getExperiment: async () => detail,
+        // The server keeps the tallies by status at write time.
+        getExperiment: async () => ({
+          ...detail,
+          trial_count: trials.length,
+          status_counts: Object.fromEntries(
+            ['InProgress', 'Completed'].map(status => [
+              status,
+              trials.filter(trial => trial.status === status).length
+            ])
+          ) as IExperimentDetail['status_counts']
+        }),
         getTrialTable: async () => ({
           columns: { variables: ['model'], parameters: [], metrics: [] },
           trials
@@ -644,5 +697,24 @@ describe('grouped curves with a CI band', () => {
       ]
     }).map(t => (t.meta as { role: string }).role);
     expect(two).toEqual(['band', 'ci', 'band', 'ci', 'mean', 'mean']);
+  });
+
+  it('draws a one-point series as a marker (a line needs two points)', () => {
+    const modes = buildMetricTraces({
+      curves: [
+        { id: 'a', label: 'a', x: [0], y: [0.9] },
+        { id: 'b', label: 'b', x: [0, 1], y: [0.5, 0.8] }
+      ],
+      metric: 'score',
+      xAxis: 'step',
+      smoothing: 0,
+      logY: false,
+      groupBy: null,
+      theme: readPlotTheme()
+    }).map(t => [(t.meta as { id: string }).id, t.mode]);
+    expect(modes).toEqual([
+      ['a', 'lines+markers'],
+      ['b', 'lines']
+    ]);
   });
 });

@@ -142,6 +142,8 @@ export type TrialColumnId =
   | 'start_time'
   | 'end_time'
   | 'objective_value'
+  | 'duration'
+  | 'experiment'
   | `variables.${string}`
   | `parameters.${string}`
   | `metrics.${string}.${MetricStat}`;

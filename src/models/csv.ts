@@ -1,4 +1,6 @@
 /** RFC 4180 CSV, safe to open in a spreadsheet. */
+import { ITrialRow } from '../api/types';
+import { formatCell, ITrialColumn } from './trialColumns';
 
 /**
  * One field: quoted when it holds a comma, quote, line break or edge spaces;
@@ -31,4 +33,23 @@ export function toCSV(
     lines.push(record.map(csvField).join(','));
   }
   return lines.join('\r\n') + '\r\n';
+}
+
+/** Trial rows with the given columns as CSV: raw values, full precision. */
+export function trialsCSV(
+  columns: readonly ITrialColumn[],
+  rows: readonly ITrialRow[]
+): string {
+  return toCSV(
+    columns.map(column => column.label),
+    rows.map(row =>
+      columns.map(column => {
+        const value = column.value(row);
+        if (typeof value === 'number' || typeof value === 'boolean') {
+          return Number.isNaN(value) ? 'NaN' : value;
+        }
+        return value === null ? null : formatCell(value, 'name');
+      })
+    )
+  );
 }

@@ -9,7 +9,7 @@ import {
   ICoverageResponse,
   IEvaluationResponse,
   IEvaluationOverrides,
-  ITrialRow
+  IExperimentDetail
 } from '../api/types';
 import { ExperimentViewModel } from './experimentView';
 import { FetchedValue } from './fetched';
@@ -54,10 +54,7 @@ export class ExperimentStatsModel {
   follow(view: ExperimentViewModel): void {
     const onData = () => {
       this.groups.setVariables(view.available.variables);
-      const signature = statusSignature(
-        view.rows,
-        JSON.stringify([view.detail?.objective, view.detail?.variables])
-      );
+      const signature = statusSignature(view.detail);
       if (signature !== this._signature) {
         this._signature = signature;
         // Without a claim there is no verdict to show (and no statistics to load).
@@ -70,7 +67,7 @@ export class ExperimentStatsModel {
     };
     view.dataChanged.connect(onData);
     this._unfollow = () => view.dataChanged.disconnect(onData);
-    if (view.rows.length || view.detail) {
+    if (view.detail) {
       onData();
     }
   }
@@ -93,12 +90,15 @@ export namespace ExperimentStatsModel {
   }
 }
 
-/** Which trials exist and their statuses (plus the definition): what a verdict depends on. */
-export function statusSignature(
-  rows: readonly ITrialRow[],
-  definition = ''
-): string {
-  return (
-    definition + '\n' + rows.map(row => `${row.name}|${row.status}`).join('\n')
-  );
+/**
+ * What a verdict and the coverage depend on: the definition and the server's
+ * tallies of trials by status (kept at write time, whatever the trial count).
+ */
+export function statusSignature(detail: IExperimentDetail | null): string {
+  return JSON.stringify([
+    detail?.objective,
+    detail?.variables,
+    detail?.trial_count,
+    detail?.status_counts
+  ]);
 }

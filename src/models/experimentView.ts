@@ -1,8 +1,9 @@
 /**
- * The state of one experiment view, combining its parts: the column layout
- * (`columns`), the query (`query`: typed text, filter and brush terms, which
- * the server evaluates), and here the loaded trials, sort and selection.
- * Views subscribe to `changed` or to the part they draw; no DOM here.
+ * The state of one experiment view, combining its parts like JupyterLab's
+ * debugger model: the column layout (`columns`), the query (`query`: typed
+ * text, filter and brush terms, statuses, search), the selection
+ * (`trialSelection`) and the loader (`loader`: windows of rows the server
+ * sorted and filtered). Views subscribe to the part they draw; no DOM here.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -11,7 +12,6 @@ import {
   ITrialColumns,
   ITrialDetail,
   ITrialRow,
-  MetricStat,
   Status
 } from '../api/types';
 import { queryErrorOf } from '../api/client';
@@ -20,17 +20,15 @@ import {
   IColumnState,
   IViewStateStore
 } from './columnLayout';
-import { toCSV } from './csv';
-import { QueryModel } from './query';
+import { trialsCSV } from './csv';
+import { OpenedTrialModel } from './openedTrial';
+import { ISortState, QueryModel } from './query';
+import { SelectedTrialRows } from './selectedTrials';
 import { ISelectGesture, SelectionModel } from './selection';
-import { BrushFilter, ColumnFilter } from './queryTerms';
-import {
-  CellValue,
-  compareCells,
-  formatCell,
-  isMissing,
-  ITrialColumn
-} from './trialColumns';
+import { ITableWindowQuery, TableLoader } from './tableLoader';
+import { TableSample } from './tableSample';
+import { groupsCSV, TrialGroupsModel } from './trialGroups';
+import { CellValue, ITrialColumn } from './trialColumns';
 
 /** What the view reads over REST; the REST client satisfies it. */
 export interface IExperimentViewSource {
@@ -38,43 +36,19 @@ export interface IExperimentViewSource {
   getExperiment(name: string): Promise<IExperimentDetail | null>;
   getTrialTable(
     experimentName: string,
-    query?: {
-      offset?: number;
-      limit?: number;
-      q?: string;
-      search?: string;
-      statuses?: Status[];
-    }
+    query?: ITableWindowQuery & { offset?: number; limit?: number }
   ): Promise<{ columns: ITrialColumns; trials: ITrialRow[]; total?: number }>;
   getTrial?(name: string): Promise<ITrialDetail>;
-}
-
-export interface ISortState {
-  column: string;
-  descending: boolean;
 }
 
 export type { BrushFilter, ColumnFilter } from './queryTerms';
 export type { IColumnState, IViewStateStore } from './columnLayout';
 export { DEFAULT_COLUMN_STATE } from './columnLayout';
 export type { ISelectGesture } from './selection';
+export type { ISortState } from './query';
 
-/** Rows painted before the whole table arrives (the server pages in SQL). */
-export const FIRST_PAGE_ROWS = 500;
-
-/**
- * The whole table is read in pages of this many rows: the server caps one
- * response (10,000 rows unless `limit` asks for more) so that no request holds
- * it for long.
- */
-export const WHOLE_TABLE_PAGE_ROWS = 10_000;
-
-type TableQuery = NonNullable<
-  Parameters<IExperimentViewSource['getTrialTable']>[1]
->;
-type TableResponse = Awaited<
-  ReturnType<IExperimentViewSource['getTrialTable']>
->;
+/** Rows a CSV export reads per request (the export reads the whole matching table). */
+export const EXPORT_PAGE_ROWS = 10_000;
 
 export class ExperimentViewModel {
   constructor(options: ExperimentViewModel.IOptions) {
@@ -90,11 +64,44 @@ export class ExperimentViewModel {
       withExperiment: this.crossExperiment
     });
     this.columns.changed.connect(() => this._changed.emit(), this);
+    this.loader = new TableLoader({
+      fetch: query => this._source.getTrialTable(this.name, query),
+      blockRows: options.blockRows
+    });
+    this.loader.columnsReported.connect(
+      (_, columns) => this.columns.setAvailable(columns),
+      this
+    );
+    // Rows arriving for a scroll redraw the table only (it follows the
+    // loader); the rest of the view redraws when the count changes.
+    this.loader.changed.connect(() => {
+      this._keepSelectedRows();
+      if (this.loader.total !== this._shownTotal) {
+        this._shownTotal = this.loader.total;
+        this._changed.emit();
+      }
+    }, this);
+    this.sample = new TableSample({
+      read: limit => this.loader.readHead(limit)
+    });
+    this.brushSample = new TableSample({
+      read: limit =>
+        this._source.getTrialTable(this.name, {
+          ...this.query.narrowingWithoutBrushes,
+          ...this.query.ordering,
+          offset: 0,
+          limit
+        })
+    });
+    for (const sample of [this.sample, this.brushSample]) {
+      sample.changed.connect(() => this._changed.emit(), this);
+    }
     this.trialSelection = new SelectionModel({
-      order: () => this.visibleRows.map(row => row.name),
-      exists: name => this._byName.has(name)
+      order: () => this.loader.loadedRows().map(row => row.name),
+      exists: name => !this._deleted.has(name)
     });
     this.trialSelection.changed.connect(() => {
+      this._keepSelectedRows();
       this._changed.emit();
       this._selectionChanged.emit();
     }, this);
@@ -104,6 +111,9 @@ export class ExperimentViewModel {
       historyStore: this._stateStore
     });
     this.query.changed.connect(() => void this._requery(), this);
+    this.opened = new OpenedTrialModel({
+      getTrial: options.source.getTrial?.bind(options.source)
+    });
   }
 
   /** What narrows the table: typed query, filter and brush terms, statuses, search. */
@@ -114,6 +124,18 @@ export class ExperimentViewModel {
 
   /** Which trials are selected. */
   readonly trialSelection: SelectionModel;
+
+  /** The trial shown in the detail pane. */
+  readonly opened: OpenedTrialModel;
+
+  /** Windows of the matching rows, in the server's order. */
+  readonly loader: TableLoader;
+
+  /** The first matching rows in table order, for charts and the grouped table. */
+  readonly sample: TableSample;
+
+  /** The same without the chart's brushes: parallel coordinates draw it under them. */
+  readonly brushSample: TableSample;
 
   /** The experiment's name; empty for the view of all trials. */
   readonly name: string;
@@ -133,22 +155,24 @@ export class ExperimentViewModel {
     return this._loading;
   }
 
-  /** Every trial, as the server sent them (oldest first). */
-  /**
-   * The experiment's trial count; more than `rows.length` while only the
-   * first page is loaded.
-   */
+  /** Trials matching the query (the table's row count). */
   get total(): number {
-    return Math.max(this._total, this._rows.length);
+    return this.loader.total;
   }
 
-  /** Only the first page is here; the whole table is on its way. */
-  get loadingAll(): boolean {
-    return this._partial;
+  /** Trials in the experiment (or in every experiment), whatever the query. */
+  get trialCount(): number {
+    return this._detail?.trial_count ?? this._unnarrowedTotal;
   }
 
-  get rows(): readonly ITrialRow[] {
-    return this._rows;
+  /** The matching row at `index`, or undefined while it is not loaded. */
+  rowAt(index: number): ITrialRow | undefined {
+    return this.loader.rowAt(index);
+  }
+
+  /** Rows `start` to `end` (exclusive) are on screen. */
+  ensureRange(start: number, end: number): void {
+    this.loader.ensureRange(start, end);
   }
 
   /** Variable, parameter and metric names seen in the experiment. */
@@ -178,50 +202,22 @@ export class ExperimentViewModel {
     return this.columns.state;
   }
 
-  /** Trials the server matched to the query, sorted. */
-  get visibleRows(): readonly ITrialRow[] {
-    if (!this._visibleRows) {
-      this._visibleRows = this._computeVisibleRows();
-    }
-    return this._visibleRows;
-  }
-
   get sort(): ISortState | null {
-    return this._sort;
+    return this.query.sort;
   }
 
-  get filters(): ReadonlyMap<string, ColumnFilter> {
-    return this.query.filters;
-  }
-
-  get brushes(): ReadonlyMap<string, BrushFilter> {
-    return this.query.brushes;
-  }
-
-  /** Statuses shown; empty means all. */
-  get statuses(): ReadonlySet<Status> {
-    return this.query.statuses;
-  }
-
-  /** The server's search rule: the trial name, or a variable written key=value. */
-  get search(): string {
-    return this.query.search;
-  }
-
-  set search(value: string) {
-    this.query.setSearch(value);
-  }
-
-  /** A request for the query's rows is on its way. */
+  /** A request for a new query or sort is on its way. */
   get querying(): boolean {
     return this._querying !== null;
   }
 
-  /** Resolves once the server has answered the latest query (tests, journeys). */
+  /** Resolves once the server has answered everything asked so far (tests, journeys). */
   async settled(): Promise<void> {
     while (this._querying || this._pending) {
       await (this._querying ?? this._pending);
     }
+    await this.loader.settled();
+    await Promise.all([this.sample.settled(), this.brushSample.settled()]);
   }
 
   /** Selected trial names. */
@@ -229,32 +225,16 @@ export class ExperimentViewModel {
     return this.trialSelection.names;
   }
 
-  /** Selected trials in table order (visible ones first, then hidden ones). */
+  /** Selected trials: loaded ones in table order first, then the others. */
   get selectedRows(): ITrialRow[] {
-    const visible = this.visibleRows.filter(row =>
-      this.selection.has(row.name)
+    return this._selectedRows.ordered(this.selection, name =>
+      this.loader.indexOf(name)
     );
-    const hidden = this._rows.filter(
-      row => this.selection.has(row.name) && !visible.includes(row)
-    );
-    return [...visible, ...hidden];
   }
 
-  /** Status → trial count, over every trial. */
-  get statusCounts(): Record<Status, number> {
-    const counts: Record<Status, number> = {
-      InProgress: 0,
-      Completed: 0,
-      Failed: 0,
-      Stopped: 0,
-      Interrupted: 0
-    };
-    for (const row of this._rows) {
-      if (row.status) {
-        counts[row.status] += 1;
-      }
-    }
-    return counts;
+  /** Status → trial count over the experiment (the server's tallies); null across experiments. */
+  get statusCounts(): Record<Status, number> | null {
+    return this._detail?.status_counts ?? null;
   }
 
   /** Anything the table shows changed. */
@@ -284,22 +264,28 @@ export class ExperimentViewModel {
     this.query.dispose();
     this.columns.dispose();
     this.trialSelection.dispose();
+    this.loader.dispose();
+    this.sample.dispose();
+    this.brushSample.dispose();
+    this.opened.dispose();
     Signal.clearData(this);
   }
 
   // -- loading ---------------------------------------------------------------
 
-  /** Restore the remembered column state, then load. */
+  /** Restore the remembered column state while the first rows load. */
   async initialize(): Promise<void> {
     void this.query.restoreHistory();
-    await this.columns.restore();
-    await this.refresh();
+    await Promise.all([
+      this.columns.restore().then(() => this._changed.emit()),
+      this.refresh()
+    ]);
   }
 
   /**
-   * Reload the experiment and its trials. Sort, filters, brushes, selection
-   * and column choices are kept; selected trials that no longer exist drop out.
-   * Concurrent calls share one request.
+   * Reload the experiment and the rows on screen (a live update). Sort,
+   * filters, brushes, selection and column choices are kept; selected trials
+   * that no longer exist drop out. Concurrent calls share one request.
    */
   refresh(): Promise<void> {
     if (this._pending) {
@@ -316,31 +302,10 @@ export class ExperimentViewModel {
     return this._pending;
   }
 
-  /** Replace the data directly (tests, benchmarks, inline views). */
-  setData(
-    detail: IExperimentDetail | null,
-    table: { columns: ITrialColumns; trials: ITrialRow[] }
-  ): void {
-    this._detail = detail;
-    // A live refresh that changed nothing keeps every view (and chart) as is.
-    const signature = rowsSignature(table.trials);
-    const columnsChanged = this.columns.setAvailable(table.columns);
-    if (signature === this._signature && !columnsChanged) {
-      this._changed.emit();
-      return;
-    }
-    this._signature = signature;
-    this._rows = table.trials;
-    this._byName = new Map(this._rows.map(row => [row.name, row]));
-    this._invalidateRows();
-    this._dataChanged.emit();
-    this.trialSelection.prune();
-  }
-
   /** The distinct values a variable takes among the loaded trials (for completion). */
   variableValues(variable: string): CellValue[] {
     const values = new Set<CellValue>();
-    for (const row of this._rows) {
+    for (const row of [...this.loader.loadedRows(), ...this.sample.rows]) {
       const value =
         variable === 'experiment'
           ? row.experiment_name
@@ -352,91 +317,75 @@ export class ExperimentViewModel {
     return [...values];
   }
 
+  /** A loaded, selected or opened trial's row. */
   row(name: string): ITrialRow | undefined {
-    return this._byName.get(name);
+    const index = this.loader.indexOf(name);
+    return (
+      (index === undefined ? undefined : this.loader.rowAt(index)) ??
+      this._selectedRows.get(name) ??
+      (this.opened.row?.name === name ? this.opened.row : undefined)
+    );
   }
 
   /**
-   * The first load paints the first page (creation order, as the unsorted
-   * table shows it) and then loads the whole table: a 10,000-trial table takes
-   * seconds to serve, its first 500 rows milliseconds. Later loads (live
-   * refreshes) read the whole table at once.
+   * The first load reads the first window for the current query and sort;
+   * later loads (live refreshes) read again the rows on screen, the total,
+   * the experiment's tallies and the selected trials.
    */
   private async _load(): Promise<void> {
     this._loading = true;
     try {
-      const first = !this._loadedOnce;
-      const [detail, table] = await Promise.all([
+      const first = !this.loader.loaded;
+      const [detail, changedRows] = await Promise.all([
         this._source.getExperiment(this.name),
         first
-          ? this._source.getTrialTable(this.name, { limit: FIRST_PAGE_ROWS })
-          : this._wholeTable({})
+          ? this.loader.setQuery(this._windowQuery()).then(() => true)
+          : this.loader.refresh(),
+        this._recheckSelection()
       ]);
       if (this._isDisposed) {
         return;
       }
-      this._loadedOnce = true;
-      this._total = table.total ?? table.trials.length;
-      this._partial = table.trials.length < this._total;
       this._error = null;
       this._loading = false;
-      this.setData(detail, table);
-      if (this._partial) {
-        const whole = await this._wholeTable({});
-        if (this._isDisposed) {
-          return;
-        }
-        this._partial = false;
-        this._total = whole.total ?? whole.trials.length;
-        this.setData(detail, whole);
+      const detailSignature = JSON.stringify(detail);
+      const changedDetail = detailSignature !== this._detailSignature;
+      this._detail = detail;
+      this._detailSignature = detailSignature;
+      if (!this.query.active) {
+        this._unnarrowedTotal = this.loader.total;
       }
-      if (this.query.active) {
-        // A live refresh can change which trials match.
-        await this._requery();
+      if (first || changedRows || changedDetail) {
+        this.sample.invalidate();
+        this.brushSample.invalidate();
+        this._dataChanged.emit();
       }
-      if (this._openedTrial) {
-        void this.openTrial(this._openedTrial);
+      this._changed.emit();
+      if (this.opened.name) {
+        void this.openTrial(this.opened.name);
       }
     } catch (reason) {
       this._loading = false;
-      this._partial = false;
       this._error = reason instanceof Error ? reason.message : String(reason);
       this._changed.emit();
     }
   }
 
-  /** Every row the query matches, read page by page (see WHOLE_TABLE_PAGE_ROWS). */
-  private async _wholeTable(query: TableQuery): Promise<TableResponse> {
-    const trials: ITrialRow[] = [];
-    for (;;) {
-      const page = await this._source.getTrialTable(this.name, {
-        ...query,
-        offset: trials.length,
-        limit: WHOLE_TABLE_PAGE_ROWS
-      });
-      trials.push(...page.trials);
-      const total = page.total ?? trials.length;
-      if (
-        this._isDisposed ||
-        page.trials.length < WHOLE_TABLE_PAGE_ROWS ||
-        trials.length >= total
-      ) {
-        return { ...page, trials, total: Math.max(total, trials.length) };
-      }
-    }
+  /** What the loader asks: the query's narrowing and the sort. */
+  private _windowQuery(): ITableWindowQuery {
+    return { ...this.query.narrowing, ...this.query.ordering };
   }
 
   // -- sort and filters --------------------------------------------------------
 
-  /** Sort by a column; `null` restores the server's order (oldest first). */
+  /** Sort by a column on the server; `null` restores creation order. */
   setSort(sort: ISortState | null): void {
-    this._sort = sort;
-    this._invalidateRows();
+    this.query.setSort(sort);
   }
 
   /** Ascending, then descending, then unsorted: a header click. */
   cycleSort(column: string): void {
-    const current = this._sort;
+    const current = this.query.sort;
     if (!current || current.column !== column) {
       this.setSort({ column, descending: false });
     } else if (!current.descending) {
@@ -446,51 +395,18 @@ export class ExperimentViewModel {
     }
   }
 
-  setFilter(column: string, filter: ColumnFilter | null): void {
-    this.query.setFilter(column, filter);
-  }
-
-  setBrush(column: string, brush: BrushFilter | null): void {
-    const brushes = new Map(this.query.brushes);
-    if (brush === null) {
-      brushes.delete(column);
-    } else {
-      brushes.set(column, brush);
-    }
-    this.setBrushes(brushes);
-  }
-
-  /** Replace every brush at once (a chart reports all its axes together). */
-  setBrushes(brushes: ReadonlyMap<string, BrushFilter>): void {
-    this.query.setBrushes(brushes);
-  }
-
-  clearBrushes(): void {
-    this.setBrushes(new Map());
-  }
-
-  setStatuses(statuses: Iterable<Status>): void {
-    this.query.setStatuses(statuses);
-  }
-
-  clearFilters(): void {
-    this.query.clear();
-  }
-
   /**
-   * Ask the server which trials match the query. The latest request wins; a
-   * refused query keeps the last answer and places the error in the bar.
+   * Ask the server for the first window of the new query or sort. The latest
+   * request wins; a refused query keeps the last rows and places the error in
+   * the bar.
    */
   private async _requery(): Promise<void> {
     const ticket = ++this._queryTicket;
-    if (!this.query.active) {
-      this._matched = null;
-      this._querying = null;
-      this.query.settle(null);
-      this._invalidateRows();
-      return;
-    }
-    const request = this._wholeTable(this.query.narrowing);
+    const withoutBrushes = JSON.stringify([
+      this.query.narrowingWithoutBrushes,
+      this.query.ordering
+    ]);
+    const request = this.loader.setQuery(this._windowQuery());
     const done = request.then(
       () => undefined,
       () => undefined
@@ -498,12 +414,19 @@ export class ExperimentViewModel {
     this._querying = done;
     this._changed.emit();
     try {
-      const table = await request;
+      await request;
       if (ticket !== this._queryTicket || this._isDisposed) {
         return;
       }
-      this._matched = table.trials;
       this.query.settle(null);
+      if (!this.query.active) {
+        this._unnarrowedTotal = this.loader.total;
+      }
+      this.sample.invalidate();
+      if (withoutBrushes !== this._brushSampleKey) {
+        // A brush alone leaves what parallel coordinates draw under it.
+        this.brushSample.invalidate();
+      }
     } catch (reason) {
       if (ticket !== this._queryTicket || this._isDisposed) {
         return;
@@ -520,47 +443,16 @@ export class ExperimentViewModel {
       );
     } finally {
       if (ticket === this._queryTicket) {
+        this._brushSampleKey = withoutBrushes;
         this._querying = null;
+        this._changed.emit();
       }
     }
-    this._invalidateRows();
-  }
-
-  private _computeVisibleRows(): ITrialRow[] {
-    const sort = this._sort;
-    if (this.query.active && !this._matched) {
-      // The server has not answered yet: show no unmatched trial.
-      return [];
-    }
-    if (this._partial && sort && !this._matched) {
-      // Sorting a page would show the wrong trials: wait for all.
-      return [];
-    }
-    // The server's rows for a query; the local ones (fresher on live updates) otherwise.
-    const rows = this._matched
-      ? this._matched.map(row => this._byName.get(row.name) ?? row)
-      : this._rows;
-    const column = sort ? this.column(sort.column) : undefined;
-    if (sort && column) {
-      // Read each value once: a 10,000-row sort then costs one pass of reads.
-      const keyed = rows.map(row => ({ row, value: column.value(row) }));
-      const direction = sort.descending ? -1 : 1;
-      keyed.sort((a, b) => {
-        const aMissing = isMissing(a.value);
-        const bMissing = isMissing(b.value);
-        if (aMissing || bMissing) {
-          return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
-        }
-        return direction * compareCells(a.value, b.value);
-      });
-      return keyed.map(item => item.row);
-    }
-    return rows;
   }
 
   // -- selection ----------------------------------------------------------------
 
-  /** A click on a row: select it alone, toggle it, or extend to it. */
+  /** A click on a row: select it alone, toggle it, or extend over the loaded rows to it. */
   select(name: string, gesture: ISelectGesture = {}): void {
     this.trialSelection.select(name, gesture);
   }
@@ -573,117 +465,80 @@ export class ExperimentViewModel {
     this.trialSelection.clear();
   }
 
+  private _keepSelectedRows(): void {
+    this._selectedRows.keep(this.selection, () => [
+      ...this.sample.rows,
+      ...this.loader.loadedRows()
+    ]);
+  }
+
+  /** Selected trials deleted meanwhile drop out of the selection. */
+  private async _recheckSelection(): Promise<void> {
+    this._deleted = await this._selectedRows.recheck(this.selection);
+    this.trialSelection.prune();
+    this._deleted = new Set();
+  }
+
   // -- detail pane ----------------------------------------------------------------
 
   /** The trial shown in the detail pane, or null (the pane then compares the selection). */
   get openedTrial(): string | null {
-    return this._openedTrial;
+    return this.opened.name;
   }
 
   get trialDetail(): ITrialDetail | null {
-    return this._trialDetail;
+    return this.opened.detail;
   }
 
-  get detailChanged(): ISignal<this, void> {
-    return this._detailChanged;
+  get detailChanged(): ISignal<OpenedTrialModel, void> {
+    return this.opened.changed;
   }
 
   /** Show one trial's detail; `null` closes it. Reloads on live updates. */
-  async openTrial(name: string | null): Promise<void> {
-    this._openedTrial = name;
-    if (name !== this._trialDetail?.name) {
-      this._trialDetail = null;
-    }
-    this._detailChanged.emit();
-    if (name === null || !this._source.getTrial) {
-      return;
-    }
-    try {
-      const detail = await this._source.getTrial(name);
-      if (this._openedTrial === name) {
-        this._trialDetail = detail;
-        this._detailChanged.emit();
-      }
-    } catch {
-      // A trial deleted meanwhile: the pane shows the table row only.
-    }
-  }
-
-  // -- columns (delegated to the layout model) ------------------------------------
-
-  setColumnVisible(id: string, visible: boolean): void {
-    this.columns.setColumnVisible(id, visible);
-  }
-
-  setStatVisible(stat: MetricStat, visible: boolean): void {
-    this.columns.setStatVisible(stat, visible);
-  }
-
-  setPinned(id: string, pinned: boolean): void {
-    this.columns.setPinned(id, pinned);
-  }
-
-  moveColumn(id: string, offset: number): void {
-    this.columns.moveColumn(id, offset);
-  }
-
-  setNameAs(nameAs: IColumnState['nameAs']): void {
-    this.columns.setNameAs(nameAs);
-  }
-
-  setColumnWidth(id: string, width: number): void {
-    this.columns.setColumnWidth(id, width);
-  }
-
-  resetColumns(): void {
-    this.columns.reset();
+  openTrial(name: string | null): Promise<void> {
+    const index = name === null ? undefined : this.loader.indexOf(name);
+    const row = index === undefined ? undefined : this.loader.rowAt(index);
+    return this.opened.open(
+      name,
+      row ?? (name ? this._selectedRows.get(name) : undefined)
+    );
   }
 
   // -- export ----------------------------------------------------------------------
 
-  /** The visible rows and columns as CSV (raw values, full precision). */
-  toCSV(): string {
-    const columns = this.visibleColumns;
-    return toCSV(
-      columns.map(column => column.label),
-      this.visibleRows.map(row =>
-        columns.map(column => {
-          const value = column.value(row);
-          if (typeof value === 'number' || typeof value === 'boolean') {
-            return Number.isNaN(value) ? 'NaN' : value;
-          }
-          return value === null ? null : formatCell(value, 'name');
-        })
-      )
-    );
-  }
-
-  private _invalidateRows(): void {
-    this._visibleRows = null;
-    this._changed.emit();
+  /**
+   * Every matching row (read page by page now: an explicit user action) in the
+   * server's order, with the visible columns, as CSV (raw values, full precision);
+   * with `groups` averaging, one line per group (see `groupsCSV`).
+   */
+  async toCSV(groups: TrialGroupsModel | null = null): Promise<string> {
+    const rows = await this.loader.readAll(EXPORT_PAGE_ROWS);
+    if (groups?.enabled) {
+      // Averaged over seeds on screen: the group rows the table shows.
+      return groupsCSV(this.visibleColumns, groups.rows(rows), groups.spread);
+    }
+    return trialsCSV(this.visibleColumns, rows);
   }
 
   private _source: IExperimentViewSource;
   private _stateStore: IViewStateStore | null;
   private _detail: IExperimentDetail | null = null;
+  private _detailSignature = '';
   private _error: string | null = null;
   private _loading = false;
-  private _loadedOnce = false;
-  private _partial = false;
-  private _total = 0;
+  private _unnarrowedTotal = 0;
+  private _shownTotal = -1;
   private _pending: Promise<void> | null = null;
   private _again = false;
-  private _rows: ITrialRow[] = [];
-  private _signature = '';
-  private _byName = new Map<string, ITrialRow>();
-  private _visibleRows: ITrialRow[] | null = null;
-  private _sort: ISortState | null = null;
-  private _matched: ITrialRow[] | null = null;
+  private _brushSampleKey = '';
   private _querying: Promise<void> | null = null;
   private _queryTicket = 0;
-  private _openedTrial: string | null = null;
-  private _trialDetail: ITrialDetail | null = null;
-  private _detailChanged = new Signal<this, void>(this);
+  private _selectedRows = new SelectedTrialRows({
+    read: async (q, limit) =>
+      (await this._source.getTrialTable(this.name, { q, offset: 0, limit }))
+        .trials
+  });
+  private _deleted = new Set<string>();
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
   private _selectionChanged = new Signal<this, void>(this);
@@ -697,20 +552,7 @@ export namespace ExperimentViewModel {
     stateStore?: IViewStateStore | null;
     /** A view of every experiment's trials (its source reads `GET trials`). */
     crossExperiment?: boolean;
+    /** Rows per loader block (tests use small ones). */
+    blockRows?: number;
   }
-}
-
-/** What a refresh can change in a row, cheaply: its identity, status and data counts. */
-function rowsSignature(rows: readonly ITrialRow[]): string {
-  const parts: string[] = [];
-  for (const row of rows) {
-    let points = 0;
-    for (const summary of Object.values(row.metrics)) {
-      points += summary.count;
-    }
-    parts.push(
-      `${row.name}|${row.status}|${row.last_activity}|${row.end_time}|${points}|${row.objective_value}`
-    );
-  }
-  return parts.join('\n');
 }

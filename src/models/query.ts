@@ -1,7 +1,8 @@
 /**
- * What narrows the trial table: the typed query, the column filters and chart
- * brushes (as query terms), the status choice and the search text. One state
- * that the server evaluates; the view only shows what it answers. No DOM.
+ * What narrows and orders the trial table: the typed query, the column
+ * filters and chart brushes (as query terms), the status choice, the search
+ * text and the sort. One state that the server evaluates; the view only shows
+ * what it answers. No DOM.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -27,6 +28,22 @@ export interface IQueryHistoryStore {
 
 /** Recent queries kept per experiment. */
 export const RECENT_QUERIES = 20;
+
+export interface ISortState {
+  column: string;
+  descending: boolean;
+}
+
+/** The sort as table request parameters (the server's column ids). */
+export interface ITableOrdering {
+  sort?: string;
+  order?: 'asc' | 'desc';
+}
+
+/** The server's sort key for a view column id (they differ only for the experiment). */
+export function sortKey(column: string): string {
+  return column === 'experiment_name' ? 'experiment' : column;
+}
 
 /** The parameters of one table request that narrow it. */
 export interface ITableNarrowing {
@@ -100,6 +117,31 @@ export class QueryModel {
       search: this._search.trim(),
       statuses: [...this._statuses]
     };
+  }
+
+  /** The column the server sorts by; `null`: creation order. */
+  get sort(): ISortState | null {
+    return this._sort;
+  }
+
+  /** The sort as request parameters. */
+  get ordering(): ITableOrdering {
+    const sort = this._sort;
+    return sort
+      ? { sort: sortKey(sort.column), order: sort.descending ? 'desc' : 'asc' }
+      : {};
+  }
+
+  /** Sort by a column on the server; `null` restores creation order. */
+  setSort(sort: ISortState | null): void {
+    this._sort = sort;
+    this._changed.emit();
+  }
+
+  /** The narrowing without the chart's brushes: what parallel coordinates draw under them. */
+  get narrowingWithoutBrushes(): ITableNarrowing {
+    const terms = this.terms.filter(term => term.source !== 'brush');
+    return { ...this.narrowing, q: combineQuery(this._text, terms).q };
   }
 
   /** Whether anything narrows the table. */
@@ -238,6 +280,7 @@ export class QueryModel {
   private _recent: string[] = [];
   private _changed = new Signal<this, void>(this);
   private _stateChanged = new Signal<this, void>(this);
+  private _sort: ISortState | null = null;
 }
 
 export namespace QueryModel {

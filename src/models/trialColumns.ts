@@ -175,27 +175,6 @@ export function isNumericKind(kind: ColumnKind): boolean {
   return kind === 'metric' || kind === 'objective' || kind === 'duration';
 }
 
-/**
- * Order two cell values ascending; null, NaN and missing values always sort
- * last (callers flip only the non-missing comparison for descending order).
- */
-export function compareCells(a: CellValue, b: CellValue): number {
-  if (typeof a === 'number' && typeof b === 'number') {
-    return a - b;
-  }
-  if (typeof a === 'number') {
-    return -1;
-  }
-  if (typeof b === 'number') {
-    return 1;
-  }
-  return String(a).localeCompare(String(b), undefined, { numeric: true });
-}
-
-export function isMissing(value: CellValue): boolean {
-  return value === null || (typeof value === 'number' && Number.isNaN(value));
-}
-
 /** A cell as text (for display and CSV). */
 export function formatCell(value: CellValue, kind: ColumnKind): string {
   if (value === null) {

@@ -12,11 +12,13 @@ import {
   ITrialGroup,
   ITrialGroupsResponse,
   ITrialRow,
+  JSONNumber,
   MetricStat,
   ParameterValue
 } from '../api/types';
+import { toCSV } from './csv';
 import { decodeJSONNumber } from './metrics';
-import { ITrialColumn } from './trialColumns';
+import { CellValue, ITrialColumn } from './trialColumns';
 import { describeSet, formatMeanSpread, Spread } from './verdict';
 
 export interface ITrialGroupsSource {
@@ -362,4 +364,86 @@ export function groupCellText(
     default:
       return '';
   }
+}
+
+/**
+ * The grouped table as CSV, one line per group (and per trial in no group):
+ * the group's label and n, each variable's value (the values averaged over,
+ * joined), and for each metric summary column its mean with the low and high
+ * ends of the spread shown (95% CI or ± sd), as raw numbers.
+ */
+export function groupsCSV(
+  columns: readonly ITrialColumn[],
+  rows: readonly GroupedRow[],
+  spread: Spread
+): string {
+  const [low, high] =
+    spread === 'ci'
+      ? ['95% CI low', '95% CI high']
+      : ['mean − sd', 'mean + sd'];
+  const header: string[] = [];
+  for (const column of columns) {
+    if (column.kind === 'name') {
+      header.push('Group', 'n');
+    } else if (column.kind === 'variable') {
+      header.push(column.label);
+    } else if (column.kind === 'objective' || column.stat) {
+      header.push(
+        `${column.label} mean`,
+        `${column.label} ${low}`,
+        `${column.label} ${high}`
+      );
+    }
+  }
+  const number = (value: JSONNumber | null | undefined) => {
+    const decoded = decodeJSONNumber(value ?? null);
+    return decoded !== null && Number.isNaN(decoded) ? 'NaN' : decoded;
+  };
+  const records = rows
+    .filter(row => row.kind === 'group' || row.groupId === null)
+    .map(row => {
+      const record: (string | number | null)[] = [];
+      for (const column of columns) {
+        if (row.kind === 'trial') {
+          record.push(...trialCells(column, row.row));
+        } else if (column.kind === 'name') {
+          record.push(
+            describeSet(row.group.key) || '(all trials)',
+            row.group.n
+          );
+        } else if (column.kind === 'variable') {
+          record.push(groupCellText(row.group, row.members, column, spread));
+        } else if (column.kind === 'objective' || column.stat) {
+          const stat = groupStat(row.group, column);
+          record.push(number(stat?.mean), number(stat?.lo), number(stat?.hi));
+        }
+      }
+      return record;
+    });
+  return toCSV(header, records);
+}
+
+/** A trial in no group, in the group CSV's columns: n 1, its own values. */
+function trialCells(
+  column: ITrialColumn,
+  row: ITrialRow
+): (string | number | null)[] {
+  const raw = (value: CellValue): string | number | null =>
+    typeof value === 'number'
+      ? Number.isNaN(value)
+        ? 'NaN'
+        : value
+      : value === null
+        ? null
+        : String(value);
+  if (column.kind === 'name') {
+    return [row.name, 1];
+  }
+  if (column.kind === 'variable') {
+    return [raw(column.value(row))];
+  }
+  if (column.kind === 'objective' || column.stat) {
+    return [raw(column.value(row)), null, null];
+  }
+  return [];
 }

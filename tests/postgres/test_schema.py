@@ -117,14 +117,15 @@ def test_an_older_schema_is_refused_until_db_upgrade_runs(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _open_store(postgres_url).close()
-    # This library grows a version 2; the database is still at 1.
+    # This library grows a version N + 1; the database is still at N.
+    now, later = schema.SCHEMA_VERSION, schema.SCHEMA_VERSION + 1
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, "CREATE TABLE probe (x INT)"))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", later)
     with pytest.raises(StoreVersionError, match="-m trialbook db upgrade") as caught:
         _open_store(postgres_url)
-    assert "schema version 1; this Trialbook needs 2" in str(caught.value)
-    assert upgrade_database(postgres_url) == (1, 2)
-    assert upgrade_database(postgres_url) == (2, 2)
+    assert f"schema version {now}; this Trialbook needs {later}" in str(caught.value)
+    assert upgrade_database(postgres_url) == (now, later)
+    assert upgrade_database(postgres_url) == (later, later)
     _open_store(postgres_url).close()
 
 
@@ -133,15 +134,16 @@ def test_a_failed_migration_leaves_nothing_behind(
 ) -> None:
     _open_store(postgres_url).close()
     bad = "CREATE TABLE probe (x INT); CREATE TABLE probe (x INT)"
+    now = schema.SCHEMA_VERSION
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, bad))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", now + 1)
     with pytest.raises(psycopg.errors.DuplicateTable):
         upgrade_database(postgres_url)
     namespace = parse_postgres_url(postgres_url).schema
     with psycopg.connect(_server(postgres_url)) as connection:
         assert "probe" not in _tables(connection, namespace)
         version = connection.execute(f'SELECT version FROM "{namespace}".schema_version')
-        assert version.fetchone() == (1,)
+        assert version.fetchone() == (now,)
 
 
 def test_a_foreign_schema_of_the_same_name_is_refused(postgres_url: str) -> None:
@@ -294,3 +296,34 @@ def test_copy_flat_writes_exactly_the_rows_given(postgres_url: str) -> None:
 
     assert database.write(body) == rows
     database.close()
+
+
+def test_upgrading_from_schema_1_backfills_sole_components(postgres_url: str) -> None:
+    """Schema 2 adds ``trials.sole_component`` (core/sole_components.py) and fills it in."""
+    store = _open_store(postgres_url)
+    store.create_experiment(
+        "e", description="d", hypothesis=None, objective=None, variables=None, tags={}
+    )
+    for name in ("t1", "t2"):
+        store.create_trial(name, experiment_name="e", variables=None, identity=None, tags={})
+        store.create_component(f"{name}-c", display_name=None, kind=None, tags={}, provenance=None)
+        store.associate(name, f"{name}-c")
+    store.associate("t2", "t1-c")  # t2 has two components; t1's is shared: neither has one
+    store.create_trial("t3", experiment_name="e", variables=None, identity=None, tags={})
+    store.create_component("t3-c", display_name=None, kind=None, tags={}, provenance=None)
+    store.associate("t3", "t3-c")
+    store.close()
+    namespace = parse_postgres_url(postgres_url).schema
+    with psycopg.connect(_server(postgres_url)) as connection:  # back to what schema 1 had
+        connection.execute(f'SET search_path TO "{namespace}"')
+        for index in ("trials_sole_component", "parameters_lookup", "metric_series_lookup"):
+            connection.execute(f"DROP INDEX {index}")
+        connection.execute("ALTER TABLE trials DROP COLUMN sole_component")
+        connection.execute("UPDATE schema_version SET version = 1")
+    assert upgrade_database(postgres_url) == (1, schema.SCHEMA_VERSION)
+    with psycopg.connect(_server(postgres_url)) as connection:
+        rows = connection.execute(
+            f'SELECT t.name, c.name FROM "{namespace}".trials t'
+            f' LEFT JOIN "{namespace}".components c ON c.id = t.sole_component ORDER BY t.name'
+        ).fetchall()
+    assert rows == [("t1", None), ("t2", None), ("t3", "t3-c")]

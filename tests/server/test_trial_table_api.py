@@ -231,3 +231,30 @@ async def test_without_limit_the_default_page_comes_with_the_total(api, experime
     whole = (await api("GET", "experiments", "grid", "trials", params=[("limit", 6)])).body
     names = [row["name"] for row in whole["trials"]]
     assert [row["name"] for row in first["trials"] + rest["trials"]] == names
+
+
+async def test_sort_by_duration_and_by_experiment(api, experiment):
+    """The view's Duration and Experiment columns sort on the server like the others."""
+    from datetime import datetime
+
+    by_duration = await api(
+        "GET", "experiments", "grid", "trials", params=[("sort", "duration"), ("order", "desc")]
+    )
+    assert by_duration.code == 200
+
+    def seconds(row):
+        start, end = (datetime.fromisoformat(row[key]) for key in ("start_time", "end_time"))
+        return (end - start).total_seconds()
+
+    durations = column_values(by_duration.body, seconds)
+    assert len(durations) == 6 and durations == sorted(durations, reverse=True)
+
+    other = trialbook.Experiment.create("alpha", description="another", variables={"k": [1]})
+    with other.run(variables={"k": 1}):
+        pass
+    across = await api("GET", "trials", params=[("sort", "experiment"), ("order", "asc")])
+    assert (
+        column_values(across.body, lambda row: row["experiment_name"]) == ["alpha"] + ["grid"] * 6
+    )
+    descending = await api("GET", "trials", params=[("sort", "experiment"), ("order", "desc")])
+    assert column_values(descending.body, lambda row: row["experiment_name"])[-1] == "alpha"

@@ -1,6 +1,8 @@
 """The hypothesis verdict over REST: evaluation, trial groups over seeds, coverage, and the
 verdict on experiment payloads, against a real server and store."""
 
+import json
+
 import pytest
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
@@ -95,6 +97,43 @@ async def test_a_bad_override_is_a_400_naming_the_parameter(
     response = await api("GET", "experiments", "claimed", "evaluation", params=params)
     assert response.code == 400
     assert f"Bad parameter '{parameter}'" in response.body["message"]
+    assert words in response.body["message"]
+
+
+async def test_several_claims_are_one_family_over_rest_as_in_python(api, experiment):
+    claims = [{}, {"variable": "lr", "treatment": 0.1, "control": 0.01}]
+    response = await api(
+        "GET", "experiments", "claimed", "evaluation", params=[("claims", json.dumps(claims))]
+    )
+    assert response.code == 200
+    body = response.body
+    expected = experiment.evaluate(claims=claims).to_dict()
+    assert body["correction"] == expected["correction"] == "holm"
+    assert [c["variable"] for c in body["claims"]] == ["model", "lr"]
+    assert [c["p_value"] for c in body["comparisons"]] == pytest.approx(
+        [c["p_value"] for c in expected["comparisons"]]
+    )
+    assert body["verdict"] == expected["verdict"] and "of 2 claims" in body["message"]
+    # Holm adjusts the first claim's p-value upwards, as in Python.
+    alone = (await api("GET", "experiments", "claimed", "evaluation")).body
+    assert body["comparisons"][0]["p_value"] >= alone["p_value"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("{not json", "is not JSON"),
+        ('{"metric": "acc"}', "non-empty JSON list of objects"),
+        ("[]", "non-empty JSON list of objects"),
+        ('[{}, "acc"]', 'item 1 is "acc", not an object'),
+        ('[{}, {"alpha": 0.1}]', "same alpha"),
+        ('[{"treatment": "vgg"}]', "allowed: 'custom', 'resnet50'"),
+    ],
+)
+async def test_bad_claims_are_a_400_naming_claims(api, experiment, raw, words):
+    response = await api("GET", "experiments", "claimed", "evaluation", params=[("claims", raw)])
+    assert response.code == 400
+    assert "Bad parameter 'claims'" in response.body["message"]
     assert words in response.body["message"]
 
 

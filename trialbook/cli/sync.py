@@ -318,7 +318,7 @@ class Synchronizer:
         self._sync_artifacts(component, existing)
         self._sync_associations(component, existing)
         self._sync_points(component)
-        self._sync_status(component, existing)
+        self._sync_status(component)
 
     def _sync_parameters(self, component: ComponentRecord, existing: ComponentRecord) -> None:
         missing = {}
@@ -398,34 +398,17 @@ class Synchronizer:
                 self.on_points(written)
                 self._wrote("points", written)
 
-    def _sync_status(self, component: ComponentRecord, existing: ComponentRecord) -> None:
-        """Mirror the source writer's status; Interrupted is never stored, so a component the
-        source derives as Interrupted is InProgress with the source's (stale) heartbeat."""
-        stored = component.status
-        if stored == TrialStatus.INTERRUPTED.value:
-            stored = TrialStatus.IN_PROGRESS.value
-        wanted = {
-            "status": stored,
-            "status_message": component.status_message,
-            "start_time": component.start_time,
-            "end_time": component.end_time,
-        }
+    def _sync_status(self, component: ComponentRecord) -> None:
+        """Mirror the source writer's status (see `_stored_status`)."""
+        wanted = _stored_status(component)
         current = self.destination.get_component(component.name)
-        current_stored = current.status
-        if current_stored == TrialStatus.INTERRUPTED.value:
-            current_stored = TrialStatus.IN_PROGRESS.value
-        have = {
-            "status": current_stored,
-            "status_message": current.status_message,
-            "start_time": current.start_time,
-            "end_time": current.end_time,
-        }
+        have = _stored_status(current)
         changed = {key: value for key, value in wanted.items() if have[key] != value}
         if changed:
             self.destination.update_component(component.name, **changed)
             self._wrote("statuses")
         heartbeat = component.heartbeat_time or 0.0  # none at all: never alive, Interrupted
-        if stored == TrialStatus.IN_PROGRESS.value and (
+        if wanted["status"] == TrialStatus.IN_PROGRESS.value and (
             changed or current.heartbeat_time != heartbeat
         ):
             # update_component stamps "now" on InProgress; keep the source's heartbeat instead
@@ -444,3 +427,17 @@ def _same_artifact(source: ArtifactRecord, destination: ArtifactRecord) -> bool:
     if source.sha256 or destination.sha256:
         return source.sha256 == destination.sha256
     return source.value == destination.value and source.media_type == destination.media_type
+
+
+def _stored_status(component: ComponentRecord) -> dict[str, Any]:
+    """A component's status fields as a store keeps them: Interrupted is never stored, so a
+    component derived as Interrupted is InProgress with its (stale) heartbeat."""
+    status = component.status
+    if status == TrialStatus.INTERRUPTED.value:
+        status = TrialStatus.IN_PROGRESS.value
+    return {
+        "status": status,
+        "status_message": component.status_message,
+        "start_time": component.start_time,
+        "end_time": component.end_time,
+    }

@@ -38,8 +38,8 @@ def absolute_setting(raw: str) -> str:
     URLs and absolute paths unchanged. Kernels run in the notebook's folder: anything
     exported to them must not depend on the working directory."""
     raw = raw.strip()
-    if not raw or "://" in raw or raw.startswith("sqlite:"):
-        return raw
+    if not raw or "://" in raw or raw.startswith("sqlite:") or os.path.isabs(raw):
+        return raw  # (an absolute path: no filesystem call, once per store access)
     return str(Path(raw).expanduser().absolute())
 
 

@@ -6,6 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
+import { ITrialRow } from '../../api/types';
 import { ExperimentViewModel } from '../../models/experimentView';
 import { defaultMetric, groupMetrics } from '../../models/metrics';
 import {
@@ -14,6 +15,7 @@ import {
   MetricCurvesModel
 } from '../../models/metricCurves';
 import { isNumericKind, ITrialColumn } from '../../models/trialColumns';
+import { logScaleVariables } from '../../plot/logAxis';
 import { IPlotTheme } from '../../plot/theme';
 import { useSignals } from '../useSignal';
 import { CurveOptions } from './CurveOptions';
@@ -49,22 +51,39 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
     }
   }, [metrics.join('\0'), model.detail]);
 
-  // Which trials the curves show: the selection, else the first visible ones;
-  // grouping summarizes every visible trial.
-  const visibleRows = model.visibleRows;
+  // Parallel coordinates, the scatter and grouped curves draw a capped read of
+  // the matching trials in table order; under brushes, parallel coordinates
+  // draw the trials the other terms match.
+  const brushed = tab === 'parallel' && model.query.brushes.size > 0;
+  const sampled = tab !== 'curves' || !!settings.groupBy;
+  React.useEffect(() => {
+    if (sampled) {
+      model.sample.request();
+    }
+    if (brushed) {
+      model.brushSample.request();
+    }
+  }, [model, sampled, brushed]);
+  // Until the sample is first read, the loaded rows (the first window: for a
+  // small table, all of it) are drawn at once.
+  const sampleRows =
+    model.sample.rows.length || model.sample.current
+      ? model.sample.rows
+      : model.loader.loadedRows();
+  // The default curves: the first trials of the table, as loaded.
+  const firstRows = firstLoadedRows(model, DEFAULT_TRIALS);
+  const firstKey = firstRows.map(row => row.name).join('\0');
   const selection = model.selection;
   const trials = React.useMemo(() => {
     if (settings.groupBy) {
       const selected = model.selectedRows;
-      return (selected.length > 1 ? selected : visibleRows).slice(
+      return (selected.length > 1 ? selected : sampleRows).slice(
         0,
         MAX_GROUPED_TRIALS
       );
     }
-    return selection.size
-      ? model.selectedRows
-      : visibleRows.slice(0, DEFAULT_TRIALS);
-  }, [visibleRows, selection, settings.groupBy]);
+    return selection.size ? model.selectedRows : firstRows;
+  }, [sampleRows, firstKey, selection, settings.groupBy]);
 
   const trialsKey = trials.map(trial => trial.name).join('\0');
   React.useEffect(() => {
@@ -108,9 +127,19 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
     return list;
   }, [model.allColumns, objectiveColumn]);
 
+  const logColumns = React.useMemo(
+    () =>
+      new Set(
+        [...logScaleVariables(model.detail?.variables)].map(
+          name => `variables.${name}`
+        )
+      ),
+    [model.detail]
+  );
+
   const onBrush = React.useCallback(
-    (brushes: Parameters<ExperimentViewModel['setBrushes']>[0]) =>
-      model.setBrushes(brushes),
+    (brushes: Parameters<ExperimentViewModel['query']['setBrushes']>[0]) =>
+      model.query.setBrushes(brushes),
     [model]
   );
   const onSelect = React.useCallback(
@@ -140,13 +169,22 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
             trials.length
           );
   } else if (tab === 'parallel') {
-    caption = model.brushes.size
+    caption = brushed
       ? trans.__(
           '%1 of %2 trials within the brushed ranges',
-          visibleRows.length,
-          model.rows.length
+          model.total,
+          model.brushSample.total
         )
       : trans.__('Drag along an axis to filter the table');
+  }
+  // Beyond the sample, say how much of the table a chart draws.
+  const drawn = brushed ? model.brushSample : model.sample;
+  if (sampled && drawn.total > drawn.rows.length) {
+    caption += ` · ${trans.__(
+      'showing %1 of %2 trials in table order',
+      drawn.rows.length,
+      drawn.total
+    )}`;
   }
 
   return (
@@ -189,8 +227,11 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
               />
             </>
           )}
-          {tab === 'parallel' && model.brushes.size > 0 && (
-            <button className="tb-Button" onClick={() => model.clearBrushes()}>
+          {tab === 'parallel' && model.query.brushes.size > 0 && (
+            <button
+              className="tb-Button"
+              onClick={() => model.query.setBrushes(new Map())}
+            >
               {trans.__('Clear brushing')}
             </button>
           )}
@@ -257,10 +298,11 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
           ))}
         {tab === 'parallel' && (
           <ParallelChart
-            rows={model.rows}
+            rows={brushed ? drawn.rows : sampleRows}
             columns={parallelColumns}
             colorColumn={objectiveColumn}
-            brushes={model.brushes}
+            brushes={model.query.brushes}
+            logColumns={logColumns}
             theme={theme}
             onBrush={onBrush}
             resized={props.resized}
@@ -268,7 +310,7 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
         )}
         {tab === 'scatter' && xColumn && yColumn && (
           <ScatterChart
-            rows={visibleRows}
+            rows={sampleRows}
             x={xColumn}
             y={yColumn}
             selection={selection}
@@ -280,6 +322,21 @@ export function ChartsPanel(props: IChartsPanelProps): JSX.Element {
       </div>
     </div>
   );
+}
+
+/** The table's first `count` rows that are loaded (the first window arrives first). */
+function firstLoadedRows(
+  model: ExperimentViewModel,
+  count: number
+): ITrialRow[] {
+  const rows: ITrialRow[] = [];
+  for (let i = 0; i < Math.min(count, model.total); i++) {
+    const row = model.rowAt(i);
+    if (row) {
+      rows.push(row);
+    }
+  }
+  return rows;
 }
 
 /** Training metrics, then the `system.*` ones under their own heading. */

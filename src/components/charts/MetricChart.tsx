@@ -68,6 +68,11 @@ const X_TITLES: Record<MetricXAxis, string> = {
   relative: 'relative time (s)'
 };
 
+/** A line needs two points: a one-point series (one epoch, one score) is a marker. */
+function lineMode(x: readonly number[]): 'lines' | 'lines+markers' {
+  return x.length === 1 ? 'lines+markers' : 'lines';
+}
+
 function toPlotX(x: number[], mode: MetricXAxis): (number | string)[] {
   // Wall times arrive as epoch seconds; plotly's date axis wants milliseconds.
   return mode === 'time' ? x.map(value => value * 1000) : x;
@@ -124,7 +129,7 @@ export function buildMetricTraces(
       }
       traces.push({
         type: meanType,
-        mode: 'lines',
+        mode: lineMode(group.x),
         x,
         y: group.mean,
         name: `${name} (mean of ${group.count})`,
@@ -159,7 +164,7 @@ export function buildMetricTraces(
     }
     traces.push({
       type,
-      mode: 'lines',
+      mode: lineMode(curve.x),
       x,
       y: smoothing > 0 ? smooth(curve.y, smoothing) : curve.y,
       name: curve.label,

@@ -8,6 +8,7 @@ import * as React from 'react';
 import { ITrialRow } from '../../api/types';
 import { BrushFilter } from '../../models/experimentView';
 import { CellValue, ITrialColumn } from '../../models/trialColumns';
+import { fromLog, logTicks, toLog } from '../../plot/logAxis';
 import { baseLayout, IPlotTheme } from '../../plot/theme';
 import { IPlotElement, PlotlyChart } from './PlotlyChart';
 
@@ -18,6 +19,8 @@ export interface IParallelChartProps {
   /** The column that colours the lines. */
   colorColumn: ITrialColumn | null;
   brushes: ReadonlyMap<string, BrushFilter>;
+  /** Column ids drawn on a log10 axis (variables declared `scale="log"`). */
+  logColumns?: ReadonlySet<string>;
   theme: IPlotTheme;
   /** Every axis's brush, reported together after each drag. */
   onBrush(brushes: Map<string, BrushFilter>): void;
@@ -29,20 +32,28 @@ interface IAxis {
   values: number[];
   /** Set for categorical axes: index → category. */
   categories: CellValue[] | null;
+  /** Values are log10 of the column's (plotly's parcoords has no log axis). */
+  log: boolean;
 }
 
-function buildAxis(column: ITrialColumn, rows: readonly ITrialRow[]): IAxis {
+function buildAxis(
+  column: ITrialColumn,
+  rows: readonly ITrialRow[],
+  log = false
+): IAxis {
   const raw = rows.map(row => column.value(row));
   const numeric = raw.every(
     value => value === null || typeof value === 'number'
   );
   if (numeric) {
+    const values = raw.map(value =>
+      typeof value === 'number' && Number.isFinite(value) ? value : NaN
+    );
     return {
       column,
-      values: raw.map(value =>
-        typeof value === 'number' && Number.isFinite(value) ? value : NaN
-      ),
-      categories: null
+      values: log ? values.map(toLog) : values,
+      categories: null,
+      log
     };
   }
   const categories = [...new Set(raw)].sort((a, b) =>
@@ -52,7 +63,8 @@ function buildAxis(column: ITrialColumn, rows: readonly ITrialRow[]): IAxis {
   return {
     column,
     values: raw.map(value => index.get(value) ?? NaN),
-    categories
+    categories,
+    log: false
   };
 }
 
@@ -69,15 +81,22 @@ function constraintFor(axis: IAxis, brush: BrushFilter | undefined): unknown {
     return ranges.length === 1 ? ranges[0] : ranges;
   }
   if (brush.kind === 'ranges') {
-    return brush.ranges.length === 1 ? brush.ranges[0] : brush.ranges;
+    const ranges = axis.log
+      ? brush.ranges.map(([low, high]) => [toLog(low), toLog(high)])
+      : brush.ranges;
+    return ranges.length === 1 ? ranges[0] : ranges;
   }
   return undefined;
 }
 
-/** plotly's constraintrange ([a, b] or [[a, b], …]) → a brush on the column. */
+/**
+ * plotly's constraintrange ([a, b] or [[a, b], …]) → a brush on the column;
+ * on a `log` axis the range is in log10 and the brush in values.
+ */
 export function brushFromConstraint(
   constraint: unknown,
-  categories: CellValue[] | null
+  categories: CellValue[] | null,
+  log = false
 ): BrushFilter | null {
   if (!Array.isArray(constraint) || !constraint.length) {
     return null;
@@ -92,14 +111,22 @@ export function brushFromConstraint(
     );
     return { kind: 'values', values };
   }
-  return { kind: 'ranges', ranges: ranges.map(([low, high]) => [low, high]) };
+  return {
+    kind: 'ranges',
+    ranges: ranges.map(([low, high]) =>
+      log ? [fromLog(low), fromLog(high)] : [low, high]
+    )
+  };
 }
 
 export function ParallelChart(props: IParallelChartProps): JSX.Element {
-  const { rows, columns, theme } = props;
+  const { rows, columns, theme, logColumns } = props;
   const axes = React.useMemo(
-    () => columns.map(column => buildAxis(column, rows)),
-    [rows, columns]
+    () =>
+      columns.map(column =>
+        buildAxis(column, rows, logColumns?.has(column.id) ?? false)
+      ),
+    [rows, columns, logColumns]
   );
   const data = React.useMemo(() => {
     const colorAxis = props.colorColumn
@@ -132,7 +159,9 @@ export function ParallelChart(props: IParallelChartProps): JSX.Element {
                 ticktext: axis.categories.map(value => String(value ?? '–')),
                 range: [-0.5, axis.categories.length - 0.5]
               }
-            : {})
+            : axis.log
+              ? logTicks(axis.values)
+              : {})
         }))
       }
     ];
@@ -159,7 +188,8 @@ export function ParallelChart(props: IParallelChartProps): JSX.Element {
         axes.forEach((axis, i) => {
           const brush = brushFromConstraint(
             dims[i]?.constraintrange,
-            axis.categories
+            axis.categories,
+            axis.log
           );
           if (brush) {
             brushes.set(axis.column.id, brush);

@@ -105,7 +105,9 @@ export function ExperimentViewBody(
         model={model}
         groups={props.stats?.groups ?? null}
         trans={trans}
-        onExport={() => props.onExport(model.toCSV())}
+        onExport={() =>
+          void model.toCSV(props.stats?.groups ?? null).then(props.onExport)
+        }
         onCompare={() => {
           void model.openTrial(null);
           setComparing(true);

@@ -2,7 +2,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { ITrialRow, Status, STATUSES } from '../../api/types';
+import { Status, STATUSES } from '../../api/types';
 import { ExperimentViewModel } from '../../models/experimentView';
 import { StatusBadge } from '../StatusBadge';
 
@@ -44,13 +44,11 @@ export function ExperimentViewHeader(props: {
           {model.crossExperiment ? trans.__('All trials') : model.name}
         </h2>
         <span className="tb-ExperimentViewHeader-counts">
-          {trans._n('%1 trial', '%1 trials', model.total)}
-          {model.crossExperiment &&
-            ` ${trans._n('in %1 experiment', 'in %1 experiments', experimentCount(model.rows))}`}
-          {STATUSES.filter((status: Status) => counts[status] > 0).map(
+          {trans._n('%1 trial', '%1 trials', model.trialCount)}
+          {STATUSES.filter((status: Status) => (counts?.[status] ?? 0) > 0).map(
             status => (
               <span key={status} className="tb-ExperimentViewHeader-count">
-                <StatusBadge status={status} trans={trans} /> {counts[status]}
+                <StatusBadge status={status} trans={trans} /> {counts![status]}
               </span>
             )
           )}
@@ -93,8 +91,4 @@ export function ExperimentViewHeader(props: {
       </div>
     </header>
   );
-}
-
-function experimentCount(rows: readonly ITrialRow[]): number {
-  return new Set(rows.map(row => row.experiment_name)).size;
 }

@@ -19,7 +19,7 @@ export function TableToolbar(props: {
 }): JSX.Element {
   const { model, trans } = props;
   const [chooserOpen, setChooserOpen] = React.useState(false);
-  const statuses = model.statuses;
+  const statuses = model.query.statuses;
   const stats = model.columnState.stats;
   const filtered = model.query.active || model.query.text !== '';
   const toggleStatus = (status: Status) => {
@@ -29,15 +29,15 @@ export function TableToolbar(props: {
     } else {
       next.add(status);
     }
-    model.setStatuses(next);
+    model.query.setStatuses(next);
   };
   return (
     <div className="tb-TableToolbar">
       <SearchInput
-        value={model.search}
+        value={model.query.search}
         placeholder={trans.__('Search trials and variables')}
         label={trans.__('Search trials')}
-        onChange={text => (model.search = text)}
+        onChange={text => model.query.setSearch(text)}
       />
       <span
         className="tb-TableToolbar-group"
@@ -67,7 +67,7 @@ export function TableToolbar(props: {
               type="checkbox"
               checked={stats.includes(stat)}
               onChange={event =>
-                model.setStatVisible(stat, event.target.checked)
+                model.columns.setStatVisible(stat, event.target.checked)
               }
             />
             {stat}
@@ -84,7 +84,7 @@ export function TableToolbar(props: {
           type="checkbox"
           checked={model.columnState.nameAs === 'variables'}
           onChange={event =>
-            model.setNameAs(event.target.checked ? 'variables' : 'name')
+            model.columns.setNameAs(event.target.checked ? 'variables' : 'name')
           }
         />
         {trans.__('Variables as names')}
@@ -92,17 +92,13 @@ export function TableToolbar(props: {
       {props.groups && <GroupingControls groups={props.groups} trans={trans} />}
       <span className="tb-TableToolbar-spacer" />
       <span className="tb-TableToolbar-count" aria-live="polite">
-        {trans.__(
-          '%1 of %2 trials',
-          model.visibleRows.length,
-          model.rows.length
-        )}
-        {model.loadingAll && ` · ${trans.__('loading all %1…', model.total)}`}
+        {trans.__('%1 of %2 trials', model.total, model.trialCount)}
+        {model.querying && ` · ${trans.__('asking the server…')}`}
         {model.selection.size > 0 &&
           ` · ${trans.__('%1 selected', model.selection.size)}`}
       </span>
       {filtered && (
-        <button className="tb-Button" onClick={() => model.clearFilters()}>
+        <button className="tb-Button" onClick={() => model.query.clear()}>
           {trans.__('Clear filters')}
         </button>
       )}

@@ -1,7 +1,9 @@
 /**
  * The trial table: TanStack Table for the column model (pinning, sizing) and
  * TanStack Virtual for rows and columns, so only what is on screen is in the
- * DOM at 10,000 rows × 100 columns. State lives in ExperimentViewModel.
+ * DOM at 100,000 rows × 100 columns. Rows come from the model's loader: the
+ * table asks for the ones on screen and paints placeholders until they
+ * arrive. State lives in ExperimentViewModel.
  */
 import {
   Column,
@@ -26,7 +28,6 @@ import {
 import {
   formatCell,
   isNumericKind,
-  ITrialColumn,
   variableSetLabel
 } from '../../models/trialColumns';
 import { useSignals } from '../useSignal';
@@ -34,14 +35,24 @@ import { MiddleEllipsis } from '../MiddleEllipsis';
 import { StatusBadge } from '../StatusBadge';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ColumnFilterInput } from './ColumnFilterInput';
+import {
+  cellStyle,
+  DEFAULT_WIDTH,
+  defaultWidth,
+  PlaceholderRow,
+  ResizeHandle,
+  ROW_HEIGHT
+} from './tableParts';
 
-export const ROW_HEIGHT = 26;
+export { ROW_HEIGHT } from './tableParts';
 const HEADER_HEIGHT = 28;
 const FILTER_HEIGHT = 28;
-const DEFAULT_WIDTH = 110;
 /** Visibility is decided by the model: the table only gets visible columns. */
 const ALL_VISIBLE = {};
 const IGNORE = (): void => undefined;
+/** Rows read beyond the screen on each side, so a short scroll finds them loaded. */
+const LOAD_OVERSCAN = 40;
+const NO_ROWS: ITrialRow[] = [];
 
 const features = tableFeatures({
   columnVisibilityFeature,
@@ -61,48 +72,40 @@ export interface ITrialTableProps {
   onOpenTrial(name: string): void;
 }
 
-function defaultWidth(column: ITrialColumn): number {
-  switch (column.kind) {
-    case 'name':
-      return 260;
-    case 'start_time':
-      return 150;
-    case 'metric':
-      return 120;
-    default:
-      return DEFAULT_WIDTH;
-  }
-}
-
 export function TrialTable(props: ITrialTableProps): JSX.Element {
   const { model, trans } = props;
   const groups = props.groups ?? null;
-  useSignals(model.changed, ...(groups ? [groups.changed] : []));
+  useSignals(
+    model.changed,
+    model.loader.changed,
+    ...(groups ? [groups.changed] : [])
+  );
 
   const visibleColumns = model.visibleColumns;
-  const rows = model.visibleRows;
   const columnState = model.columnState;
   const grouped = !!groups?.enabled && groups.groups.length > 0;
+  React.useEffect(() => {
+    if (grouped) {
+      // Averaged over seeds: the groups' trials come from the capped sample.
+      model.sample.request();
+    }
+  }, [grouped, model]);
+  const sampled = grouped ? model.sample.rows : NO_ROWS;
   const sort = model.sort;
   const sortColumn = sort ? model.column(sort.column) : undefined;
-  // Trials and, averaged over seeds, the group rows (expanded ones followed by their trials).
-  const display = React.useMemo<GroupedRow[]>(
+  // Averaged over seeds, the group rows (expanded ones followed by their trials).
+  const display = React.useMemo<GroupedRow[] | null>(
     () =>
       grouped
         ? groups!.rows(
-            rows,
+            sampled,
             sortColumn
               ? { column: sortColumn, descending: sort!.descending }
               : null
           )
-        : rows.map(row => ({
-            kind: 'trial' as const,
-            id: row.name,
-            row,
-            groupId: null
-          })),
+        : null,
     [
-      rows,
+      sampled,
       grouped,
       groups?.groups,
       sortColumn,
@@ -141,7 +144,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
   const table = useTable({
     features,
     columns,
-    data: rows as ITrialRow[],
+    data: NO_ROWS,
     getRowId: (row: ITrialRow) => row.name,
     state: {
       columnPinning: pinned,
@@ -157,14 +160,47 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
   const centerColumns = table.getCenterVisibleLeafColumns() as TableColumn[];
   const startWidth = startColumns.reduce((sum, c) => sum + c.getSize(), 0);
 
+  // The row at an index: a trial the loader holds, a group row, or undefined (a placeholder).
+  const count = display ? display.length : model.total;
+  const entryAt = (index: number): GroupedRow | undefined => {
+    if (display) {
+      return display[index];
+    }
+    const row = model.rowAt(index);
+    return row && { kind: 'trial', id: row.name, row, groupId: null };
+  };
+
   const scrollRef = React.useRef<HTMLDivElement>(null);
   const rowVirtualizer = useVirtualizer({
-    count: display.length,
+    count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
-    getItemKey: index => display[index]?.id ?? index
+    overscan: 8
   });
+  const virtualRows = rowVirtualizer.getVirtualItems();
+  const firstShown = virtualRows.length ? virtualRows[0].index : 0;
+  const lastShown = virtualRows.length
+    ? virtualRows[virtualRows.length - 1].index
+    : 0;
+  // Ask the loader for the rows on screen. A new sort or query shows from the
+  // top: the scroll back there asks again (not for where the old order was).
+  const generation = model.loader.generation;
+  const shownGeneration = React.useRef(generation);
+  React.useEffect(() => {
+    if (shownGeneration.current !== generation) {
+      shownGeneration.current = generation;
+      if (scrollRef.current && scrollRef.current.scrollTop > 0) {
+        scrollRef.current.scrollTop = 0;
+        return;
+      }
+    }
+    if (!display) {
+      model.ensureRange(
+        Math.max(0, firstShown - LOAD_OVERSCAN),
+        lastShown + 1 + LOAD_OVERSCAN
+      );
+    }
+  }, [firstShown, lastShown, !display, generation]);
   const columnVirtualizer = useVirtualizer({
     horizontal: true,
     count: centerColumns.length,
@@ -197,19 +233,19 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
   };
 
   const onKeyDown = (event: React.KeyboardEvent) => {
-    if (!display.length) {
+    if (!count) {
       return;
     }
     let next = focused;
-    const current = display[Math.min(focused, display.length - 1)];
+    const current = entryAt(Math.min(focused, count - 1));
     if (event.key === 'ArrowDown') {
-      next = Math.min(display.length - 1, focused + 1);
+      next = Math.min(count - 1, focused + 1);
     } else if (event.key === 'ArrowUp') {
       next = Math.max(0, focused - 1);
     } else if (event.key === 'Enter') {
-      if (current.kind === 'group') {
+      if (current?.kind === 'group') {
         groups?.toggleExpanded(current.id);
-      } else {
+      } else if (current) {
         props.onOpenTrial(current.row.name);
       }
       event.preventDefault();
@@ -218,7 +254,8 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
       model.clearSelection();
       return;
     } else if (event.key === 'a' && (event.ctrlKey || event.metaKey)) {
-      model.setSelection(rows.map(row => row.name));
+      // Every loaded trial: the table is read in windows, never whole.
+      model.setSelection(model.loader.loadedRows().map(row => row.name));
       event.preventDefault();
       return;
     } else {
@@ -226,8 +263,8 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
     }
     event.preventDefault();
     setFocused(next);
-    const target = display[next];
-    if (target.kind === 'trial') {
+    const target = entryAt(next);
+    if (target?.kind === 'trial') {
       model.select(target.row.name, { range: event.shiftKey });
     }
     rowVirtualizer.scrollToIndex(next);
@@ -258,7 +295,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
         )}
         <ResizeHandle
           width={column.getSize()}
-          onResize={width => model.setColumnWidth(column.id, width)}
+          onResize={width => model.columns.setColumnWidth(column.id, width)}
         />
       </div>
     );
@@ -274,9 +311,9 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
       >
         <ColumnFilterInput
           column={info}
-          filter={model.filters.get(column.id) ?? null}
+          filter={model.query.filters.get(column.id) ?? null}
           trans={trans}
-          onChange={filter => model.setFilter(column.id, filter)}
+          onChange={filter => model.query.setFilter(column.id, filter)}
         />
       </div>
     );
@@ -377,7 +414,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
       className="tb-TrialTable"
       ref={scrollRef}
       role="grid"
-      aria-rowcount={display.length}
+      aria-rowcount={count}
       aria-colcount={visibleColumns.length}
       aria-multiselectable="true"
       tabIndex={0}
@@ -405,10 +442,17 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
         className="tb-TrialTable-body"
         style={{ width: totalWidth, height: rowVirtualizer.getTotalSize() }}
       >
-        {rowVirtualizer.getVirtualItems().map(item => {
-          const entry = display[item.index];
+        {virtualRows.map(item => {
+          const entry = entryAt(item.index);
           if (!entry) {
-            return null;
+            return (
+              <PlaceholderRow
+                key={`placeholder-${item.index}`}
+                index={item.index}
+                start={item.start}
+                width={totalWidth}
+              />
+            );
           }
           if (entry.kind === 'group') {
             const open = groups?.isExpanded(entry.id) ?? false;
@@ -461,11 +505,11 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
           );
         })}
       </div>
-      {!rows.length && (
+      {!count && (
         <div className="tb-TrialTable-empty">
           {model.query.error
             ? trans.__('The query cannot run: fix it above.')
-            : model.rows.length
+            : model.trialCount
               ? trans.__('No trial matches the filters.')
               : model.loading
                 ? trans.__('Loading trials…')
@@ -484,42 +528,4 @@ function displayKey(groups: TrialGroupsModel): string {
     groups.isExpanded(groupId(group)) ? '1' : '0'
   );
   return expanded.join('') + groups.spread;
-}
-
-function cellStyle(
-  width: number,
-  pinnedLeft: number | null
-): React.CSSProperties {
-  return pinnedLeft === null
-    ? { width, flex: 'none' }
-    : { width, flex: 'none', position: 'sticky', left: pinnedLeft };
-}
-
-/** Drag the right edge of a header to resize its column. */
-function ResizeHandle(props: {
-  width: number;
-  onResize(width: number): void;
-}): JSX.Element {
-  const onMouseDown = (event: React.MouseEvent) => {
-    event.preventDefault();
-    event.stopPropagation();
-    const startX = event.clientX;
-    const startWidth = props.width;
-    const move = (moveEvent: MouseEvent) => {
-      props.onResize(Math.max(48, startWidth + moveEvent.clientX - startX));
-    };
-    const up = () => {
-      window.removeEventListener('mousemove', move);
-      window.removeEventListener('mouseup', up);
-    };
-    window.addEventListener('mousemove', move);
-    window.addEventListener('mouseup', up);
-  };
-  return (
-    <span
-      className="tb-TrialTable-resize"
-      onMouseDown={onMouseDown}
-      onClick={event => event.stopPropagation()}
-    />
-  );
 }

@@ -20,19 +20,44 @@ _NUMBER_OVERRIDES = ("min_effect", "alpha")
 
 
 class EvaluationHandler(TrialbookHandler):
-    """`GET experiments/{name}/evaluation[?variable=&treatment=&control=&…]`."""
+    """`GET experiments/{name}/evaluation[?variable=&treatment=&control=&…][&claims=[…]]`."""
 
     @tornado.web.authenticated
     async def get(self, name: str) -> None:
         record = await self.read(self.store.get_experiment, name)
         space = space_from_json(record.variables)
         overrides = self._overrides(record.objective or {}, space)
+        claims = self._claims()
         try:
-            evaluation = await self.read(_evaluate, name, record.objective, space, overrides)
+            evaluation = await self.read(
+                _evaluate, name, record.objective, space, overrides, claims
+            )
         except ClaimError as error:
-            raise BadParameter(error.key, str(error)) from None
+            raise BadParameter("claims" if claims else error.key, str(error)) from None
         body: payloads.EvaluationResponse = evaluation.to_dict()  # type: ignore[assignment]
         self.write_json(body)
+
+    def _claims(self) -> list[dict[str, Any]] | None:
+        """`claims`: a JSON list of claims (objects of the objective's keys, with typed
+        values), evaluated as one Holm-corrected family, as `exp.evaluate(claims=[…])`."""
+        raw = self.query_one("claims")
+        if raw is None:
+            return None
+        example = '[{"metric": "acc", "goal": "maximize"}, {"metric": "loss", "goal": "minimize"}]'
+        try:
+            claims = json.loads(raw)
+        except ValueError as error:
+            raise BadParameter(
+                "claims", f"is not JSON ({error}); give a list like {example}"
+            ) from None
+        if not isinstance(claims, list) or not claims:
+            raise BadParameter("claims", f"give a non-empty JSON list of objects, like {example}")
+        for index, claim in enumerate(claims):
+            if not isinstance(claim, dict):
+                raise BadParameter(
+                    "claims", f"item {index} is {json.dumps(claim)}, not an object, like {example}"
+                )
+        return claims
 
     def _overrides(self, objective: dict[str, Any], space: dict[str, Variable] | None) -> dict:
         overrides: dict[str, Any] = {}

@@ -116,6 +116,12 @@ class Dialect:
             f"SELECT seq, step, time, value FROM ({' UNION ALL '.join(picks)}) picked WHERE r = 1"
         )
 
+    def index_hint(self, index: str) -> str:
+        """After a table in FROM: read it through ``index``. SQLite's planner picks the
+        unique index over a covering one with the same equality columns, then reads the
+        table row by row; PostgreSQL's planner costs index-only scans itself."""
+        return f" INDEXED BY {index}"
+
     def limit_offset(self, limit: int | None, offset: int) -> str:
         """A page clause (SQLite needs a LIMIT, -1 for none, before an OFFSET)."""
         return f" LIMIT {-1 if limit is None else int(limit)} OFFSET {int(offset)}"

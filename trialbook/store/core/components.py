@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trialbook.status import TrialStatus
-from trialbook.store.core import deletion, entities, tallies
+from trialbook.store.core import deletion, entities, sole_components, tallies
 from trialbook.store.core.activity import component_event, memberships, touch_components
 from trialbook.store.core.encoding import (
     dumps,
@@ -176,6 +176,7 @@ def delete(tx: Transaction, name: str, *, force_disassociate: bool) -> list[str]
     trial_ids = tallies.trials_of_components(tx, [component_id])
     tx.execute("DELETE FROM trial_components WHERE component_id = ?", (component_id,))
     tallies.refresh(tx, trial_ids)
+    sole_components.refresh(tx, trial_ids)
     return deletion.delete_components(tx, [component_id], experiments[0] if experiments else None)
 
 
@@ -197,6 +198,7 @@ def associate(tx: Transaction, trial_name: str, component_name: str) -> None:
             {"component": component_name},
         )
         tallies.refresh(tx, [trial_id])
+        sole_components.refresh(tx, sole_components.trials_of(tx, component_id))
         tx.touched.discard(component_id)  # it has a new trial to propagate to
         touch_components(tx, [component_id])
 
@@ -218,6 +220,7 @@ def disassociate(tx: Transaction, trial_name: str, component_name: str) -> None:
             {"component": component_name},
         )
         tallies.refresh(tx, [trial_id])
+        sole_components.refresh(tx, [trial_id, *sole_components.trials_of(tx, component_id)])
         tx.execute("UPDATE trials SET last_activity = ? WHERE id = ?", (tx.now, trial_id))
         tx.execute(
             "UPDATE experiments SET last_activity = ? WHERE name = ?", (tx.now, experiment_name)

@@ -26,6 +26,7 @@ from trialbook.store.core.records import (
     RunStart,
     SeriesKey,
     SeriesPoints,
+    TrialFrameRows,
     TrialQuery,
     TrialRecord,
     TrialTable,
@@ -329,6 +330,12 @@ class Store(abc.ABC):
         the latest component that has one, without its bulky fields). Without
         ``parameters`` (or ``provenance``) those are left empty ({} and None) and not read:
         a DataFrame of 100,000 trials needs neither."""
+
+    @abc.abstractmethod
+    def trial_frame_rows(self, experiment_name: str) -> TrialFrameRows:
+        """An experiment's trials in bulk for ``Experiment.dataframe()``: the values of
+        ``trial_rows`` it shows, flat for the trials with a sole component (see
+        ``core/frame_rows.py``)."""
 
     @abc.abstractmethod
     def trial_table(self, experiment_name: str, query: TrialQuery) -> TrialTable:

@@ -223,3 +223,15 @@ class RunStart:
     provenance: dict[str, Any] | None
     start_time: float
     parameters: Mapping[str, ParameterValue]
+
+
+@dataclass
+class TrialFrameRows:
+    """``trials``: (id, name, status, creation time, start time, end time, variables JSON,
+    sole component id or None) oldest first; ``series``: sole component id → [(metric,
+    *ACCUMULATORS)] oldest series first; ``general``: trial id → its ``trial_rows`` row
+    (without parameters and provenance) for the trials without a sole component."""
+
+    trials: list[tuple[Any, ...]]
+    series: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
+    general: dict[int, dict[str, Any]] = field(default_factory=dict)

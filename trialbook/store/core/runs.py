@@ -11,7 +11,7 @@ sweep of many short trials costs one transaction and about a dozen statements to
 from __future__ import annotations
 
 from trialbook.status import TrialStatus
-from trialbook.store.core import attempts, entities, tallies, trials
+from trialbook.store.core import attempts, entities, sole_components, tallies, trials
 from trialbook.store.core.activity import touch_components
 from trialbook.store.core.encoding import dumps_or_none, parameter_row
 from trialbook.store.core.records import ComponentRecord, RunStart, TrialRecord
@@ -51,9 +51,10 @@ def start(
         "trial.component_added", "trial", trial.name, experiment_name, {"component": name}
     )
     if trial.status is None:  # a new trial (or one without a status) now runs this attempt
+        sole = ", sole_component = ?" if new_trial else ""  # its one component, unshared
         tx.execute(
-            "UPDATE trials SET stored_status = ?, last_activity = ? WHERE id = ?",
-            (_IN_PROGRESS, tx.now, trial_id),
+            f"UPDATE trials SET stored_status = ?, last_activity = ?{sole} WHERE id = ?",
+            (_IN_PROGRESS, tx.now, *([component_id] if new_trial else []), trial_id),
         )
         tx.execute(
             "UPDATE experiments SET trial_count = trial_count + ?,"
@@ -63,6 +64,8 @@ def start(
     else:
         tallies.refresh(tx, [trial_id])
         touch_components(tx, [component_id])
+    if not new_trial:
+        sole_components.refresh(tx, [trial_id])
     if run.parameters:
         rows = [(component_id, key, *parameter_row(value)) for key, value in run.parameters.items()]
         for chunk in chunks(rows):

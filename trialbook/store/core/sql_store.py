@@ -27,6 +27,7 @@ from trialbook.store.core import (
     trials,
 )
 from trialbook.store.core.backend import Backend
+from trialbook.store.core.frame_rows import trial_frame_rows
 from trialbook.store.core.interface import Store
 from trialbook.store.core.records import (
     ArtifactRecord,
@@ -41,6 +42,7 @@ from trialbook.store.core.records import (
     RunStart,
     SeriesKey,
     SeriesPoints,
+    TrialFrameRows,
     TrialQuery,
     TrialRecord,
     TrialTable,
@@ -96,6 +98,7 @@ class SqlStore(Store):
             self.backend.begin(connection, write=True)
             try:
                 result = body(tx)
+                tx.write_changes()
                 changes.prune(tx)
                 if tx.changes:
                     self.backend.announce(connection, tx.changes[-1].seq)
@@ -386,6 +389,14 @@ class SqlStore(Store):
     # -- reads for the server --------------------------------------------------------------
     def list_experiment_summaries(self, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
         return self.read(lambda tx: experiments.summaries(tx, names))
+
+    def trial_frame_rows(self, experiment_name: str) -> TrialFrameRows:
+        def body(tx: Transaction) -> TrialFrameRows:
+            experiment = experiments.by_name(tx, experiment_name)
+            experiment_id = entities.entity_id(tx, "experiments", experiment_name)
+            return trial_frame_rows(tx, experiment, experiment_id)
+
+        return self.read(body)
 
     def trial_rows(
         self, experiment_name: str, *, parameters: bool = True, provenance: bool = True

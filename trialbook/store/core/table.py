@@ -3,8 +3,9 @@ query (``trialbook.store.core.query``), sort and paging compiled to one statemen
 parameters; only the requested page becomes rows.
 
 The first 500 rows of a 10,000-trial experiment cost a fraction of the whole table. Sort and
-filter keys are correlated subqueries over a trial's own components (shared components carry
-no metrics for a trial); the status is the derived one (``statuses.py``).
+filter keys are correlated subqueries (``trial_values.py``: one covering-index probe for a
+trial with a sole component, else a walk over its own components); the status is the derived
+one (``statuses.py``). A sorted page and its total come from one pass.
 """
 
 from __future__ import annotations
@@ -48,20 +49,7 @@ def trial_table(
     query.validate()
     values = TrialValueSql(tx, experiments)
     where, parameters = _where(tx, store_key, experiments, values, query, every_experiment)
-    direction = "DESC" if query.descending else "ASC"
-    if query.sort is None:  # creation order is id order: the primary key serves the page
-        ordered = f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id {direction}"
-        ordered_parameters = parameters
-    else:
-        key, key_parameters = values(column_field(parse_trial_column(query.sort, "sort")))
-        ordered = (
-            f"SELECT id FROM (SELECT t.id AS id, {key} AS k FROM trials t WHERE {where}) page"
-            f" ORDER BY CASE WHEN k IS NULL THEN 1 ELSE 0 END, k {direction}, id {direction}"
-        )
-        ordered_parameters = [*key_parameters, *parameters]
-    total = tx.scalar(f"SELECT count(*) FROM trials t WHERE {where}", parameters)
-    page_clause = tx.dialect.limit_offset(query.limit, query.offset)
-    page = [row[0] for row in tx.execute(f"{ordered}{page_clause}", ordered_parameters)]
+    total, page = _page(tx, values, query, where, parameters)
     rows = _rows(tx, experiments, page)
     whole = not query.search and not query.filters and not query.statuses and not query.query
     if len(experiments) == 1 and len(rows) == total and whole:
@@ -110,6 +98,30 @@ def matching_trial_ids(
         row[0]
         for row in tx.execute(f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id", parameters)
     ]
+
+
+def _page(
+    tx: Transaction, values: TrialValueSql, query: TrialQuery, where: str, parameters: list[Any]
+) -> tuple[int, list[int]]:
+    """(how many trials match, the ids of the page in order). A sorted page and its total
+    come from one pass over the matching trials (the total as a window count: every row
+    of the page carries it), so each trial's filter values and sort key are read once."""
+    direction = "DESC" if query.descending else "ASC"
+    page_clause = tx.dialect.limit_offset(query.limit, query.offset)
+    if query.sort is None:  # creation order is id order: the primary key serves the page
+        ordered = f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id {direction}"
+        page = [row[0] for row in tx.execute(f"{ordered}{page_clause}", parameters)]
+    else:
+        key, key_parameters = values(column_field(parse_trial_column(query.sort, "sort")))
+        rows = tx.execute(
+            f"SELECT id, count(*) OVER () FROM (SELECT t.id AS id, {key} AS k FROM trials t"
+            f" WHERE {where}) page ORDER BY k {direction} NULLS LAST, id {direction}{page_clause}",
+            [*key_parameters, *parameters],
+        ).fetchall()
+        page = [row[0] for row in rows]
+        if rows:
+            return rows[0][1], page
+    return tx.scalar(f"SELECT count(*) FROM trials t WHERE {where}", parameters), page
 
 
 def _rows(tx: Transaction, experiments: Experiments, page: list[int]) -> list[dict[str, Any]]:

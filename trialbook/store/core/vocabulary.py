@@ -24,6 +24,8 @@ TRIAL_FIXED_COLUMNS = (
     "start_time",
     "end_time",
     "objective_value",
+    "duration",
+    "experiment",
 )
 TRIAL_FILTER_OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "contains")
 #: Fixed columns holding times: filters also take ISO 8601 text for them.

@@ -70,6 +70,9 @@ class PostgresDialect(Dialect):
     def sql(self, text: str) -> str:
         return psycopg_sql(text)
 
+    def index_hint(self, index: str) -> str:
+        return ""
+
     def json_member(self, document: str) -> str:
         return f"scalar_of_json({_jsonb(document)} -> ?)"
 

@@ -196,8 +196,24 @@ CREATE TABLE changes (
 """
 )
 
+# SQLite's schema 5: the trial table's value lookups (see store/sqlite/schema.py). Covering
+# indexes INCLUDE what a probe reads, so a lookup is an index-only scan.
+_V2 = """
+ALTER TABLE trials ADD COLUMN sole_component BIGINT;
+UPDATE trials SET sole_component = (SELECT tc.component_id FROM trial_components tc
+    WHERE tc.trial_id = trials.id
+    AND NOT EXISTS (SELECT 1 FROM trial_components y
+        WHERE y.trial_id = tc.trial_id AND y.component_id <> tc.component_id)
+    AND NOT EXISTS (SELECT 1 FROM trial_components x
+        WHERE x.component_id = tc.component_id AND x.trial_id <> tc.trial_id));
+CREATE INDEX trials_sole_component ON trials(sole_component);
+CREATE INDEX parameters_lookup ON parameters(component_id, name) INCLUDE (type, value);
+CREATE INDEX metric_series_lookup ON metric_series(component_id, name)
+    INCLUDE (last_value, min_value, max_value, count);
+"""
+
 #: Migration N (index N-1) brings the schema from version N-1 to N. Append; never edit.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = (
     "trial_runs",

@@ -1,0 +1,105 @@
+"""``Experiment.dataframe()`` is built column by column from bulk reads; it must equal the
+frame built from the general trial rows (``trial_rows``, one dict per trial) column for
+column, dtype for dtype, whatever the trials hold."""
+
+from __future__ import annotations
+
+import math
+
+import pandas.testing
+import pytest
+
+import trialbook as tb
+from trialbook.analytics import _trial_frame
+from trialbook.store import open_store
+
+
+def from_general_rows(name: str) -> pandas.DataFrame:
+    store = open_store()
+    rows = store.trial_rows(name, parameters=False, provenance=False)
+    return _trial_frame(rows, bool(store.get_experiment(name).objective), False)
+
+
+@pytest.mark.parametrize("objective", [None, {"metric": "loss", "goal": "minimize"}])
+def test_the_bulk_frame_equals_the_general_one(objective) -> None:
+    experiment = tb.Experiment.create("e", description="edge cases", objective=objective)
+    values = [0.5, math.nan, math.inf, -math.inf, 2.0]
+    for index, value in enumerate(values):
+        variables = {"lr": index / 10} if index % 2 else {"lr": index / 10, "seed": index}
+        with experiment.run(variables=variables) as tracker:
+            tracker.log_metric("loss", value)
+            if index % 3 == 0:
+                tracker.log_metric("acc", index)
+                tracker.log_metric("acc", math.nan)
+    with experiment.run(variables={"lr": 0.0, "seed": 0}, rerun=True) as tracker:  # 2 attempts
+        tracker.log_metric("loss", 0.25)
+    with experiment.run(variables={"width": 8}):  # no metrics at all
+        pass
+    store = open_store()  # a component shared by two trials gives neither its metrics
+    trials = [trial.trial_name for trial in experiment.list_trials()]
+    store.associate(trials[1], f"{trials[2]}-training")
+    expected = from_general_rows("e")
+    assert len(expected) == 6
+    pandas.testing.assert_frame_equal(experiment.dataframe(), expected)
+
+
+def test_an_experiment_without_trials_gives_the_same_empty_frame() -> None:
+    experiment = tb.Experiment.create("e", description="empty")
+    pandas.testing.assert_frame_equal(experiment.dataframe(), from_general_rows("e"))
+
+
+def reference_analytics(experiment: str, **names) -> pandas.DataFrame:
+    """``ExperimentAnalytics.dataframe()`` as it was built before the bulk reads: a dict
+    per component record, through ``ColumnsBuilder``."""
+    from trialbook.frames import ColumnsBuilder
+    from trialbook.store import SUMMARY_STATS
+
+    store = open_store()
+    experiments = {trial.name: trial.experiment_name for trial in store.list_trials()}
+    builder = ColumnsBuilder()
+    for component in store.list_components(experiment_name=experiment):
+        row = {"TrialComponentName": component.name, "DisplayName": component.display_name}
+        for name, value in component.parameters.items():
+            if names.get("parameter_names") is None or name in names["parameter_names"]:
+                row[name] = value
+        for name, summary in component.metrics.items():
+            if names.get("metric_names") is None or name in names["metric_names"]:
+                for stat in SUMMARY_STATS:
+                    row[f"{name} - {stat}"] = summary.stat(stat)
+        for artifacts in (component.input_artifacts, component.output_artifacts):
+            for name, artifact in artifacts.items():
+                row[f"{name} - MediaType"] = artifact.media_type
+                row[f"{name} - Value"] = artifact.value
+        row["Trials"] = list(component.trial_names)
+        row["Experiments"] = list(dict.fromkeys(experiments[t] for t in component.trial_names))
+        builder.put_row(row)
+    frame = builder.frame()
+    if not frame.empty:
+        ordered = [c for c in frame.columns if c not in ("Trials", "Experiments")]
+        frame = frame[[*ordered, "Trials", "Experiments"]]
+    return frame.reset_index(drop=True)
+
+
+@pytest.mark.parametrize("names", [{}, {"parameter_names": ["lr"], "metric_names": ["acc"]}])
+def test_the_bulk_analytics_frame_equals_one_built_from_records(names) -> None:
+    experiment = tb.Experiment.create("e", description="analytics")
+    other = tb.Experiment.create("other", description="shares a component")
+    for index, value in enumerate([0.5, math.nan, math.inf, 2.0]):
+        with experiment.run(variables={"lr": index / 10}) as tracker:
+            tracker.log_parameter("optimizer", "adam" if index % 2 else "sgd")
+            tracker.log_parameter("flag", bool(index % 2))
+            tracker.log_metric("loss", value)
+            if index % 2:
+                tracker.log_metric("acc", index)
+    with other.run(variables={"lr": 1.0}):
+        pass
+    store = open_store()
+    store.create_component("prep", display_name="Prep", kind=None, tags={}, provenance=None)
+    store.put_artifact("prep", direction="input", name="data", value="s3://d", media_type="csv")
+    store.put_artifact("prep", direction="output", name="data", value="s3://e", media_type=None)
+    first = experiment.list_trials()[0].trial_name
+    store.associate(first, "prep")
+    store.associate(other.list_trials()[0].trial_name, "prep")
+    built = tb.ExperimentAnalytics(experiment_name="e", **names).dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("e", **names))
+    assert len(built) == 5
