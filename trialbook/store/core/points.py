@@ -3,7 +3,9 @@
 Per series, the batch's summary (Chan's parallel merge of count, mean and M2 over finite
 values; min, max, last) is merged into the stored one in Python with C-level passes only,
 then points, summaries and buckets are written with a few statements: the backend's bulk
-insert for points and fresh buckets, ``executemany`` for the rest.
+insert for points and fresh buckets, ``executemany`` for the rest. The points are handed to
+the backend before the summaries and buckets are computed, so a backend that streams them
+(PostgreSQL's COPY) has the server write them meanwhile.
 """
 
 from __future__ import annotations
@@ -47,12 +49,15 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
         )
     known = [key for key in batches if key[0] in component_ids]  # others were deleted
     flat: list[Any] = [None] * (POINT_COLUMNS * sum(len(batches[key]) for key in known))
-    offset = 0
     series_updates: list[tuple[Any, ...]] = []
     bucket_rows: list[tuple[Any, ...]] = []  # buckets a previous batch began: upserts
     new_buckets: list[Any] = []  # flat rows of buckets this batch begins: plain inserts
     prefixes: list[tuple[Any, ...]] = []  # the stored part of a level's first bucket
     added: dict[int, dict[str, int]] = {}
+    laid_out: list[tuple[Sequence[Any], _Columns]] = []
+    offset = 0
+    # Every read first, then the points: the backend may stream them to the server (a
+    # PostgreSQL COPY) while the summaries and buckets are computed here.
     for key in known:
         component_name, metric = key
         points = batches[key]
@@ -75,10 +80,14 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
         if count and begun:  # a level begins: its first bucket holds stored points too
             aggregate = buckets.prefix(tx, row[0], count)
             prefixes.extend((row[0], level, *aggregate) for level in begun)
-        offset = _append_series(row, points, flat, offset, series_updates, bucket_rows, new_buckets)
+        columns = _lay_out(row[0], count, points, flat, offset)
+        offset += POINT_COLUMNS * size
+        laid_out.append((row, columns))
         per_metric = added.setdefault(component_id, {})
         per_metric[metric] = per_metric.get(metric, 0) + size
     tx.bulk_insert("metric_points", POINT_COLUMNS, flat)
+    for row, columns in laid_out:
+        _summarize(row, columns, series_updates, bucket_rows, new_buckets)
     tx.executemany(SERIES_UPDATE, series_updates)
     tx.executemany(buckets.BUCKET_INSERT, prefixes)
     tx.executemany(BUCKET_UPSERT, bucket_rows)
@@ -99,18 +108,40 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     return offset // POINT_COLUMNS
 
 
-def _append_series(
+#: A series batch's steps, times, values and stored values (NaN as None), as laid out.
+_Columns = tuple[list[int], list[float], list[float], list[float | None]]
+
+
+def _lay_out(
+    series_id: int, count: int, points: Sequence[MetricPoint], flat: list[Any], offset: int
+) -> _Columns:
+    """Lay one series' points into ``flat`` (from ``offset``) as insert rows, with C-level
+    passes only (itemgetter maps, slice assignment); returns its columns."""
+    size = len(points)
+    steps = list(map(_point_step, points))
+    times = list(map(_point_time, points))
+    values = list(map(_point_value, points))
+    total = sum(values)
+    all_finite = total - total == 0.0  # false when any value is NaN or ±inf (or the sum overflowed)
+    stored = values if all_finite else [v if v == v else None for v in values]
+    end = offset + POINT_COLUMNS * size
+    flat[offset:end:POINT_COLUMNS] = itertools.repeat(series_id, size)
+    flat[offset + 1 : end : POINT_COLUMNS] = range(count, count + size)
+    flat[offset + 2 : end : POINT_COLUMNS] = steps
+    flat[offset + 3 : end : POINT_COLUMNS] = times
+    flat[offset + 4 : end : POINT_COLUMNS] = stored
+    return steps, times, values, stored
+
+
+def _summarize(
     row: Sequence[Any],
-    points: Sequence[MetricPoint],
-    flat: list[Any],
-    offset: int,
+    columns: _Columns,
     series_updates: list[tuple[Any, ...]],
     bucket_rows: list[tuple[Any, ...]],
     new_buckets: list[Any],
-) -> int:
-    """Lay one series' points into ``flat`` (from ``offset``) as insert rows and queue its
-    summary update and bucket upserts; returns the next offset. Only C-level passes over
-    the points (itemgetter maps, slice assignment, sum/min/max/fsum)."""
+) -> None:
+    """Queue one series' summary update and bucket upserts, with C-level passes over its
+    points (sum/min/max/fsum)."""
     (
         series_id,
         count,
@@ -127,19 +158,9 @@ def _append_series(
         first_time,
         ordered,
     ) = row
-    size = len(points)
-    steps = list(map(_point_step, points))
-    times = list(map(_point_time, points))
-    values = list(map(_point_value, points))
-    total = sum(values)
-    all_finite = total - total == 0.0  # false when any value is NaN or ±inf (or the sum overflowed)
-    stored = values if all_finite else [v if v == v else None for v in values]
-    end = offset + POINT_COLUMNS * size
-    flat[offset:end:POINT_COLUMNS] = itertools.repeat(series_id, size)
-    flat[offset + 1 : end : POINT_COLUMNS] = range(count, count + size)
-    flat[offset + 2 : end : POINT_COLUMNS] = steps
-    flat[offset + 3 : end : POINT_COLUMNS] = times
-    flat[offset + 4 : end : POINT_COLUMNS] = stored
+    steps, times, values, stored = columns
+    size = len(values)
+    all_finite = stored is values
     # Summary: Chan's parallel merge of (count, mean, M2) over finite values.
     finite_values = values if all_finite else [v for v in values if v - v == 0.0]
     if finite_values:
@@ -194,4 +215,3 @@ def _append_series(
         )
     )
     batch_buckets(series_id, count, steps, times, stored, bucket_rows, new_buckets)
-    return end

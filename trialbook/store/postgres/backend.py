@@ -19,10 +19,10 @@ from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.string import StrDumper
 
 from trialbook.store.core.backend import Backend, Connection
-from trialbook.store.postgres import bulk, notify, schema
+from trialbook.store.postgres import bulk, faults, notify, schema
 from trialbook.store.postgres.connection import Connector, is_transient
 from trialbook.store.postgres.dialect import PostgresDialect
-from trialbook.store.postgres.scalar import load_scalar
+from trialbook.store.postgres.scalar import ScalarLoader, load_scalar
 from trialbook.store.postgres.url import PostgresUrl
 
 #: How long one operation keeps retrying while the server is unreachable (a restart takes
@@ -33,17 +33,31 @@ _WRITE_LOCK = "trialbook.write"
 
 class PostgresConnection:
     """This thread's connection as the core sees it: ``execute``/``cursor`` on the live
-    psycopg connection, which ``open`` replaces when the server dropped it."""
+    psycopg connection, which ``open`` replaces when the server dropped it. A bulk insert
+    leaves its COPY open (the server writes while the core computes): ``open`` waits for it
+    before the connection's next statement, ``rollback`` cancels it."""
 
     def __init__(self, backend: PostgresBackend) -> None:
         self.backend = backend
         self.raw: psycopg.Connection | None = None
+        self.copying: bulk.OpenCopy | None = None
 
     def open(self) -> psycopg.Connection:
         raw = self.raw
         if raw is None or raw.closed or raw.broken:
+            self.cancel_copy()
             self.raw = raw = self.backend._connect()
+        elif self.copying is not None:
+            copying, self.copying = self.copying, None
+            copying.finish()  # the server's error for the COPY, if any, is raised here
         return raw
+
+    def cancel_copy(self) -> None:
+        """Cancel an open COPY (also on a dropped connection: it releases psycopg's lock)."""
+        copying, self.copying = self.copying, None
+        if copying is not None:
+            with contextlib.suppress(psycopg.Error):
+                copying.abandon(RuntimeError("the transaction was rolled back"))
 
     def execute(self, sql: str, parameters: Any = ()) -> psycopg.Cursor[Any]:
         return self.open().execute(sql, parameters)
@@ -89,6 +103,7 @@ class PostgresBackend(Backend):
                 self._scalar = CompositeInfo.fetch(raw, "scalar")
             assert self._scalar is not None
             register_composite(self._scalar, raw, make_object=_make_scalar)
+            raw.adapters.register_loader(self._scalar.oid, ScalarLoader)  # the fast path
             raw.adapters.register_dumper(str, StrDumper)  # bind str as text (scalar.py)
         except BaseException:
             raw.close()
@@ -130,12 +145,16 @@ class PostgresBackend(Backend):
 
     def rollback(self, connection: Connection) -> None:
         assert isinstance(connection, PostgresConnection)
+        connection.cancel_copy()
         raw = connection.raw
         if raw is None or raw.broken or raw.closed:
             return
         if connection.in_transaction:
             with contextlib.suppress(psycopg.OperationalError, psycopg.InterfaceError):
                 raw.execute("ROLLBACK")
+
+    def store_error(self, error: Exception) -> Exception | None:
+        return faults.translate(self.url, error)
 
     def is_transient(self, error: Exception) -> bool:
         if not (is_transient(error) or isinstance(error, psycopg.InterfaceError)):
@@ -151,7 +170,9 @@ class PostgresBackend(Backend):
     ) -> None:
         assert isinstance(connection, PostgresConnection)
         assert columns == len(bulk.COLUMN_TYPES[table]), table
-        bulk.copy_flat(connection.open(), table, flat)
+        if flat:
+            raw = connection.open()
+            connection.copying = bulk.start_copy(raw, table, flat)
 
     def executemany(self, connection: Connection, sql: str, rows: Any) -> None:
         if rows:

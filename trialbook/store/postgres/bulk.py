@@ -1,15 +1,18 @@
 """Bulk writes: rows streamed with COPY in PostgreSQL's binary format, in the caller's
-transaction (one per flush); see benchmarks/postgres_store.py for the rates."""
+transaction (one per flush), and left open while the client computes (``start_copy``); see
+benchmarks/postgres_store.py for the rates."""
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy
 import psycopg
 from psycopg import sql
+from psycopg.copy import LibpqWriter
 
 #: The COPY column types of the bulk-written tables (binary COPY needs them spelt out).
 COLUMN_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -62,6 +65,7 @@ def copy_rows(connection: psycopg.Connection, table: str, rows: Iterable[Sequenc
 
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _TRAILER = struct.pack(">h", -1)
+_NATIVE = {"int8": numpy.int64, "int4": numpy.int32, "float8": numpy.float64}
 _DTYPES = {"int8": ">i8", "int4": ">i4", "float8": ">f8"}
 _SIZES = {"int8": 8, "int4": 4, "float8": 8}
 _NEVER_NAN = frozenset({"time", "first_time", "last_time"})  # NOT NULL times on SQLite
@@ -70,53 +74,109 @@ _NEVER_NAN = frozenset({"time", "first_time", "last_time"})  # NOT NULL times on
 def binary_copy_data(table: str, flat: Sequence[Any]) -> bytes:
     """The rows of ``flat`` in COPY's binary format, built by numpy a column at a time
     (psycopg's ``write_row`` costs about a microsecond a row in Python; this, a few tens of
-    nanoseconds). A binary row has a fixed layout only while the same fields are NULL, so
-    rows are grouped by which fields are NULL (usually one group; row order is free)."""
+    nanoseconds). None is NULL, and so is NaN (the core stores a NaN value as NULL). A binary
+    row has a fixed layout only while the same fields are NULL, so rows are grouped by which
+    fields are NULL (usually one group; row order is free)."""
+    names = [name for name, _ in COLUMN_TYPES[table]]
     kinds = [kind for _, kind in COLUMN_TYPES[table]]
     width = len(kinds)
-    columns = [flat[index::width] for index in range(width)]
-    not_nan = {index for index, (name, _) in enumerate(COLUMN_TYPES[table]) if name in _NEVER_NAN}
-    nullable = [index for index, column in enumerate(columns) if None in column]
-    if not nullable:
-        groups: dict[tuple[bool, ...], list[int] | None] = {(): None}
+    arrays: list[numpy.ndarray] = []
+    nulls: dict[int, numpy.ndarray] = {}  # column → which rows are NULL (when any is)
+    for index, kind in enumerate(kinds):
+        column = flat[index::width]
+        try:  # one C-level conversion; a float column reads None as NaN
+            array = numpy.array(column, dtype=_NATIVE[kind])
+        except TypeError:  # None in an integer column
+            null = numpy.fromiter((value is None for value in column), bool, len(column))
+            array = numpy.array([0 if value is None else value for value in column], _NATIVE[kind])
+        else:
+            null = numpy.isnan(array) if kind == "float8" else None
+        if null is not None and null.any():
+            if names[index] in _NEVER_NAN:  # SQLite refuses a NaN there (NOT NULL)
+                raise ValueError(f"{table}.{names[index]} cannot be NaN")
+            nulls[index] = null
+        arrays.append(array)
+    size = len(arrays[0])
+    if nulls:  # group the rows by their NULL fields
+        key = numpy.zeros(size, numpy.int64)
+        for bit, null in enumerate(nulls.values()):
+            key |= null.astype(numpy.int64) << bit
+        groups = [numpy.flatnonzero(key == value) for value in numpy.unique(key)]
     else:
-        groups = {}
-        masks = zip(*([value is None for value in columns[i]] for i in nullable), strict=True)
-        for row, mask in enumerate(masks):
-            groups.setdefault(mask, []).append(row)  # type: ignore[union-attr]
+        groups = [None]
     parts = [_SIGNATURE]
-    for mask, rows in groups.items():
-        null = dict(zip(nullable, mask, strict=True)) if mask else {}
+    for rows in groups:
+        first = 0 if rows is None else rows[0]
+        null_here = {index for index, null in nulls.items() if null[first]}
         fields: list[tuple[str, str]] = [("count", ">i2")]
         for index, kind in enumerate(kinds):
             fields.append((f"length{index}", ">i4"))
-            if not null.get(index):
+            if index not in null_here:
                 fields.append((f"value{index}", _DTYPES[kind]))
-        size = len(columns[0]) if rows is None else len(rows)
-        packed = numpy.empty(size, dtype=numpy.dtype(fields))
+        packed = numpy.empty(size if rows is None else len(rows), dtype=numpy.dtype(fields))
         packed["count"] = width
         for index, kind in enumerate(kinds):
-            if null.get(index):
+            if index in null_here:
                 packed[f"length{index}"] = -1
                 continue
             packed[f"length{index}"] = _SIZES[kind]
-            column = columns[index]
-            packed[f"value{index}"] = column if rows is None else [column[row] for row in rows]
-            if index in not_nan and numpy.isnan(packed[f"value{index}"]).any():
-                # SQLite refuses a NaN there (NOT NULL); PostgreSQL would store it
-                raise ValueError(f"{table}.{COLUMN_TYPES[table][index][0]} cannot be NaN")
+            packed[f"value{index}"] = arrays[index] if rows is None else arrays[index][rows]
         parts.append(packed.tobytes())
     parts.append(_TRAILER)
     return b"".join(parts)
 
 
-def copy_flat(connection: psycopg.Connection, table: str, flat: Sequence[Any]) -> None:
-    """COPY rows laid end to end in one flat list (the row builder's layout)."""
-    if not flat:
-        return
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+def _copy_statement(table: str) -> sql.Composed:
+    return sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         sql.Identifier(table),
         sql.SQL(", ").join(sql.Identifier(name) for name, _ in COLUMN_TYPES[table]),
     )
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(binary_copy_data(table, flat))
+
+
+def copy_flat(connection: psycopg.Connection, table: str, flat: Sequence[Any]) -> None:
+    """COPY rows laid end to end in one flat list (the row builder's layout)."""
+    if flat:
+        start_copy(connection, table, flat).finish()
+
+
+class OpenCopy:
+    """A COPY whose rows are all sent, left open so that the server writes them while the
+    client goes on computing; ``finish`` waits for the server (and raises its error), and
+    ``abandon`` cancels it. Until then psycopg holds the connection's lock: any other
+    statement on the connection must come after one of them."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any], block: AbstractContextManager[Any]) -> None:
+        self.cursor = cursor
+        self.block = block  # psycopg's ``cursor.copy()`` block, entered
+
+    def finish(self) -> None:
+        try:
+            self.block.__exit__(None, None, None)
+        finally:
+            self.cursor.close()
+
+    def abandon(self, error: BaseException) -> None:
+        try:  # sends CopyFail; the server's "COPY failed" answer is expected and dropped
+            self.block.__exit__(type(error), error, error.__traceback__)
+        finally:
+            self.cursor.close()
+
+
+def start_copy(connection: psycopg.Connection, table: str, flat: Sequence[Any]) -> OpenCopy:
+    """Send ``flat``'s rows by COPY and return without waiting for the server to write them."""
+    data = binary_copy_data(table, flat)
+    cursor = connection.cursor()
+    # flush_threshold=0: every block goes to the socket now, none waits in libpq
+    block = cursor.copy(_copy_statement(table), writer=LibpqWriter(cursor, flush_threshold=0))
+    try:
+        copy = block.__enter__()
+    except BaseException:
+        cursor.close()
+        raise
+    opened = OpenCopy(cursor, block)
+    try:
+        copy.write(data)
+    except BaseException as error:
+        opened.abandon(error)
+        raise
+    return opened

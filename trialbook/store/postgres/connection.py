@@ -2,8 +2,9 @@
 
 Connection failures become errors that say what to do and never show the password:
 ``ValidationError`` for a malformed URL, ``StoreUnavailableError`` (retryable) when the
-server cannot be reached, ``TrialbookError`` for bad credentials or a missing database.
-The connections themselves (one per thread, fork-safe) are kept by backend.py.
+server cannot be reached or has no free connection slot (max_connections), ``TrialbookError``
+for bad credentials or a missing database. The connections themselves (one per thread,
+fork-safe) are kept by backend.py.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import psycopg
 
 from trialbook.errors import StoreUnavailableError, TrialbookError, ValidationError
+from trialbook.store.postgres import faults
 from trialbook.store.postgres.url import PostgresUrl
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -37,6 +39,10 @@ def connect_error(url: PostgresUrl, error: psycopg.Error) -> TrialbookError:
     reason = _reason(url, error)
     lowered = reason.lower()
     where = url.where()
+    if error.sqlstate == faults.TOO_MANY_CONNECTIONS or any(
+        words in lowered for words in faults.NO_SLOT
+    ):
+        return faults.no_connection_slot(url, reason)
     if (
         "password authentication failed" in lowered
         or "no password supplied" in lowered

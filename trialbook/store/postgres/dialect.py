@@ -12,6 +12,9 @@ from trialbook.store.core.backend import Dialect
 _IS_NOT_PLACEHOLDER = re.compile(r"\bIS NOT (%s|%\(\w+\)s)")
 _BOUND_LIMIT = re.compile(r"\bLIMIT (%s|%\(\w+\)s)")
 _EMPTY_IN = re.compile(r"[\w.]+\s+(NOT\s+)?IN\s*\(\s*\)")
+# SQLite's "nulls last" idiom; PostgreSQL would evaluate the key twice (a trial table's sort
+# key is a correlated subquery: twice the time), NULLS LAST evaluates it once.
+_NULLS_LAST = re.compile(r"CASE WHEN ([\w.]+) IS NULL THEN 1 ELSE 0 END, \1 (ASC|DESC)\b")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -19,7 +22,8 @@ def psycopg_sql(text: str) -> str:
     """``?`` → ``%s``, ``:name`` → ``%(name)s`` and ``%`` → ``%%`` outside string literals
     (``%`` inside them too); SQLite's null-safe ``IS NOT ?`` → ``IS DISTINCT FROM``; an
     empty ``x IN ()`` / ``x NOT IN ()`` (SQLite's "no values") → ``false`` / ``true``; a
-    bound ``LIMIT -1`` (SQLite's "no limit") → ``LIMIT NULL``."""
+    bound ``LIMIT -1`` (SQLite's "no limit") → ``LIMIT NULL``; SQLite's nulls-last idiom
+    ``CASE WHEN k IS NULL THEN 1 ELSE 0 END, k DESC`` → ``k DESC NULLS LAST``."""
     out: list[str] = []
     index, length, quoted = 0, len(text), False
     while index < length:
@@ -51,6 +55,7 @@ def psycopg_sql(text: str) -> str:
         index += 1
     converted = _IS_NOT_PLACEHOLDER.sub(r"IS DISTINCT FROM \1", "".join(out))
     converted = _BOUND_LIMIT.sub(r"LIMIT NULLIF(\1, -1)", converted)
+    converted = _NULLS_LAST.sub(r"\1 \2 NULLS LAST", converted)
     return _EMPTY_IN.sub(lambda match: "true" if match.group(1) else "false", converted)
 
 

@@ -1,0 +1,101 @@
+"""Bulk writes on PostgreSQL: binary COPY rows built by numpy, and a COPY left open while
+the core computes (finished by the next statement, cancelled by a rollback)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from trialbook.store.core.buckets import BUCKET_COLUMNS
+from trialbook.store.core.transaction import Transaction
+from trialbook.store.location import resolve_store_location
+from trialbook.store.postgres.bulk import binary_copy_data, copy_flat
+from trialbook.store.postgres.store import PostgresStore
+
+POINTS = "SELECT series_id, seq, step, time, value FROM metric_points ORDER BY seq"
+
+
+@pytest.fixture
+def database(postgres_url: str) -> Iterator[PostgresStore]:
+    store = PostgresStore(resolve_store_location(postgres_url))
+    store.write(_make_series)
+    yield store
+    store.close()
+
+
+def _make_series(tx: Transaction) -> None:
+    tx.execute(
+        "INSERT INTO components (name, creation_time, last_modified_time, last_activity)"
+        " VALUES ('c', 0, 0, 0)"
+    )
+    tx.execute("INSERT INTO metric_series (component_id, name) VALUES (1, 'm')")
+
+
+def _bucket(bucket: int, *, low: float | None, nan_at: int | None) -> list[object]:
+    """A metric_buckets row (level 0): its min/max are NULL when ``low`` is, its first NaN
+    NULL when ``nan_at`` is."""
+    extremes = [None] * 8 if low is None else [bucket, 1, 2.0, low, bucket, 1, 2.0, low + 1]
+    nan = [None] * 3 if nan_at is None else [nan_at, nan_at, 3.5]
+    return [1, 0, bucket, 2, 0, 0, 1.0, 0.5, 1, 1, 2.0, None, *extremes, *nan]
+
+
+def test_rows_with_different_null_fields_are_copied_exactly(database: PostgresStore) -> None:
+    rows = [
+        _bucket(0, low=-1.5, nan_at=None),
+        _bucket(1, low=None, nan_at=17),
+        _bucket(2, low=2.25, nan_at=33),
+        _bucket(3, low=None, nan_at=None),
+        _bucket(4, low=-math.inf, nan_at=None),
+    ]
+    assert all(len(row) == BUCKET_COLUMNS for row in rows)
+
+    def body(tx: Transaction) -> list[tuple[object, ...]]:
+        raw = tx.connection.open()
+        copy_flat(raw, "metric_buckets", [value for row in rows for value in row])
+        return raw.execute("SELECT * FROM metric_buckets ORDER BY bucket").fetchall()
+
+    assert database.write(body) == [tuple(row) for row in rows]
+
+
+def test_a_nan_time_is_refused_before_anything_is_sent() -> None:
+    with pytest.raises(ValueError, match=r"metric_points\.time cannot be NaN"):
+        binary_copy_data("metric_points", [1, 0, 0, math.nan, 1.0])
+
+
+def test_a_value_beyond_64_bits_is_refused() -> None:
+    with pytest.raises(OverflowError):
+        binary_copy_data("metric_points", [1, 0, 2**63, 1.0, 1.0])
+
+
+def test_a_write_failing_after_its_bulk_insert_leaves_nothing(database: PostgresStore) -> None:
+    """The COPY is still open when the body fails: the rollback cancels it, and the thread's
+    connection writes again at once."""
+
+    def failing(tx: Transaction) -> None:
+        tx.bulk_insert("metric_points", 5, [1, 0, 0, 1.0, 0.5, 1, 1, 1, 2.0, 0.25])
+        raise RuntimeError("the body failed")
+
+    with pytest.raises(RuntimeError, match="the body failed"):
+        database.write(failing)
+
+    def succeeding(tx: Transaction) -> list[tuple[object, ...]]:
+        tx.bulk_insert("metric_points", 5, [1, 0, 0, 1.0, 0.5])
+        return tx.execute(POINTS).fetchall()  # the next statement finishes the COPY
+
+    assert database.write(succeeding) == [(1, 0, 0, 1.0, 0.5)]
+    assert database.read(lambda tx: tx.execute(POINTS).fetchall()) == [(1, 0, 0, 1.0, 0.5)]
+
+
+def test_the_servers_error_for_an_open_copy_fails_its_own_write(database: PostgresStore) -> None:
+    database.write(lambda tx: tx.bulk_insert("metric_points", 5, [1, 0, 0, 1.0, 0.5]))
+
+    def duplicate(tx: Transaction) -> None:
+        tx.bulk_insert("metric_points", 5, [1, 1, 1, 2.0, 0.25, 1, 0, 9, 9.0, 9.0])
+        tx.execute("SELECT 1")
+
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        database.write(duplicate)
+    assert database.read(lambda tx: tx.execute(POINTS).fetchall()) == [(1, 0, 0, 1.0, 0.5)]
