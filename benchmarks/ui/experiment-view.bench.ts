@@ -128,7 +128,7 @@ test('experiment view: 10,000 trials and 100 long curves', async ({
     (await view.locator('.tb-TrialTable').getAttribute('aria-colcount')) ?? '';
 
   // Let the first chart finish drawing: the timings below are the table's.
-  await page.waitForTimeout(2000);
+  await page.waitForTimeout(QUICK ? 500 : 2000);
 
   // -- sort by a metric column (scroll right to reach it: columns are virtual) ----
   Object.assign(

@@ -17,8 +17,9 @@ import { expect, galata, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 
 const QUICK = !!process.env.TRIALBOOK_BENCH_QUICK;
-const TICKS = QUICK ? 40 : 150;
-const FLOOD = QUICK ? 1_000_000 : 3_000_000;
+// Quick: a smoke run of every measure, too small to judge the targets.
+const TICKS = QUICK ? 20 : 150;
+const FLOOD = QUICK ? 200_000 : 3_000_000;
 const EXPERIMENT = 'bench-live';
 
 test.use({ mockUser: false, autoGoto: true });
