@@ -203,7 +203,7 @@ def main() -> None:
             )
         per_call_us = max(p50, 1e-3)
         rate = rates[1]
-        mlflow_calls = 200 if options.quick else 20_000
+        mlflow_calls = 100 if options.quick else 20_000
         mlflow = peer(lambda: mlflow_rates(mlflow_calls, folder))
         if isinstance(mlflow, str):
             print(f"(d) MLflow: skipped — {mlflow}")

@@ -15,7 +15,7 @@ const QUICK = !!process.env.TRIALBOOK_BENCH_QUICK;
 const TABLE = 'bench-ui-table';
 const CURVES = 'bench-ui-curves';
 const EXPECTED_TRIALS = QUICK ? 1_000 : 10_000;
-const EXPECTED_CURVES = QUICK ? 40 : 100;
+const EXPECTED_CURVES = QUICK ? 25 : 100;
 const PLOTLY = path.resolve(
   __dirname,
   '..',

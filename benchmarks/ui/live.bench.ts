@@ -44,6 +44,11 @@ async function run(
   return ((await page.notebook.getCellTextOutput(index)) ?? []).join('');
 }
 
+/** The number a cell printed last (a warning on stderr may come before it). */
+function lastNumber(output: string): number {
+  return Number(output.trim().split('\n').pop());
+}
+
 function percentile(values: number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[
@@ -169,7 +174,7 @@ test('live bridge: latency, throughput and slowdown in the browser', async ({
   // (b) Flood with the panel open: points carried between the first and last batch.
   const before = received.points;
   const firstArrival = received.at.length;
-  const openRate = Number(
+  const openRate = lastNumber(
     await run(page, 2, `print(flood("flood-open", ${FLOOD}))`)
   );
   await expect
@@ -185,12 +190,12 @@ test('live bridge: latency, throughput and slowdown in the browser', async ({
   // (c) The same loop with the panel closed, then open again (alternated against drift).
   await page.sidebar.close('left');
   const closedBefore = received.points;
-  const closedRate = Number(
+  const closedRate = lastNumber(
     await run(page, 3, `print(flood("flood-closed", ${FLOOD}))`)
   );
   const closedCarried = received.points - closedBefore;
   await page.sidebar.openTab('trialbook-experiments');
-  const reopenRate = Number(
+  const reopenRate = lastNumber(
     await run(page, 4, `print(flood("flood-open-again", ${FLOOD}))`)
   );
 
