@@ -184,7 +184,7 @@ def store_alone(folder: Path, points: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smoke run (SIGKILL after 1 s)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run (SIGKILL after 0.5 s)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--close-after", type=float, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -194,8 +194,8 @@ def main() -> None:
         return
     from log_metrics import floor
 
-    # Quick: a smoke run of every path (each rate, the floors, the drain) at a second each.
-    seconds = 1.0 if options.quick else 5.0
+    # Quick: a smoke run of every path (each rate, the floors, the drain) at half a second each.
+    seconds = 0.5 if options.quick else 5.0
     floor_points = 100_000 if options.quick else 500_000
     mode = "quick smoke run, too short to judge the targets" if options.quick else "full"
     print(f"trialbook kill test ({mode}: SIGKILL after {seconds:g} s)")

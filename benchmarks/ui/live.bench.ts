@@ -18,8 +18,8 @@ import * as fs from 'fs';
 
 const QUICK = !!process.env.TRIALBOOK_BENCH_QUICK;
 // Quick: a smoke run of every measure, too small to judge the targets.
-const TICKS = QUICK ? 20 : 150;
-const FLOOD = QUICK ? 200_000 : 3_000_000;
+const TICKS = QUICK ? 12 : 150;
+const FLOOD = QUICK ? 100_000 : 3_000_000;
 const EXPERIMENT = 'bench-live';
 
 test.use({ mockUser: false, autoGoto: true });
