@@ -184,7 +184,7 @@ def store_alone(folder: Path, points: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smoke run (about 10 s)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run (SIGKILL after 0.5 s)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--close-after", type=float, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -194,10 +194,11 @@ def main() -> None:
         return
     from log_metrics import floor
 
-    seconds = 2.0 if options.quick else 5.0
-    print(
-        f"trialbook kill test ({'quick' if options.quick else 'full'}: SIGKILL after {seconds:g} s)"
-    )
+    # Quick: a smoke run of every path (each rate, the floors, the drain) at half a second each.
+    seconds = 0.5 if options.quick else 5.0
+    floor_points = 100_000 if options.quick else 500_000
+    mode = "quick smoke run, too short to judge the targets" if options.quick else "full"
+    print(f"trialbook kill test ({mode}: SIGKILL after {seconds:g} s)")
     print(
         f"python {platform.python_version()} · sqlite {sqlite3.sqlite_version} · "
         f"{platform.machine()} · {os.cpu_count()} cpus · "
@@ -212,12 +213,12 @@ def main() -> None:
             run_folder = folder / f"run{index}"
             run_folder.mkdir()
             if rate is None:  # bracket the run with the floors: the machine's load drifts
-                floors.append(floor(1, 500_000, folder, "floor-before"))
-                alone.append(store_alone(folder / "before", 500_000))
+                floors.append(floor(1, floor_points, folder, "floor-before"))
+                alone.append(store_alone(folder / "before", floor_points))
             result = kill_run(run_folder, rate, seconds)
             if rate is None:
-                floors.append(floor(1, 500_000, folder, "floor-after"))
-                alone.append(store_alone(folder / "after", 500_000))
+                floors.append(floor(1, floor_points, folder, "floor-after"))
+                alone.append(store_alone(folder / "after", floor_points))
             label = f"{rate:,}/s" if rate else "unthrottled"
             print(
                 f"{label:>12}: reached {result['reached']:,.0f} ({result['rate']:,.0f}/s), durable "

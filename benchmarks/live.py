@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from trialbook.kernel.protocol import PROTOCOL_VERSION, TARGET_NAME
 
 FULL = {"latency_points": 200, "flood_points": 2_000_000, "loop_points": 1_000_000, "rounds": 3}
-QUICK = {"latency_points": 40, "flood_points": 200_000, "loop_points": 200_000, "rounds": 1}
+# A smoke run of every measure, too small to judge the targets.
+QUICK = {"latency_points": 20, "flood_points": 50_000, "loop_points": 50_000, "rounds": 1}
 
 SETUP = """
 import time, trialbook
@@ -57,6 +59,7 @@ class KernelSocket:
         self.batches: list[dict[str, Any]] = []
         # (arrival time, batch, its buffers)
         self.received: list[tuple[float, dict[str, Any], list[bytes]]] = []
+        self.loss_points = 0  # `loss` points in every batch received
 
     def _send(self, channel: str, msg_type: str, content: dict[str, Any]) -> str:
         msg_id = uuid.uuid4().hex
@@ -96,9 +99,10 @@ class KernelSocket:
             ):
                 return time.perf_counter() - started
 
-    async def drain(self, seconds: float) -> None:
+    async def drain(self, seconds: float, until: Callable[[], bool] | None = None) -> None:
+        """Read messages for ``seconds``, or until ``until()`` holds."""
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (until and until()):
             try:
                 await asyncio.wait_for(self._read(), max(0.01, deadline - time.monotonic()))
             except asyncio.TimeoutError:
@@ -118,6 +122,11 @@ class KernelSocket:
             data = content["data"]
             if data.get("type") == "batch":
                 self.received.append((arrived, data, message.get("buffers", [])))
+                self.loss_points += sum(
+                    event.get("series", {}).get("loss", {}).get("count", 0)
+                    for event in data["events"]
+                    if event["kind"] == "metrics"
+                )
         return message
 
     def hello(self) -> None:
@@ -184,17 +193,17 @@ async def run(sizes: dict[str, int], workdir: Path) -> dict[str, Any]:
         await socket.drain(0.5)
 
         # (a) latency: one point every 20 ms carrying the kernel's clock.
-        start = len(socket.received)
+        start, before = len(socket.received), socket.loss_points
         await socket.execute(loop_code("latency", sizes["latency_points"], 0.02, True))
-        await socket.drain(0.5)
+        await socket.drain(0.5, lambda: socket.loss_points - before >= sizes["latency_points"])
         latencies = [(arrived - value) * 1000 for arrived, _, value in socket.points(start)]
         results["latency_ms"] = latencies
 
         # (b) flood: log as fast as possible, count what arrives.
-        start = len(socket.received)
+        start, before = len(socket.received), socket.loss_points
         started = time.perf_counter()
         await socket.execute(loop_code("flood", sizes["flood_points"]))
-        await socket.drain(1.5)
+        await socket.drain(1.5, lambda: socket.loss_points - before >= sizes["flood_points"])
         arrived = socket.points(start)
         last_arrival = max((a for a, _, _ in arrived), default=time.time())
         elapsed = last_arrival - (time.time() - (time.perf_counter() - started))
@@ -250,6 +259,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a smoke run, well under a minute")
     arguments = parser.parse_args()
     sizes = QUICK if arguments.quick else FULL
+    if arguments.quick:
+        print("quick: a smoke run of every measure; sizes too small to judge the targets")
     with tempfile.TemporaryDirectory(prefix="tb-live-") as directory:
         results = asyncio.run(run(sizes, Path(directory)))
     report(sizes, results)

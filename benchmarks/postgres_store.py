@@ -158,7 +158,8 @@ def main() -> None:
         return
     import psycopg
 
-    components, points_each = (2, 20_000) if arguments.quick else (10, 100_000)
+    # Quick: a smoke run of every measure and the peer, too small to judge the ratios.
+    components, points_each = (2, 5_000) if arguments.quick else (10, 100_000)
     rounds = 2 if arguments.quick else 3
     schemas: list[str] = []
 
@@ -168,9 +169,10 @@ def main() -> None:
         return f"{url}{separator}schema={schemas[-1]}"
 
     total = components * points_each
+    mode = " (quick smoke run, too small to judge the ratios)" if arguments.quick else ""
     print(
         f"PostgreSQL store benchmark: {components} components × {points_each:,} points, "
-        f"best of {rounds} rounds (the measures take turns, each on a fresh store)"
+        f"best of {rounds} rounds (the measures take turns, each on a fresh store){mode}"
     )
     floor = postgres = sqlite = 0.0
     try:

@@ -7,14 +7,14 @@ process and is set against a floor measured in the same run:
 - listing experiments (``list_experiment_summaries``), at two trial counts: it should not grow;
 - the trial table: a filtered and sorted first page of 100 rows, and the default page of
   ``GET experiments/{name}/trials`` without a limit, against the whole table;
-- 100 series (10 in ``--quick``) of 100,000 steps downsampled to 1,000 points, in one read;
+- 100 series of 100,000 steps (quick: 5 × 10,000) downsampled to 1,000 points, in one read;
 - ``exp.dataframe()`` and ``ExperimentAnalytics(...).dataframe()`` against
   ``pandas.read_sql`` of the same rows (trial, parameters, metric summaries);
 - many short trials: ``exp.run`` open + one metric point + close, against raw inserts of the
   same rows (a trial, a component, their link, a parameter, a series and a point).
 
     python benchmarks/scale.py            # 100,000 trials (a few minutes)
-    python benchmarks/scale.py --quick    # 5,000 trials, well under a minute
+    python benchmarks/scale.py --quick    # 2,000 trials: a smoke run, a few seconds
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ PARAMETERS = 20
 METRICS = 5
 EXPERIMENT = "scale"
 FULL = {"trials": 100_000, "small": 10_000, "series": 100, "steps": 100_000, "runs": 2_000}
-QUICK = {"trials": 5_000, "small": 1_000, "series": 10, "steps": 20_000, "runs": 300}
+# A smoke run of every measure, too small to judge the ratios.
+QUICK = {"trials": 2_000, "small": 500, "series": 5, "steps": 10_000, "runs": 100}
 
 
 def best_of(repeats: int, action: Callable[[], Any]) -> float:
@@ -150,6 +151,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     sizes = QUICK if parser.parse_args().quick else FULL
+    if sizes is QUICK:
+        print("quick: a smoke run of every measure; sizes too small to judge the ratios")
     directory = Path(tempfile.mkdtemp(prefix="trialbook-scale-"))
     os.environ["TRIALBOOK_STORE"] = str(directory / "store.db")
     os.environ.setdefault("TRIALBOOK_STALE_SECONDS", "30")

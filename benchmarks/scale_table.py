@@ -6,7 +6,7 @@ The trials are those of ``scale.py`` (20 parameters, 5 one-point metrics, one co
 each), written with plain SQL; a PostgreSQL store gets a copy of the SQLite rows by COPY.
 Each size is measured in the same run, so the growth ratio is what to judge.
 
-    python benchmarks/scale_table.py --quick                      # 1,000 → 5,000 trials
+    python benchmarks/scale_table.py --quick                      # 500 → 2,000 trials (smoke)
     python benchmarks/scale_table.py                              # 10,000 → 100,000
     python benchmarks/scale_table.py --sizes 10000,100000,1000000 # the one-off 1M run
     python benchmarks/scale_table.py --postgres postgresql://user@host/db
@@ -44,13 +44,13 @@ _COPIED = ("experiments", "trials", "components", "trial_components", "parameter
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 and 5,000 trials")
+    parser.add_argument("--quick", action="store_true", help="500 and 2,000 trials (a smoke run)")
     parser.add_argument("--sizes", help="comma-separated trial counts (default 10000,100000)")
     parser.add_argument("--postgres", help="also on this PostgreSQL database (a fresh schema)")
     parser.add_argument("--mlflow", help="a Python with mlflow installed: adds search_runs")
     parser.add_argument("--no-rest", action="store_true", help="store only, no Jupyter Server")
     arguments = parser.parse_args()
-    default = "1000,5000" if arguments.quick else "10000,100000"
+    default = "500,2000" if arguments.quick else "10000,100000"
     sizes = [int(size) for size in (arguments.sizes or default).split(",")]
     directory = Path(tempfile.mkdtemp(prefix="trialbook-scale-table-"))
     database = directory / "store.db"

@@ -2,7 +2,7 @@
 # Browser benchmarks: the experiment view (10,000 trials, 100 curves × 10,000 steps)
 # and the live path from a kernel to the Experiments panel.
 #   benchmarks/ui/run.sh            full size
-#   benchmarks/ui/run.sh --quick    1,000 trials, 40 × 2,000 steps (< 1 minute)
+#   benchmarks/ui/run.sh --quick    1,000 trials, 25 × 2,000 steps: a smoke run (~1 minute)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
