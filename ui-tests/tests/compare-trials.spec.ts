@@ -1,8 +1,8 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { runInNewNotebook } from './helpers';
+import { openExperimentView, runInNewNotebook, screenshotOf } from './helpers';
 
 const EXPERIMENT = 'cifar10-custom-vs-resnet50';
 const VIEW = '.tb-ExperimentView';
@@ -33,7 +33,7 @@ function quickstartSource(): string {
 
 /** Names of the metric chart's traces with a given role (trial, mean, band). */
 async function traceNames(
-  page: galata.IJupyterLabPageFixture,
+  page: IJupyterLabPageFixture,
   role: string
 ): Promise<string[]> {
   return page.evaluate(r => {
@@ -44,19 +44,6 @@ async function traceNames(
       .filter(trace => trace.meta?.role === r)
       .map(trace => trace.name);
   }, role);
-}
-
-async function screenshot(
-  page: galata.IJupyterLabPageFixture,
-  testInfo: {
-    outputPath(name: string): string;
-    attach(name: string, options: object): Promise<void>;
-  },
-  name: string
-): Promise<void> {
-  const file = testInfo.outputPath(`${name}.png`);
-  await page.locator(VIEW).screenshot({ path: file });
-  await testInfo.attach(name, { path: file, contentType: 'image/png' });
 }
 
 test.describe('Compare trials', () => {
@@ -76,11 +63,7 @@ test.describe('Compare trials', () => {
     await page.route(/\/trialbook\/api\/metrics/, route => route.continue());
     await runInNewNotebook(page, quickstartSource());
 
-    await page.evaluate(async name => {
-      await window.jupyterapp.commands.execute('trialbook:open-experiment', {
-        name
-      });
-    }, EXPERIMENT);
+    await openExperimentView(page, EXPERIMENT);
     const view = page.locator(VIEW);
     await expect(view).toBeVisible();
     await expect(view.locator('.tb-ExperimentViewHeader-name')).toHaveText(
@@ -120,7 +103,11 @@ test.describe('Compare trials', () => {
     await expect
       .poll(async () => (await traceNames(page, 'band')).length)
       .toBe(2);
-    await screenshot(page, testInfo, 'experiment-view-grouped-light');
+    await screenshotOf(
+      page.locator(VIEW),
+      testInfo,
+      'experiment-view-grouped-light'
+    );
 
     // Parallel coordinates: brush the objective axis; the table is filtered.
     await view.locator('.tb-ChartsPanel-tab[data-tab="parallel"]').click();
@@ -155,7 +142,11 @@ test.describe('Compare trials', () => {
       .poll(async () => view.locator('.tb-TableToolbar-count').textContent())
       .toMatch(/^([1-9]|1[01]) of 12 trials/);
     const filtered = await view.locator('.tb-TableToolbar-count').textContent();
-    await screenshot(page, testInfo, 'experiment-view-parcoords-light');
+    await screenshotOf(
+      page.locator(VIEW),
+      testInfo,
+      'experiment-view-parcoords-light'
+    );
     testInfo.annotations.push({ type: 'brushed', description: filtered ?? '' });
 
     await view.getByRole('button', { name: 'Clear filters' }).click();
@@ -183,7 +174,11 @@ test.describe('Compare trials', () => {
     await expect(compare.locator('thead th')).toHaveCount(3);
     // The two trials differ in at least one variable.
     await expect(compare.locator('tr.tb-mod-differs').first()).toBeVisible();
-    await screenshot(page, testInfo, 'experiment-view-compare-light');
+    await screenshotOf(
+      page.locator(VIEW),
+      testInfo,
+      'experiment-view-compare-light'
+    );
 
     // Trial detail: double-click opens it, with the shared component marked.
     await rows.nth(0).dblclick();
@@ -195,10 +190,18 @@ test.describe('Compare trials', () => {
     await view.locator('.tb-TrialDetail-close').click();
     await view.locator('.tb-CurveOptions-groupBy').selectOption('model');
     await expect.poll(() => traceNames(page, 'mean')).toHaveLength(2);
-    await screenshot(page, testInfo, 'experiment-view-grouped-dark');
+    await screenshotOf(
+      page.locator(VIEW),
+      testInfo,
+      'experiment-view-grouped-dark'
+    );
     await view.locator('.tb-ChartsPanel-tab[data-tab="parallel"]').click();
     await expect(parcoords.locator('.y-axis').first()).toBeAttached();
-    await screenshot(page, testInfo, 'experiment-view-parcoords-dark');
+    await screenshotOf(
+      page.locator(VIEW),
+      testInfo,
+      'experiment-view-parcoords-dark'
+    );
     await page.theme.setLightTheme();
   });
 });

@@ -86,3 +86,26 @@ export async function screenshotPanel(
   });
   await page.theme.setLightTheme();
 }
+
+/** Screenshot of one element, attached to the report as `name`. */
+export async function screenshotOf(
+  target: Locator,
+  testInfo: TestInfo,
+  name: string
+): Promise<void> {
+  const file = testInfo.outputPath(`${name}.png`);
+  await target.screenshot({ path: file });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+/** Open an experiment's view through the command a user runs. */
+export async function openExperimentView(
+  page: Page,
+  name: string
+): Promise<void> {
+  await page.evaluate(async experiment => {
+    await window.jupyterapp.commands.execute('trialbook:open-experiment', {
+      name: experiment
+    });
+  }, name);
+}

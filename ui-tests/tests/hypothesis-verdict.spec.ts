@@ -4,7 +4,7 @@ import type { Locator, Page, TestInfo } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { openPanel, runInNewNotebook } from './helpers';
+import { openExperimentView, openPanel, runInNewNotebook } from './helpers';
 
 /** The quickstart, renamed so other journeys' trials of it do not count here. */
 const EXPERIMENT = 'galata-verdict-quickstart';
@@ -134,11 +134,7 @@ test.describe('Hypothesis verdict', () => {
     );
 
     // The experiment view: card, plot, coverage.
-    await page.evaluate(async name => {
-      await window.jupyterapp.commands.execute('trialbook:open-experiment', {
-        name
-      });
-    }, EXPERIMENT);
+    await openExperimentView(page, EXPERIMENT);
     const view = page.locator(VIEW);
     const card = view.locator('.tb-HypothesisCard');
     await expect(card).toHaveAttribute('data-verdict', 'inconclusive');
@@ -203,11 +199,7 @@ test.describe('Hypothesis verdict', () => {
       'supported',
       { timeout: 30_000 }
     );
-    await page.evaluate(async name => {
-      await window.jupyterapp.commands.execute('trialbook:open-experiment', {
-        name
-      });
-    }, EXPERIMENT);
+    await openExperimentView(page, EXPERIMENT);
     await expect(card).toHaveAttribute('data-verdict', 'supported', {
       timeout: 30_000
     });

@@ -2,9 +2,9 @@
  * A table larger than the screen: the server sorts it and sends windows of
  * rows as the user scrolls; the view never downloads the whole table.
  */
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { runInNewNotebook } from './helpers';
+import { openExperimentView, runInNewNotebook, screenshotOf } from './helpers';
 
 const EXPERIMENT = 'galata-large-table';
 const TRIALS = 3000;
@@ -27,7 +27,7 @@ print("ready")
 
 /** The view model's row at an index (what the table paints there). */
 async function rowAt(
-  page: galata.IJupyterLabPageFixture,
+  page: IJupyterLabPageFixture,
   index: number
 ): Promise<{ name: string; objective: number | null } | null> {
   return page.evaluate(
@@ -48,9 +48,7 @@ async function rowAt(
   );
 }
 
-async function loadedRowCount(
-  page: galata.IJupyterLabPageFixture
-): Promise<number> {
+async function loadedRowCount(page: IJupyterLabPageFixture): Promise<number> {
   return page.evaluate(id => {
     const widget = [...window.jupyterapp.shell.widgets('main')].find(
       w => w.id === id
@@ -74,11 +72,7 @@ test.describe('Large table', () => {
         tableRequests.push(request.url());
       }
     });
-    await page.evaluate(async name => {
-      await window.jupyterapp.commands.execute('trialbook:open-experiment', {
-        name
-      });
-    }, EXPERIMENT);
+    await openExperimentView(page, EXPERIMENT);
     const view = page.locator(VIEW);
     await expect(view.locator('.tb-TableToolbar-count')).toContainText(
       `${TRIALS} of ${TRIALS} trials`
@@ -128,13 +122,21 @@ test.describe('Large table', () => {
     await expect(
       view.locator('.tb-TrialTable-row[aria-busy="true"]').first()
     ).toBeVisible();
-    await screenshot(page, testInfo, 'large-table-loading-light');
+    await screenshotOf(
+      page.locator(VIEW),
+      testInfo,
+      'large-table-loading-light'
+    );
     release();
     await expect
       .poll(async () => (await rowAt(page, TRIALS / 2))?.objective)
       .toBe(TRIALS / 2 - 1);
     await expect(view.locator('.tb-TrialTable-row[aria-busy]')).toHaveCount(0);
-    await screenshot(page, testInfo, 'large-table-middle-light');
+    await screenshotOf(
+      page.locator(VIEW),
+      testInfo,
+      'large-table-middle-light'
+    );
     await page.unroute(/\/trials\?.*offset=[1-9]/);
 
     await table.evaluate(element => {
@@ -157,7 +159,11 @@ test.describe('Large table', () => {
     await expect(view.locator('.tb-ChartsPanel-caption')).toContainText(
       `showing 2000 of ${TRIALS} trials in table order`
     );
-    await screenshot(page, testInfo, 'large-table-parallel-light');
+    await screenshotOf(
+      page.locator(VIEW),
+      testInfo,
+      'large-table-parallel-light'
+    );
     await view.locator('.tb-ChartsPanel-tab', { hasText: 'Metric' }).click();
 
     await page.theme.setDarkTheme();
@@ -165,20 +171,7 @@ test.describe('Large table', () => {
       element.scrollTop = (element.scrollHeight - element.clientHeight) / 2;
     });
     await expect(view.locator('.tb-TrialTable-row[aria-busy]')).toHaveCount(0);
-    await screenshot(page, testInfo, 'large-table-middle-dark');
+    await screenshotOf(page.locator(VIEW), testInfo, 'large-table-middle-dark');
     await page.theme.setLightTheme();
   });
 });
-
-async function screenshot(
-  page: galata.IJupyterLabPageFixture,
-  testInfo: {
-    outputPath(name: string): string;
-    attach(name: string, options: object): Promise<void>;
-  },
-  name: string
-): Promise<void> {
-  const file = testInfo.outputPath(`${name}.png`);
-  await page.locator(VIEW).screenshot({ path: file });
-  await testInfo.attach(name, { path: file, contentType: 'image/png' });
-}

@@ -1,6 +1,6 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { runInNewNotebook } from './helpers';
+import { openExperimentView, runInNewNotebook, screenshotOf } from './helpers';
 
 const EXPERIMENT = 'log-axis-sweep';
 const VIEW = '.tb-ExperimentView';
@@ -25,7 +25,7 @@ print("done")
 `;
 
 /** The tick labels and constraint range of the parallel chart's lr axis. */
-function lrAxis(page: galata.IJupyterLabPageFixture) {
+function lrAxis(page: IJupyterLabPageFixture) {
   return page.evaluate(() => {
     const plot = document.querySelector(
       '.tb-ParallelChart .js-plotly-plot'
@@ -58,11 +58,7 @@ test.describe('Parallel coordinates', () => {
   }, testInfo) => {
     await page.route(/\/trialbook\/api\/metrics/, route => route.continue());
     await runInNewNotebook(page, SOURCE);
-    await page.evaluate(async name => {
-      await window.jupyterapp.commands.execute('trialbook:open-experiment', {
-        name
-      });
-    }, EXPERIMENT);
+    await openExperimentView(page, EXPERIMENT);
     const view = page.locator(VIEW);
     await expect(view.locator('.tb-TableToolbar-count')).toContainText(
       '10 of 10 trials'
@@ -115,9 +111,7 @@ test.describe('Parallel coordinates', () => {
       .toMatch(/^[2-6] of 10 trials/);
     for (const [name, setTheme] of shots) {
       await setTheme();
-      const file = testInfo.outputPath(`${name}.png`);
-      await view.screenshot({ path: file });
-      await testInfo.attach(name, { path: file, contentType: 'image/png' });
+      await screenshotOf(view, testInfo, name);
     }
     await page.theme.setLightTheme();
   });

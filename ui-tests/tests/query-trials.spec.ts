@@ -1,6 +1,11 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 
-import { openPanel, runInNewNotebook } from './helpers';
+import {
+  openExperimentView,
+  openPanel,
+  runInNewNotebook,
+  screenshotOf
+} from './helpers';
 
 // Long names that share a prefix: the sidebar must tell them apart.
 const FIRST = 'galata-query-cifar10-custom-vs-resnet50';
@@ -26,20 +31,6 @@ const SOURCE = [
   'print("ok")'
 ].join('\n');
 
-async function screenshot(
-  page: galata.IJupyterLabPageFixture,
-  selector: string,
-  testInfo: {
-    outputPath(name: string): string;
-    attach(name: string, options: object): Promise<void>;
-  },
-  name: string
-): Promise<void> {
-  const file = testInfo.outputPath(`${name}.png`);
-  await page.locator(selector).screenshot({ path: file });
-  await testInfo.attach(name, { path: file, contentType: 'image/png' });
-}
-
 test.describe('Query trials', () => {
   test.use({ viewport: { width: 1400, height: 900 } });
 
@@ -62,12 +53,12 @@ test.describe('Query trials', () => {
       await expect(label.locator('.tb-MiddleEllipsis-tail')).toBeVisible();
       await expect(label).toHaveAttribute('title', name);
     }
-    await screenshot(page, '#trialbook-experiments', testInfo, 'sidebar-light');
-    await page.evaluate(async name => {
-      await window.jupyterapp.commands.execute('trialbook:open-experiment', {
-        name
-      });
-    }, FIRST);
+    await screenshotOf(
+      page.locator('#trialbook-experiments'),
+      testInfo,
+      'sidebar-light'
+    );
+    await openExperimentView(page, FIRST);
     const view = page.locator(VIEW);
     await expect(view.locator('.tb-TableToolbar-count')).toContainText(
       '3 of 3 trials'
@@ -85,7 +76,7 @@ test.describe('Query trials', () => {
     await expect(view.locator('.tb-QueryBar-caret')).toHaveText(
       'lrr < 0.05\n^^^'
     );
-    await screenshot(page, VIEW, testInfo, 'query-error-light');
+    await screenshotOf(page.locator(VIEW), testInfo, 'query-error-light');
 
     // Completion offers the name; taking it and running narrows the table.
     await bar.fill('l');
@@ -124,10 +115,14 @@ test.describe('Query trials', () => {
         .locator('.tb-TrialTable-cell')
         .first()
     ).toHaveText(/^lr=0\.0+1$/);
-    await screenshot(page, VIEW, testInfo, 'query-narrowed-light');
+    await screenshotOf(page.locator(VIEW), testInfo, 'query-narrowed-light');
     await page.theme.setDarkTheme();
-    await screenshot(page, VIEW, testInfo, 'query-narrowed-dark');
-    await screenshot(page, '#trialbook-experiments', testInfo, 'sidebar-dark');
+    await screenshotOf(page.locator(VIEW), testInfo, 'query-narrowed-dark');
+    await screenshotOf(
+      page.locator('#trialbook-experiments'),
+      testInfo,
+      'sidebar-dark'
+    );
     await page.theme.setLightTheme();
 
     // All trials, from the sidebar's toolbar (also "Trialbook: All Trials" in the palette).
@@ -173,16 +168,14 @@ test.describe('Query trials', () => {
     await expect(
       compare.locator('tr.tb-mod-differs', { hasText: 'Experiment' })
     ).toHaveCount(1);
-    await screenshot(
-      page,
-      '#trialbook-all-trials',
+    await screenshotOf(
+      page.locator('#trialbook-all-trials'),
       testInfo,
       'all-trials-light'
     );
     await page.theme.setDarkTheme();
-    await screenshot(
-      page,
-      '#trialbook-all-trials',
+    await screenshotOf(
+      page.locator('#trialbook-all-trials'),
       testInfo,
       'all-trials-dark'
     );
