@@ -344,18 +344,9 @@ export interface IClaim {
   alpha: number;
 }
 
-/** One treatment-vs-control comparison; effects are signed so that > 0 is better. */
-export interface IComparison {
-  treatment: ParameterValue;
-  control: ParameterValue;
-  /**
-   * The claim's metric (several claims may test several metrics). Always sent;
-   * optional because outputs saved before it existed lack it.
-   */
-  metric?: string;
-  /** The claim this comparison belongs to, in words (always sent; see `metric`). */
-  text?: string;
-  verdict: Verdict;
+/** The numbers of one comparison; effects are signed so that > 0 is better. */
+export interface IEvidence {
+  verdict: Verdict | null;
   message: string | null;
   effect: JSONNumber | null;
   /** The (1 − alpha) interval of the effect (Holm's step-down level with several). */
@@ -373,6 +364,20 @@ export interface IComparison {
   trials_needed: number | null;
 }
 
+/** One treatment-vs-control comparison. */
+export interface IComparison extends IEvidence {
+  treatment: ParameterValue;
+  control: ParameterValue;
+  /**
+   * The claim's metric (several claims may test several metrics). Always sent;
+   * optional because outputs saved before it existed lack it.
+   */
+  metric?: string;
+  /** The claim this comparison belongs to, in words (always sent; see `metric`). */
+  text?: string;
+  verdict: Verdict;
+}
+
 /** The completed trials of one value of the tested variable. */
 export interface IEvaluationGroup {
   /** The metric of the claim this group belongs to (always sent; see IComparison). */
@@ -388,23 +393,12 @@ export interface IEvaluationGroup {
 }
 
 /** `GET experiments/{name}/evaluation`; top-level numbers are the deciding comparison's. */
-export interface IEvaluationResponse {
+export interface IEvaluationResponse extends IEvidence {
   /** The claim evaluated; the first one when several were (Python's `claims=`). */
   claim: IClaim | null;
   /** Every claim evaluated (always sent; see IComparison's `metric`). */
   claims?: IClaim[];
   text: string | null;
-  verdict: Verdict | null;
-  message: string | null;
-  effect: JSONNumber | null;
-  ci: [JSONNumber, JSONNumber] | null;
-  p_value: JSONNumber | null;
-  effect_size: JSONNumber | null;
-  prob_improvement: JSONNumber | null;
-  n_treatment: number;
-  n_control: number;
-  paired: boolean;
-  trials_needed: number | null;
   alpha: number | null;
   min_effect: number | null;
   correction: 'holm' | null;

@@ -242,12 +242,10 @@ class Claim(TypedDict):
     alpha: float
 
 
-class Comparison(TypedDict):
-    treatment: Any
-    control: Any
-    metric: str
-    text: str  # the claim this comparison belongs to, in words
-    verdict: str
+class Evidence(TypedDict):
+    """The numbers of one comparison; the response repeats the deciding one's at top level."""
+
+    verdict: str | None
     message: str | None
     effect: Number | None
     ci: list[Number] | None
@@ -258,6 +256,13 @@ class Comparison(TypedDict):
     n_control: int
     paired: bool
     trials_needed: int | None
+
+
+class Comparison(Evidence):
+    treatment: Any
+    control: Any
+    metric: str
+    text: str  # the claim this comparison belongs to, in words
 
 
 class EvaluationGroup(TypedDict):
@@ -271,21 +276,10 @@ class EvaluationGroup(TypedDict):
     trials: list[str]
 
 
-class EvaluationResponse(TypedDict):
+class EvaluationResponse(Evidence):
     claim: Claim | None  # the first claim, when several were evaluated
     claims: list[Claim]
     text: str | None
-    verdict: str | None
-    message: str | None
-    effect: Number | None
-    ci: list[Number] | None
-    p_value: Number | None
-    effect_size: Number | None
-    prob_improvement: Number | None
-    n_treatment: int
-    n_control: int
-    paired: bool
-    trials_needed: int | None
     alpha: float | None
     min_effect: float | None
     correction: str | None
