@@ -195,20 +195,9 @@ class Synchronizer:
             except AlreadyExistsError as error:  # created meanwhile by another writer
                 existing = error.existing or self.destination.get_experiment(experiment.name)
             else:
-                if experiment.notes:
-                    self.destination.update_experiment(experiment.name, notes=experiment.notes)
-                    self.after_write()
+                self._merge_notes("experiment", experiment.name, experiment.notes, None)
                 return True
-        differences = [
-            key
-            for key in _EXPERIMENT_DEFINITION
-            if getattr(experiment, key) != getattr(existing, key)
-        ]
-        for key in differences:
-            self._conflict(
-                "experiment", experiment.name, key, getattr(experiment, key), getattr(existing, key)
-            )
-        if differences:
+        if self._differs("experiment", experiment, existing, _EXPERIMENT_DEFINITION):
             return False
         self._merge_tags("experiment", experiment.name, experiment.tags, existing.tags)
         self._merge_notes("experiment", experiment.name, experiment.notes, existing.notes)
@@ -234,19 +223,20 @@ class Synchronizer:
                 existing = other
             else:
                 self._wrote("trials")
-                if trial.notes:
-                    self.destination.update_trial(trial.name, notes=trial.notes)
-                    self.after_write()
+                self._merge_notes("trial", trial.name, trial.notes, None)
                 return True
-        for key in ("experiment_name", "variables"):
-            if getattr(trial, key) != getattr(existing, key):
-                self._conflict(
-                    "trial", trial.name, key, getattr(trial, key), getattr(existing, key)
-                )
-                return False
+        if self._differs("trial", trial, existing, ("experiment_name", "variables")):
+            return False
         self._merge_tags("trial", trial.name, trial.tags, existing.tags)
         self._merge_notes("trial", trial.name, trial.notes, existing.notes)
         return True
+
+    def _differs(self, entity_type: str, source: Any, dest: Any, keys: Iterable[str]) -> bool:
+        """Report each defining field that differs between the two records; True if any."""
+        differences = [key for key in keys if getattr(source, key) != getattr(dest, key)]
+        for key in differences:
+            self._conflict(entity_type, source.name, key, getattr(source, key), getattr(dest, key))
+        return bool(differences)
 
     def _merge_tags(
         self, entity_type: str, name: str, source: Mapping[str, str], dest: Mapping[str, str]
@@ -297,20 +287,7 @@ class Synchronizer:
                 self._sync_component(component)
                 return
         else:
-            differences = [
-                key
-                for key in _COMPONENT_DEFINITION
-                if getattr(component, key) != getattr(existing, key)
-            ]
-            for key in differences:
-                self._conflict(
-                    "component",
-                    component.name,
-                    key,
-                    getattr(component, key),
-                    getattr(existing, key),
-                )
-            if differences:
+            if self._differs("component", component, existing, _COMPONENT_DEFINITION):
                 return
             self._merge_tags("component", component.name, component.tags, existing.tags)
         self._merge_notes("component", component.name, component.notes, existing.notes)
