@@ -15,7 +15,9 @@ from collections.abc import Sequence
 
 from trialbook.store.core.transaction import Transaction, chunks, marks
 
-_SOLE_COMPONENT = (
+#: The sole component of the trial in ``trials`` (a correlated subquery), or NULL; the
+#: schemas' migrations backfill the column with it.
+SOLE_COMPONENT = (
     "(SELECT tc.component_id FROM trial_components tc WHERE tc.trial_id = trials.id"
     " AND NOT EXISTS (SELECT 1 FROM trial_components y"
     " WHERE y.trial_id = tc.trial_id AND y.component_id <> tc.component_id)"
@@ -28,7 +30,7 @@ def refresh(tx: Transaction, trial_ids: Sequence[int]) -> None:
     """Recompute the sole component of these trials."""
     for chunk in chunks(sorted(set(trial_ids))):
         tx.execute(
-            f"UPDATE trials SET sole_component = {_SOLE_COMPONENT}"
+            f"UPDATE trials SET sole_component = {SOLE_COMPONENT}"
             f" WHERE id IN ({marks(len(chunk))})",
             tuple(chunk),
         )

@@ -30,6 +30,7 @@ import psycopg
 from psycopg import sql
 
 from trialbook.errors import StoreVersionError, TrialbookError
+from trialbook.store.core.sole_components import SOLE_COMPONENT
 from trialbook.store.postgres import scalar
 from trialbook.store.postgres.url import PostgresUrl
 
@@ -198,14 +199,9 @@ CREATE TABLE changes (
 
 # SQLite's schema 5: the trial table's value lookups (see store/sqlite/schema.py). Covering
 # indexes INCLUDE what a probe reads, so a lookup is an index-only scan.
-_V2 = """
+_V2 = f"""
 ALTER TABLE trials ADD COLUMN sole_component BIGINT;
-UPDATE trials SET sole_component = (SELECT tc.component_id FROM trial_components tc
-    WHERE tc.trial_id = trials.id
-    AND NOT EXISTS (SELECT 1 FROM trial_components y
-        WHERE y.trial_id = tc.trial_id AND y.component_id <> tc.component_id)
-    AND NOT EXISTS (SELECT 1 FROM trial_components x
-        WHERE x.component_id = tc.component_id AND x.trial_id <> tc.trial_id));
+UPDATE trials SET sole_component = {SOLE_COMPONENT};
 CREATE INDEX trials_sole_component ON trials(sole_component);
 CREATE INDEX parameters_lookup ON parameters(component_id, name) INCLUDE (type, value);
 CREATE INDEX metric_series_lookup ON metric_series(component_id, name)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from trialbook.errors import StoreVersionError
+from trialbook.store.core.sole_components import SOLE_COMPONENT
 from trialbook.store.sqlite import faults
 
 # NaN cannot be stored in a SQLite REAL (it becomes NULL), so a NULL metric value means NaN.
@@ -208,13 +209,6 @@ CREATE INDEX trials_activity ON trials(experiment_id, last_activity, id);
 # only component is its own (in no other trial) keeps its id in ``sole_component``
 # (core/sole_components.py), so its parameters and metric summaries are one covering index
 # probe away (covering indexes) instead of a walk over its components.
-SOLE_COMPONENT = (
-    "(SELECT tc.component_id FROM trial_components tc WHERE tc.trial_id = trials.id"
-    " AND NOT EXISTS (SELECT 1 FROM trial_components y"
-    " WHERE y.trial_id = tc.trial_id AND y.component_id <> tc.component_id)"
-    " AND NOT EXISTS (SELECT 1 FROM trial_components x"
-    " WHERE x.component_id = tc.component_id AND x.trial_id <> tc.trial_id))"
-)
 RECOUNT += (f"UPDATE trials SET sole_component = {SOLE_COMPONENT}",)
 _V5 = f"""
 ALTER TABLE trials ADD COLUMN sole_component INTEGER;
