@@ -1,28 +1,19 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import * as fs from 'fs';
-import * as path from 'path';
 
-import { openExperimentView, runInNewNotebook, screenshotOf } from './helpers';
+import {
+  openExperimentView,
+  quickstartCode,
+  runInNewNotebook,
+  screenshotOf
+} from './helpers';
 
 const EXPERIMENT = 'cifar10-custom-vs-resnet50';
 const VIEW = '.tb-ExperimentView';
 
 /** The quickstart's code cells up to the one adding seeds (all 12 trials), as one cell. */
 function quickstartSource(): string {
-  const notebook = JSON.parse(
-    fs.readFileSync(
-      path.join(__dirname, '..', '..', 'examples', 'quickstart.ipynb'),
-      'utf-8'
-    )
-  );
   const code: string[] = [];
-  for (const cell of notebook.cells) {
-    if (cell.cell_type !== 'code') {
-      continue;
-    }
-    const source = Array.isArray(cell.source)
-      ? cell.source.join('')
-      : cell.source;
+  for (const source of quickstartCode()) {
     code.push(source);
     if (source.includes('exp.grid()') && !source.includes('def ')) {
       break; // the cell running the seeds the first run left out

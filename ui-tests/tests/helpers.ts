@@ -1,5 +1,7 @@
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Locator, Page, TestInfo } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
 
 export const PANEL = '#trialbook-experiments';
 
@@ -108,4 +110,19 @@ export async function openExperimentView(
       name: experiment
     });
   }, name);
+}
+
+/** The code cells of `examples/quickstart.ipynb`, in order. */
+export function quickstartCode(): string[] {
+  const notebook = JSON.parse(
+    fs.readFileSync(
+      path.join(__dirname, '..', '..', 'examples', 'quickstart.ipynb'),
+      'utf-8'
+    )
+  );
+  return notebook.cells
+    .filter((cell: { cell_type: string }) => cell.cell_type === 'code')
+    .map((cell: { source: string | string[] }) =>
+      Array.isArray(cell.source) ? cell.source.join('') : cell.source
+    );
 }

@@ -1,10 +1,12 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 
-import * as fs from 'fs';
-import * as path from 'path';
-
-import { openExperimentView, openPanel, runInNewNotebook } from './helpers';
+import {
+  openExperimentView,
+  openPanel,
+  quickstartCode,
+  runInNewNotebook
+} from './helpers';
 
 /** The quickstart, renamed so other journeys' trials of it do not count here. */
 const EXPERIMENT = 'galata-verdict-quickstart';
@@ -17,25 +19,11 @@ const INLINE = '.jp-OutputArea-output .tb-InlineEvaluation';
  * inconclusive), then the cell adding seeds 1 and 2 (supported).
  */
 function quickstartCells(): { first: string; moreSeeds: string } {
-  const notebook = JSON.parse(
-    fs.readFileSync(
-      path.join(__dirname, '..', '..', 'examples', 'quickstart.ipynb'),
-      'utf-8'
-    )
+  const code = quickstartCode().map(source =>
+    source
+      .replace(/cifar10-custom-vs-resnet50/g, EXPERIMENT)
+      .replace(/cifar10-preprocessing/g, `${EXPERIMENT}-preprocessing`)
   );
-  const code: string[] = [];
-  for (const cell of notebook.cells) {
-    if (cell.cell_type === 'code') {
-      const source = Array.isArray(cell.source)
-        ? cell.source.join('')
-        : cell.source;
-      code.push(
-        source
-          .replace(/cifar10-custom-vs-resnet50/g, EXPERIMENT)
-          .replace(/cifar10-preprocessing/g, `${EXPERIMENT}-preprocessing`)
-      );
-    }
-  }
   const evaluate = code.findIndex(source => source.trim() === 'exp.evaluate()');
   const moreSeeds = code.find(source => source.includes('!= 0'));
   expect(evaluate).toBeGreaterThan(0);
