@@ -16,13 +16,14 @@ import argparse
 import os
 import platform
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+from _harness import log_metric_latency
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -37,29 +38,9 @@ def fresh_store(folder: Path, label: str) -> None:
 
 
 def per_call_latency(points: int, folder: Path) -> tuple[float, float]:
-    """p50 and p99 of one log_metric call, in microseconds."""
-    import trialbook as tb
-
+    """p50 and p99 of one log_metric call, in microseconds, in a fresh store."""
     fresh_store(folder, "latency")
-    tracker = tb.Tracker.create("latency")
-    clock = time.perf_counter_ns
-    samples = [0] * points
-    log = tracker.log_metric
-    for step in range(points):
-        started = clock()
-        log("loss", 0.5, None, step)
-        samples[step] = clock() - started
-    tracker.close()
-    # subtract the cost of reading the clock itself
-    empty = []
-    for _ in range(10_000):
-        started = clock()
-        empty.append(clock() - started)
-    clock_cost = statistics.median(empty)
-    samples.sort()
-    p50 = max(samples[len(samples) // 2] - clock_cost, 0) / 1000
-    p99 = max(samples[int(len(samples) * 0.99)] - clock_cost, 0) / 1000
-    return p50, p99
+    return log_metric_latency(points)
 
 
 def end_to_end(components: int, points_each: int, folder: Path, label: str) -> float:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +25,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _harness import log_metric_latency
 
 
 def server_url() -> str | None:
@@ -91,22 +92,6 @@ def copy_floor(components: int, points_each: int) -> float:
         copy_rows(raw, "metric_points", rows)
     elapsed = time.perf_counter() - started
     return len(rows) / elapsed
-
-
-def per_call_p50(points: int) -> float:
-    """Median cost of one log_metric call on the caller's thread, in microseconds."""
-    import trialbook as tb
-
-    tracker = tb.Tracker.create("latency")
-    clock = time.perf_counter_ns
-    samples = [0] * points
-    log = tracker.log_metric
-    for step in range(points):
-        started = clock()
-        log("loss", 0.5, None, step)
-        samples[step] = clock() - started
-    tracker.close()
-    return statistics.median(samples) / 1000
 
 
 def mlflow_log_batch(url: str, components: int, points_each: int, folder: Path) -> float | str:
@@ -185,7 +170,7 @@ def main() -> None:
                 use_store(str(Path(folder) / f"sqlite-{round_number}" / "trialbook.db"))
                 sqlite = max(sqlite, end_to_end(components, points_each))
             use_store(postgres_store())
-            p50 = per_call_p50(min(total, 200_000))
+            p50, _ = log_metric_latency(min(total, 200_000))
             # MLflow is ~50× slower: a tenth of the points measures its rate well enough
             mlflow = mlflow_log_batch(url, 1, max(points_each // 10, 1000), Path(folder))
             use_store(str(Path(folder) / "unused.db"))
