@@ -41,7 +41,8 @@ import {
   defaultWidth,
   PlaceholderRow,
   ResizeHandle,
-  ROW_HEIGHT
+  ROW_HEIGHT,
+  rowStyle
 } from './tableParts';
 
 export { ROW_HEIGHT } from './tableParts';
@@ -464,11 +465,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
                 aria-expanded={open}
                 data-group={entry.id}
                 className={`tb-TrialTable-row tb-TrialTable-groupRow${item.index === focused ? ' tb-mod-focused' : ''}`}
-                style={{
-                  width: totalWidth,
-                  height: ROW_HEIGHT,
-                  transform: `translateY(${item.start}px)`
-                }}
+                style={rowStyle(item.start, totalWidth)}
                 onClick={() => {
                   setFocused(item.index);
                   groups?.toggleExpanded(entry.id);
@@ -490,11 +487,7 @@ export function TrialTable(props: ITrialTableProps): JSX.Element {
               aria-selected={selected}
               data-trial={row.name}
               className={`tb-TrialTable-row${selected ? ' tb-mod-selected' : ''}${item.index === focused ? ' tb-mod-focused' : ''}${item.index % 2 ? ' tb-mod-odd' : ''}${entry.groupId ? ' tb-mod-member' : ''}`}
-              style={{
-                width: totalWidth,
-                height: ROW_HEIGHT,
-                transform: `translateY(${item.start}px)`
-              }}
+              style={rowStyle(item.start, totalWidth)}
               onClick={event => onRowClick(event, row.name, item.index)}
               onDoubleClick={() => props.onOpenTrial(row.name)}
             >

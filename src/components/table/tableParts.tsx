@@ -60,6 +60,11 @@ export function ResizeHandle(props: {
   );
 }
 
+/** Where a virtual row sits: full table width, one row high, at its offset. */
+export function rowStyle(start: number, width: number): React.CSSProperties {
+  return { width, height: ROW_HEIGHT, transform: `translateY(${start}px)` };
+}
+
 /** A row the loader has not read yet: a quiet bar where its cells will be. */
 export function PlaceholderRow(props: {
   index: number;
@@ -72,11 +77,7 @@ export function PlaceholderRow(props: {
       aria-rowindex={props.index + 1}
       aria-busy="true"
       className={`tb-TrialTable-row tb-mod-placeholder${props.index % 2 ? ' tb-mod-odd' : ''}`}
-      style={{
-        width: props.width,
-        height: ROW_HEIGHT,
-        transform: `translateY(${props.start}px)`
-      }}
+      style={rowStyle(props.start, props.width)}
     >
       <span className="tb-TrialTable-placeholder" />
     </div>
