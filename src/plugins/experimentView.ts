@@ -57,6 +57,20 @@ export const experimentViewPlugin: JupyterFrontEndPlugin<IExperimentViewTracker>
       themeManager: IThemeManager | null
     ): IExperimentViewTracker => {
       const trans = (translator ?? nullTranslator).load('trialbook');
+      /** Activate the view already open, or add a new one to the main area. */
+      const showView = async (
+        views: WidgetTracker<ExperimentView>,
+        existing: ExperimentView | null | undefined,
+        create: () => ExperimentView
+      ): Promise<ExperimentView> => {
+        const view = existing ?? create();
+        if (!existing) {
+          await views.add(view);
+          app.shell.add(view, 'main');
+        }
+        app.shell.activateById(view.id);
+        return view;
+      };
       const tracker = new WidgetTracker<ExperimentView>({
         namespace: 'trialbook-experiment'
       });
@@ -157,16 +171,12 @@ export const experimentViewPlugin: JupyterFrontEndPlugin<IExperimentViewTracker>
           if (!name) {
             return;
           }
-          const existing = tracker.find(view => view.experimentName === name);
-          if (existing) {
-            app.shell.activateById(existing.id);
-            return existing;
-          }
-          const view = create(name);
-          await tracker.add(view);
-          app.shell.add(view, 'main');
-          app.shell.activateById(view.id);
-          return view;
+          const experiment = name;
+          return showView(
+            tracker,
+            tracker.find(view => view.experimentName === experiment),
+            () => create(experiment)
+          );
         }
       });
       palette?.addItem({
@@ -217,16 +227,11 @@ export const experimentViewPlugin: JupyterFrontEndPlugin<IExperimentViewTracker>
         ),
         icon: tableRowsIcon,
         execute: async () => {
-          const existing = allTrialsTracker.currentWidget;
-          if (existing) {
-            app.shell.activateById(existing.id);
-            return existing;
-          }
-          const view = createAllTrials();
-          await allTrialsTracker.add(view);
-          app.shell.add(view, 'main');
-          app.shell.activateById(view.id);
-          return view;
+          return showView(
+            allTrialsTracker,
+            allTrialsTracker.currentWidget,
+            createAllTrials
+          );
         }
       });
       palette?.addItem({
