@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook.errors import ValidationError
-from trialbook.frames import ColumnsBuilder, trials_frame
+from trialbook.frames import ColumnsBuilder, components_frame, trials_frame
 from trialbook.names import validate_name
 from trialbook.store import (
     SUMMARY_STATS,
@@ -78,20 +78,33 @@ class ExperimentAnalytics:
         if self._dataframe is not None and not force_refresh:
             return self._dataframe
         flush_all()
-        components = self._components()
+        rows = open_store().component_frame_rows(self.experiment_name, self.query)
+        frame = components_frame(
+            rows,
+            self.parameter_names,
+            self.metric_names,
+            self.input_artifact_names,
+            self.output_artifact_names,
+        )
+        if frame is None:  # a parameter named like another column: the records' rule
+            frame = self._records_frame()
+        created = {row[1]: row[3] for row in rows.components}
+        self._dataframe = self._sorted(frame, created).reset_index(drop=True)
+        return self._dataframe
+
+    def _records_frame(self) -> pandas.DataFrame:
+        """The table built from a record and a dict per component (``ColumnsBuilder``)."""
         experiments_of_trial = {
             trial.name: trial.experiment_name for trial in open_store().list_trials()
         }
         builder = ColumnsBuilder()
-        for component in components:
+        for component in self._components():
             builder.put_row(self._row(component, experiments_of_trial))
         frame = builder.frame()
         if not frame.empty:  # list columns last, as SageMaker's
             ordered = [c for c in frame.columns if c not in ("Trials", "Experiments")]
             frame = frame[[*ordered, "Trials", "Experiments"]]
-        frame = self._sorted(frame, components)
-        self._dataframe = frame.reset_index(drop=True)
-        return self._dataframe
+        return frame
 
     def _row(
         self, component: ComponentRecord, experiments_of_trial: dict[str, str]
@@ -123,16 +136,13 @@ class ExperimentAnalytics:
         )
         return row
 
-    def _sorted(
-        self, frame: pandas.DataFrame, components: list[ComponentRecord]
-    ) -> pandas.DataFrame:
+    def _sorted(self, frame: pandas.DataFrame, created: dict[str, float]) -> pandas.DataFrame:
         if not self.sort_by or frame.empty:
             return frame
         ascending = self.sort_order == "Ascending"
         if self.sort_by == "Name":
             column = "TrialComponentName"
         elif self.sort_by == "CreationTime":
-            created = {c.name: c.creation_time for c in components}
             order = frame["TrialComponentName"].map(created)
             return frame.iloc[order.sort_values(ascending=ascending, kind="stable").index]
         elif self.sort_by.startswith("Parameters."):

@@ -6,11 +6,12 @@ as ``pandas.DataFrame(list_of_dicts)`` gives, without its per-row, per-key conve
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trialbook import values
-from trialbook.store.core.records import TrialFrameRows
+from trialbook.frame_columns import metric_columns, parameter_columns, stat_column
+from trialbook.store.core.records import ComponentFrameRows, TrialFrameRows
 from trialbook.store.core.vocabulary import SUMMARY_STATS, TRIAL_METRIC_STATS, summary_stats
 
 if TYPE_CHECKING:
@@ -116,3 +117,85 @@ def trials_frame(
             for stat, field in stat_names:
                 columns[f"{key} - {stat}"][index] = summary[field]
     return pandas.DataFrame(columns)
+
+
+#: Columns of ``ExperimentAnalytics`` that are not a parameter, metric or artifact.
+COMPONENT_FIXED_COLUMNS = ("TrialComponentName", "DisplayName", "Trials", "Experiments")
+
+
+def components_frame(
+    rows: ComponentFrameRows,
+    parameter_names: Collection[str] | None,
+    metric_names: Collection[str] | None,
+    input_names: Collection[str] | None,
+    output_names: Collection[str] | None,
+) -> pandas.DataFrame | None:
+    """``ExperimentAnalytics.dataframe()`` (before sorting) from the store's bulk rows:
+    the same columns, order, values and dtypes as ``ColumnsBuilder`` given each
+    component's row, or None when a parameter's name is also another column's (the
+    records then say which value wins)."""
+    import numpy
+    import pandas
+
+    count = len(rows.components)
+    if not count:
+        return pandas.DataFrame({})
+    # Each column where pandas would put it: (first row, part of the row, rank there).
+    placed: dict[str, tuple[tuple[int, ...], Any]] = {}
+    for name, parameter in parameter_columns(rows.parameters).items():
+        if parameter_names is None or name in parameter_names:
+            row, rank = rows.parameters.order[name]
+            placed[name] = ((row, 0, rank, 0), parameter)
+    taken = set(placed)
+    for name, stats in metric_columns(rows.metrics).items():
+        if metric_names is None or name in metric_names:
+            present = ~numpy.isnan(stats["count"][0])
+            row, rank = rows.metrics.order[name]
+            for position, (stat, field) in enumerate(
+                zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True)
+            ):
+                column = stat_column(field, *stats[field], present)
+                placed[f"{name} - {stat}"] = ((row, 1, rank, position), column)
+    artifacts = _artifact_columns(rows.artifacts, input_names, output_names)
+    summaries = set(placed) - taken
+    if taken & (summaries | set(artifacts) | set(COMPONENT_FIXED_COLUMNS)) or summaries & set(
+        artifacts
+    ):
+        return None
+    placed.update(artifacts)
+    columns: dict[str, Any] = {
+        "TrialComponentName": [row[1] for row in rows.components],
+        "DisplayName": [row[2] for row in rows.components],
+    }
+    for name in sorted(placed, key=lambda key: placed[key][0]):
+        columns[name] = placed[name][1]
+    columns["Trials"] = rows.trials
+    columns["Experiments"] = rows.experiments
+    return pandas.DataFrame(columns)
+
+
+def _artifact_columns(
+    artifacts: list[list[tuple[Any, ...]]],
+    input_names: Collection[str] | None,
+    output_names: Collection[str] | None,
+) -> dict[str, tuple[tuple[int, ...], list[Any]]]:
+    """ "<artifact> - MediaType|Value" columns: a component's inputs then its outputs, an
+    output overwriting the value of an input of the same name (as a dict row would)."""
+    placed: dict[str, tuple[tuple[int, ...], list[Any]]] = {}
+    count = len(artifacts)
+    for row, found in enumerate(artifacts):
+        if not found:
+            continue
+        ordered = [a for a in found if a[0] == "input" and _wanted(a[1], input_names)]
+        ordered += [a for a in found if a[0] == "output" and _wanted(a[1], output_names)]
+        for rank, (_, name, value, media_type) in enumerate(ordered):
+            for part, cell in ((0, media_type), (1, value)):
+                key = f"{name} - {('MediaType', 'Value')[part]}"
+                if key not in placed:
+                    placed[key] = ((row, 2, rank, part), [MISSING] * count)
+                placed[key][1][row] = cell
+    return placed
+
+
+def _wanted(name: str, names: Collection[str] | None) -> bool:
+    return names is None or name in names

@@ -235,3 +235,32 @@ class TrialFrameRows:
     trials: list[tuple[Any, ...]]
     series: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
     general: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class PivotColumns:
+    """Values kept a row per (component, name) as columns (``core/pivot.py``): ``blocks`` of
+    result rows, each row a row id then ``width`` cells a name, at the offset ``names``
+    gives (the first cell is None only where the row has no such name); ``order``: name →
+    (index of the first row that has it, its rank among that row's names)."""
+
+    width: int
+    blocks: list[tuple[list[tuple[Any, ...]], dict[str, int]]] = field(default_factory=list)
+    order: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
+class ComponentFrameRows:
+    """An experiment's components for ``ExperimentAnalytics``, oldest first.
+
+    ``components``: (id, name, display name, creation time); ``parameters``: cells
+    ``Dialect.parameter_cells`` (kind, then the value), ``metrics``: the ``ACCUMULATORS``;
+    per component, ``artifacts`` (direction, name, value, media type) oldest first, its
+    ``trials`` and their ``experiments``."""
+
+    components: list[tuple[Any, ...]]
+    parameters: PivotColumns
+    metrics: PivotColumns
+    artifacts: list[list[tuple[Any, ...]]]
+    trials: list[list[str]]
+    experiments: list[list[str]]
