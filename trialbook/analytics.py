@@ -208,7 +208,12 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
     store = open_store()
     experiment = store.get_experiment(experiment_name)
     rows = store.trial_frame_rows(experiment_name)
-    return trials_frame(rows, objective_stat(experiment.objective), bool(experiment.objective))
+    with_objective = bool(experiment.objective)
+    frame = trials_frame(rows, objective_stat(experiment.objective), with_objective)
+    if frame is None:  # a variable named like another column: the general rows' rule
+        general = store.trial_rows(experiment_name, parameters=False, provenance=False)
+        frame = _trial_frame(general, with_objective, False)
+    return frame
 
 
 def search_trials(query: str | None = None) -> pandas.DataFrame:

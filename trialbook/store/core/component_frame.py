@@ -10,7 +10,7 @@ from typing import Any
 
 from trialbook.store.core.pivot import keep_rows, pivot, place
 from trialbook.store.core.records import ComponentFrameRows
-from trialbook.store.core.summaries import ACCUMULATORS
+from trialbook.store.core.summaries import ACCUMULATOR_CELLS
 from trialbook.store.core.transaction import Transaction
 
 #: The experiment's components (each once), as a pivot's row source.
@@ -19,8 +19,6 @@ _ROWS = (
     " FROM trial_components tc JOIN trials t ON t.id = tc.trial_id"
     " WHERE t.experiment_id = :experiment"
 )
-#: metric_series' accumulator columns as pivot cells (``count`` is never NULL: it comes first).
-SERIES_CELLS = tuple(f"{{j}}.{column.strip()}" for column in ACCUMULATORS.split(","))
 
 
 def component_frame_rows(
@@ -59,7 +57,7 @@ def component_frame_rows(
     ):
         artifacts[index[component_id]].append(tuple(artifact))
     parameters = pivot(tx, _ROWS, bound, ids, "parameters", tx.dialect.parameter_cells)
-    metrics = pivot(tx, _ROWS, bound, ids, "metric_series", SERIES_CELLS)
+    metrics = pivot(tx, _ROWS, bound, ids, "metric_series", ACCUMULATOR_CELLS)
     if not all(keep):
         components, trials, experiments, artifacts = (
             list(compress(items, keep)) for items in (components, trials, experiments, artifacts)

@@ -226,18 +226,6 @@ class RunStart:
 
 
 @dataclass
-class TrialFrameRows:
-    """``trials``: (id, name, status, creation time, start time, end time, variables JSON,
-    sole component id or None) oldest first; ``series``: sole component id → [(metric,
-    *ACCUMULATORS)] oldest series first; ``general``: trial id → its ``trial_rows`` row
-    (without parameters and provenance) for the trials without a sole component."""
-
-    trials: list[tuple[Any, ...]]
-    series: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
-    general: dict[int, dict[str, Any]] = field(default_factory=dict)
-
-
-@dataclass
 class PivotColumns:
     """Values kept a row per (component, name) as columns (``core/pivot.py``): ``blocks`` of
     result rows, each row a row id then ``width`` cells a name, at the offset ``names``
@@ -247,6 +235,19 @@ class PivotColumns:
     width: int
     blocks: list[tuple[list[tuple[Any, ...]], dict[str, int]]] = field(default_factory=list)
     order: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
+class TrialFrameRows:
+    """``trials``: (id, name, status, creation time, start time, end time, variables JSON,
+    sole component id or None) oldest first; ``metrics``: the ``ACCUMULATORS`` of each
+    trial's sole component's series, a row a trial; ``general``: trial id → its
+    ``trial_rows`` row (without parameters and provenance) for the trials without a sole
+    component."""
+
+    trials: list[tuple[Any, ...]]
+    metrics: PivotColumns
+    general: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
