@@ -14,6 +14,7 @@ from trialbook.store.core.vocabulary import TRIAL_METRIC_STATS
 
 if TYPE_CHECKING:
     import numpy
+    import pandas
 
 MISSING = float("nan")
 #: ``Dialect.parameter_cells``' kind codes.
@@ -119,3 +120,27 @@ def stat_column(
         if none.all():
             return [None] * len(values)
     return values
+
+
+def datetime_column(epochs: list[float | None]) -> pandas.Series | list[None]:
+    """Epoch seconds (None: no time) as the column pandas builds from ``values.to_datetime``
+    of each (``datetime.fromtimestamp`` in UTC): microseconds rounded as CPython rounds
+    them (the fraction half-to-even, then carried), NaT for None, objects when all None."""
+    import numpy
+    import pandas
+
+    seconds = numpy.array(epochs, dtype=numpy.float64)
+    missing = numpy.isnan(seconds)
+    if missing.all():
+        return [None] * len(epochs)
+    whole = numpy.trunc(numpy.where(missing, 0.0, seconds))
+    micros = numpy.rint((numpy.where(missing, 0.0, seconds) - whole) * 1e6)
+    carry = micros >= 1e6
+    borrow = micros < 0
+    micros = numpy.where(carry, micros - 1e6, numpy.where(borrow, micros + 1e6, micros))
+    whole = whole + carry - borrow
+    stamps = (whole.astype(numpy.int64) * 1_000_000 + micros.astype(numpy.int64)).astype(
+        "datetime64[us]"
+    )
+    stamps[missing] = numpy.datetime64("NaT")
+    return pandas.Series(stamps).dt.tz_localize("UTC")

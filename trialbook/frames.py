@@ -9,8 +9,12 @@ import json
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from trialbook import values
-from trialbook.frame_columns import metric_columns, parameter_columns, stat_column
+from trialbook.frame_columns import (
+    datetime_column,
+    metric_columns,
+    parameter_columns,
+    stat_column,
+)
 from trialbook.store.core.records import ComponentFrameRows, TrialFrameRows
 from trialbook.store.core.vocabulary import SUMMARY_STATS, TRIAL_METRIC_STATS
 
@@ -112,13 +116,12 @@ def trials_frame(
     others = set(placed) - variables
     if variables & (others | {"TrialName", "Status", "CreationTime", "StartTime", "EndTime"}):
         return None
-    to_datetime = values.to_datetime
     columns: dict[str, Any] = {
         "TrialName": names,
         "Status": statuses,
-        "CreationTime": [to_datetime(time) for time in created],
-        "StartTime": [to_datetime(time) for time in started],
-        "EndTime": [to_datetime(time) for time in ended],
+        "CreationTime": datetime_column(created),
+        "StartTime": datetime_column(started),
+        "EndTime": datetime_column(ended),
     }
     for name in sorted(placed, key=lambda key: placed[key][0]):
         columns[name] = placed[name][1]
