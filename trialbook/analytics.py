@@ -231,26 +231,26 @@ def search_trials(query: str | None = None) -> pandas.DataFrame:
 def _trial_frame(
     rows: Iterable[dict[str, Any]], with_objective: bool, with_experiment: bool
 ) -> pandas.DataFrame:
+    """A dict a trial, so a variable named like another column (``Status``, ``loss - Min``)
+    keeps that column's place and gives way to the value written after it."""
     builder = ColumnsBuilder()
-    put = builder.put
     to_datetime = values.to_datetime
     stat_fields = list(zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True))
     for trial in rows:
-        put("TrialName", trial["name"])
+        row: dict[str, Any] = {"TrialName": trial["name"]}
         if with_experiment:
-            put("Experiment", trial["experiment_name"])
-        put("Status", trial["status"])
-        put("CreationTime", to_datetime(trial["creation_time"]))
-        put("StartTime", to_datetime(trial["start_time"]))
-        put("EndTime", to_datetime(trial["end_time"]))
-        for name, value in (trial["variables"] or {}).items():
-            put(name, value)
+            row["Experiment"] = trial["experiment_name"]
+        row["Status"] = trial["status"]
+        row["CreationTime"] = to_datetime(trial["creation_time"])
+        row["StartTime"] = to_datetime(trial["start_time"])
+        row["EndTime"] = to_datetime(trial["end_time"])
+        row.update(trial["variables"] or {})
         if with_objective:
-            put("ObjectiveValue", trial["objective_value"])
+            row["ObjectiveValue"] = trial["objective_value"]
         for key, summary in trial["metrics"].items():
             for stat, field in stat_fields:
-                put(f"{key} - {stat}", summary[field])
-        builder.end_row()
+                row[f"{key} - {stat}"] = summary[field]
+        builder.put_row(row)
     return builder.frame()
 
 
