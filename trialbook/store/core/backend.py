@@ -116,6 +116,9 @@ class Dialect:
             f"SELECT seq, step, time, value FROM ({' UNION ALL '.join(picks)}) picked WHERE r = 1"
         )
 
+    #: Statements that prepare a read transaction for whole-experiment reads (``pivot``).
+    bulk_read_settings: tuple[str, ...] = ()
+
     #: A parameter's stored value as cells of ``pivot`` (over its row ``{j}``): its kind
     #: (PARAMETER_KINDS), then what holds the value. SQLite keeps an int, a float or a str as
     #: it was given, so one cell does.

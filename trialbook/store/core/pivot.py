@@ -34,6 +34,8 @@ def pivot(
     where there is no row) of every name of ``table`` for the rows of ``rows`` (a SELECT of
     ``row_id`` and ``component_id`` binding ``parameters``), aligned with ``row_ids`` (the
     rows' ids in order). Call ``place`` once the rows are final."""
+    for setting in tx.dialect.bulk_read_settings:
+        tx.execute(setting)
     columns = PivotColumns(len(cells))
     source = f"SELECT r.component_id FROM ({rows}) r WHERE r.component_id IS NOT NULL"
     first = tx.scalar(f"{source} ORDER BY r.row_id LIMIT 1", parameters)

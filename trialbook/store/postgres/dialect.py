@@ -113,6 +113,9 @@ class PostgresDialect(Dialect):
         names = ", ".join("'" + key.replace("'", "''") + "'" for key in keys)
         return f"({_jsonb(document)} - ARRAY[{names}]::text[])::text"
 
+    # JIT compiling a pivot's 60 aggregates took 4.9 of its 14.6 s; its hash aggregate of
+    # 100,000 groups spilled to disk in batches with the default 4 MB.
+    bulk_read_settings = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
     parameter_cells = (
         Dialect.parameter_cells[0],
         "({j}.value).number",
