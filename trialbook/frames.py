@@ -77,17 +77,7 @@ def trials_frame(
     for index, row in general.items():
         started[index], ended[index] = row["start_time"], row["end_time"]
     # Each column where pandas would put it: (first row, part of the row, rank there).
-    placed: dict[str, tuple[tuple[int, ...], Any]] = {}
-    loads = json.loads
-    for index, text in enumerate(texts):
-        if index in general:
-            variables = general[index]["variables"] or {}
-        else:
-            variables = {} if text is None else loads(text) or {}
-        for rank, (key, value) in enumerate(variables.items()):
-            if key not in placed:
-                placed[key] = ((index, 0, rank, 0), [MISSING] * count)
-            placed[key][1][index] = value
+    placed = _variable_columns(texts, general)
     metrics = metric_columns(rows.metrics)
     first = {name: (row, 2, rank) for name, (row, rank) in rows.metrics.order.items()}
     present = {name: ~numpy.isnan(stats["count"][0]) for name, stats in metrics.items()}
@@ -126,6 +116,46 @@ def trials_frame(
     for name in sorted(placed, key=lambda key: placed[key][0]):
         columns[name] = placed[name][1]
     return pandas.DataFrame(columns)
+
+
+def _variable_columns(
+    texts: list[str | None], general: dict[int, dict[str, Any]]
+) -> dict[str, tuple[tuple[int, ...], list[Any]]]:
+    """Each variable's column and place. Trials whose variables come in the same order (a
+    sweep's all do) are set together: a column of numpy objects filled at their indexes,
+    or the values themselves when every trial has them."""
+    import numpy
+
+    count = len(texts)
+    loads = json.loads
+    groups: dict[tuple[str, ...], tuple[list[int], list[tuple[Any, ...]]]] = {}
+    for index, text in enumerate(texts):
+        if index in general:
+            variables = general[index]["variables"] or {}
+        elif text is None:
+            continue
+        else:
+            variables = loads(text) or {}
+        group = groups.get(tuple(variables))
+        if group is None:
+            group = groups[tuple(variables)] = ([], [])
+        group[0].append(index)
+        group[1].append(tuple(variables.values()))
+    placed: dict[str, tuple[tuple[int, ...], Any]] = {}
+    for keys, (indexes, rows) in groups.items():
+        for rank, (key, values) in enumerate(zip(keys, zip(*rows, strict=True), strict=True)):
+            if len(indexes) == count:  # every trial, in order: the values are the column
+                placed[key] = ((0, 0, rank, 0), list(values))
+                continue
+            if key not in placed:
+                placed[key] = ((indexes[0], 0, rank, 0), numpy.full(count, MISSING, object))
+            elif placed[key][0] > (indexes[0], 0, rank, 0):
+                placed[key] = ((indexes[0], 0, rank, 0), placed[key][1])
+            placed[key][1][indexes] = numpy.fromiter(values, dtype=object, count=len(indexes))
+    return {
+        key: (place, column.tolist() if isinstance(column, numpy.ndarray) else column)
+        for key, (place, column) in placed.items()
+    }
 
 
 def _indexes(items: list[Any], value: Any) -> list[int]:
