@@ -26,8 +26,8 @@ def test_the_bulk_frame_equals_the_general_one(objective) -> None:
     values = [0.5, math.nan, math.inf, -math.inf, 2.0]
     for index, value in enumerate(values):
         variables = {"lr": index / 10} if index % 2 else {"lr": index / 10, "seed": index}
-        if index == 4:  # a list value, and a key order of its own
-            variables = {"layers": [64, 32], **variables}
+        if index == 4:  # a key order of its own
+            variables = {"layers": "64-32", "note": None, **variables}
         with experiment.run(variables=variables) as tracker:
             tracker.log_metric("loss", value)
             if index % 3 == 0:
