@@ -27,7 +27,7 @@ def test_the_bulk_frame_equals_the_general_one(objective) -> None:
     for index, value in enumerate(values):
         variables = {"lr": index / 10} if index % 2 else {"lr": index / 10, "seed": index}
         if index == 4:  # a key order of its own
-            variables = {"layers": "64-32", "note": None, **variables}
+            variables = {"layers": "64-32", **variables}
         with experiment.run(variables=variables) as tracker:
             tracker.log_metric("loss", value)
             if index % 3 == 0:
