@@ -127,7 +127,8 @@ def _variable_columns(
     import numpy
 
     count = len(texts)
-    loads = json.loads
+    own = [text for index, text in enumerate(texts) if text is not None and index not in general]
+    decoded = iter(json.loads(f"[{','.join(own)}]"))  # one parse: no Python per document
     groups: dict[tuple[str, ...], tuple[list[int], list[tuple[Any, ...]]]] = {}
     for index, text in enumerate(texts):
         if index in general:
@@ -135,10 +136,11 @@ def _variable_columns(
         elif text is None:
             continue
         else:
-            variables = loads(text) or {}
-        group = groups.get(tuple(variables))
+            variables = next(decoded) or {}
+        keys = tuple(variables)
+        group = groups.get(keys)
         if group is None:
-            group = groups[tuple(variables)] = ([], [])
+            group = groups[keys] = ([], [])
         group[0].append(index)
         group[1].append(tuple(variables.values()))
     placed: dict[str, tuple[tuple[int, ...], Any]] = {}
