@@ -70,6 +70,8 @@ def main() -> None:
             f" {arguments.variables} variables a trial; python {sys.version.split()[0]},"
             f" load average {os.getloadavg()[0]:.1f}"
         )
+        if arguments.quick:
+            print("quick: a smoke run of every measure; too small to judge the ratios")
         trialbook.Experiment.create(EXPERIMENT, description="DataFrame benchmark")
         add_trials(database, EXPERIMENT, 0, trials)
         if arguments.variables:
