@@ -27,11 +27,13 @@ from trialbook.store.core import (
     trials,
 )
 from trialbook.store.core.backend import Backend
+from trialbook.store.core.component_frame import component_frame_rows
 from trialbook.store.core.frame_rows import trial_frame_rows
 from trialbook.store.core.interface import Store
 from trialbook.store.core.records import (
     ArtifactRecord,
     Change,
+    ComponentFrameRows,
     ComponentRecord,
     Direction,
     ExperimentRecord,
@@ -395,6 +397,19 @@ class SqlStore(Store):
             experiment = experiments.by_name(tx, experiment_name)
             experiment_id = entities.entity_id(tx, "experiments", experiment_name)
             return trial_frame_rows(tx, experiment, experiment_id)
+
+        return self.read(body)
+
+    def component_frame_rows(
+        self, experiment_name: str, query: str | None = None
+    ) -> ComponentFrameRows:
+        def body(tx: Transaction) -> ComponentFrameRows:
+            chosen = self._with_ids(tx, [experiment_name])
+            matching = None
+            if query is not None:
+                found = table.matching_trial_ids(tx, self.key, chosen, TrialQuery(query=query))
+                matching = set(found)
+            return component_frame_rows(tx, chosen[0][0], matching)
 
         return self.read(body)
 
