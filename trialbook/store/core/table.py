@@ -48,7 +48,7 @@ def trial_table(
     sorts and pages in the database; only the page becomes rows."""
     query.validate()
     values = TrialValueSql(tx, experiments)
-    where, parameters = _where(tx, store_key, experiments, values, query, every_experiment)
+    where, parameters = _where(tx, experiments, values, query, every_experiment)
     total, page = _page(tx, values, query, where, parameters)
     rows = _rows(tx, experiments, page)
     whole = not query.search and not query.filters and not query.statuses and not query.query
@@ -60,7 +60,7 @@ def trial_table(
     else:
         variables, parameter_names, metric_names = [], [], []
         for experiment_id, experiment in experiments:
-            names = experiment_columns(tx, store_key, experiment, experiment_id)
+            names = experiment_columns(tx, experiment, experiment_id)
             for target, more in zip((variables, parameter_names, metric_names), names, strict=True):
                 target += [name for name in more if name not in target]
     # Clash keys ("<display_name>/<name>") exist only per trial: add those of this page.
@@ -83,7 +83,6 @@ def trial_table(
 
 def matching_trial_ids(
     tx: Transaction,
-    store_key: str,
     experiments: Experiments,
     query: TrialQuery,
     *,
@@ -93,7 +92,7 @@ def matching_trial_ids(
     creation order: the rows ``trial_table`` pages through, without building them."""
     query.validate()
     values = TrialValueSql(tx, experiments)
-    where, parameters = _where(tx, store_key, experiments, values, query, every_experiment)
+    where, parameters = _where(tx, experiments, values, query, every_experiment)
     return [
         row[0]
         for row in tx.execute(f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id", parameters)
@@ -146,7 +145,6 @@ def _rows(tx: Transaction, experiments: Experiments, page: list[int]) -> list[di
 
 def _where(
     tx: Transaction,
-    store_key: str,
     experiments: Experiments,
     values: TrialValueSql,
     query: TrialQuery,
@@ -173,7 +171,7 @@ def _where(
         where.append(condition)
         parameters += expression_values + condition_values
     if query.query:
-        schema = query_schema(tx, store_key, experiments)
+        schema = query_schema(tx, experiments)
         condition, condition_values = condition_sql(query.query, schema, values, tx.dialect)
         where.append(condition)
         parameters += condition_values
