@@ -39,7 +39,15 @@ PAGE = 100
 #: MLflow compares parameters as text, with = != LIKE only: the peer's filter is on metrics.
 PEER_QUERY = "metrics.m2 > 0.5 and metrics.m1 > 0.2"
 MLFLOW_FILTER = "metrics.m2 > 0.5 and metrics.m1 > 0.2"
-_COPIED = ("experiments", "trials", "components", "trial_components", "parameters", "metric_series")
+_COPIED = (
+    "experiments",
+    "trials",
+    "components",
+    "trial_components",
+    "parameters",
+    "metric_series",
+    "experiment_columns",
+)
 
 
 def main() -> None:

@@ -64,17 +64,21 @@ def _sources(dialect: Dialect) -> dict[str, tuple[str, str, str]]:
     }
 
 
+def scan_sql(dialect: Dialect) -> tuple[str, ...]:
+    """SELECTs (no parameters) of the catalogue's rows (experiment_id, kind, name,
+    first_key, uses) computed from the data, one a kind: what the catalogue must equal."""
+    return tuple(
+        f"SELECT t.experiment_id, '{kind}', {name}, min({order}), count(*) {source}"
+        f" GROUP BY t.experiment_id, {name}"
+        for kind, (source, name, order) in _sources(dialect).items()
+    )
+
+
 def rebuild_sql(dialect: Dialect) -> tuple[str, ...]:
-    """Statements (no parameters) that recompute the whole catalogue from the rows: the
-    migrations' backfill, and the reference the tests compare the catalogue with."""
-    statements = ["DELETE FROM experiment_columns"]
-    for kind, (source, name, order) in _sources(dialect).items():
-        statements.append(
-            "INSERT INTO experiment_columns (experiment_id, kind, name, first_key, uses)"
-            f" SELECT t.experiment_id, '{kind}', {name}, min({order}), count(*) {source}"
-            f" GROUP BY t.experiment_id, {name}"
-        )
-    return tuple(statements)
+    """Statements (no parameters) that recompute the whole catalogue from the rows (the
+    migrations' backfill)."""
+    insert = "INSERT INTO experiment_columns (experiment_id, kind, name, first_key, uses) "
+    return ("DELETE FROM experiment_columns", *(insert + scan for scan in scan_sql(dialect)))
 
 
 def columns(tx: Transaction, experiment_id: int) -> dict[str, list[str]]:
