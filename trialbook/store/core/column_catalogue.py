@@ -117,6 +117,18 @@ def parameters_added(tx: Transaction, component_id: int, names: Iterable[str]) -
         )
 
 
+def first_parameters(tx: Transaction, experiment_id: int, component_id: int) -> None:
+    """The parameters of a new component in one trial (a run's attempt): each gives a column
+    to the trial's experiment."""
+    tx.execute(
+        _UPSERT.format(
+            rows=f"SELECT ?, 'parameter', p.name, p.{tx.dialect.parameter_order}, 1"
+            " FROM parameters p WHERE p.component_id = ?"
+        ),
+        (experiment_id, component_id),
+    )
+
+
 def series_added(tx: Transaction, series: Sequence[tuple[int, int, str]]) -> None:
     """New series (id, component id, name): each gives its metric to the trial of its
     component when the component is that trial's own."""

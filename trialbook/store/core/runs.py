@@ -81,7 +81,7 @@ def start(
                 + ", ".join(["(?, ?, ?, ?)"] * len(chunk)),
                 [value for row in chunk for value in row],
             )
-        column_catalogue.parameters_added(tx, component_id, run.parameters)
+        column_catalogue.first_parameters(tx, experiment_id, component_id)
         tx.record_change(
             "parameters.logged",
             "component",
