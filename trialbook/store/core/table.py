@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from trialbook.errors import ValidationError
+from trialbook.store.core import table_matches
 from trialbook.store.core.columns import parse_trial_column
 from trialbook.store.core.query import condition_sql
 from trialbook.store.core.records import TrialQuery, TrialTable
@@ -49,7 +50,7 @@ def trial_table(
     query.validate()
     values = TrialValueSql(tx, experiments)
     where, parameters = _where(tx, experiments, values, query, every_experiment)
-    total, page = _page(tx, values, query, where, parameters)
+    total, page = _page(tx, store_key, experiments, values, query, where, parameters)
     rows = _rows(tx, experiments, page)
     whole = not query.search and not query.filters and not query.statuses and not query.query
     if len(experiments) == 1 and len(rows) == total and whole:
@@ -100,18 +101,50 @@ def matching_trial_ids(
 
 
 def _page(
-    tx: Transaction, values: TrialValueSql, query: TrialQuery, where: str, parameters: list[Any]
+    tx: Transaction,
+    store_key: str,
+    experiments: Experiments,
+    values: TrialValueSql,
+    query: TrialQuery,
+    where: str,
+    parameters: list[Any],
 ) -> tuple[int, list[int]]:
-    """(how many trials match, the ids of the page in order). A sorted page and its total
-    come from one pass over the matching trials (the total as a window count: every row
-    of the page carries it), so each trial's filter values and sort key are read once."""
+    """(how many trials match, the ids of the page in order).
+
+    A filtered or sorted query lists every match in order once (``table_matches``: cached
+    until the next write), and its pages are slices of that list. Otherwise (creation order
+    without a filter, or a status that moves with the clock) a sorted page and its total
+    come from one pass over the matching trials (the total as a window count), so each
+    trial's filter values and sort key are read once."""
     direction = "DESC" if query.descending else "ASC"
+    key, key_parameters = "t.id", []
+    if query.sort is not None:
+        key, key_parameters = values(column_field(parse_trial_column(query.sort, "sort")))
+    filtered = query.search or query.filters or query.statuses or query.query
+    if (query.sort is not None or filtered) and not (query.statuses or values.uses_clock):
+        ordered = (
+            f"SELECT id FROM (SELECT t.id AS id, {key} AS k FROM trials t WHERE {where}) page"
+            f" ORDER BY k {direction} NULLS LAST, id {direction}"
+            if query.sort is not None
+            else f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id {direction}"
+        )
+        every = [*key_parameters, *parameters]
+        cache_key = (
+            store_key,
+            tuple((experiment_id, record.creation_time) for experiment_id, record in experiments),
+            ordered,
+            tuple(every),
+        )
+        ids = table_matches.ordered_ids(
+            tx, cache_key, lambda: (row[0] for row in tx.execute(ordered, every))
+        )
+        end = None if query.limit is None else query.offset + query.limit
+        return len(ids), ids[query.offset : end].tolist()
     page_clause = tx.dialect.limit_offset(query.limit, query.offset)
     if query.sort is None:  # creation order is id order: the primary key serves the page
         ordered = f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id {direction}"
         page = [row[0] for row in tx.execute(f"{ordered}{page_clause}", parameters)]
     else:
-        key, key_parameters = values(column_field(parse_trial_column(query.sort, "sort")))
         rows = tx.execute(
             f"SELECT id, count(*) OVER () FROM (SELECT t.id AS id, {key} AS k FROM trials t"
             f" WHERE {where}) page ORDER BY k {direction} NULLS LAST, id {direction}{page_clause}",

@@ -102,6 +102,8 @@ class TrialValueSql:
     def __init__(self, tx: Transaction, experiments: Experiments) -> None:
         self.tx = tx
         self.experiments = experiments
+        #: Whether a value asked for depends on the clock (the derived status).
+        self.uses_clock = False
 
     def __call__(self, field: Field, view: str | None = None) -> Sql:
         if field.kind == "attribute":
@@ -136,6 +138,7 @@ class TrialValueSql:
             sole = f"(SELECT {one} {_SOLE_COMPONENT})"
             return _sole_or(sole, f"(SELECT {every} {_COMPONENTS})"), []
         if key == "status":
+            self.uses_clock = True
             return trial_status_sql(self.tx.now)
         assert key == "objective", key
         return self.objective()
