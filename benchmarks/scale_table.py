@@ -143,7 +143,8 @@ def measure(location: str, directory: Path, label: str, *, rest: bool) -> None:
                     "experiments", EXPERIMENT, "trials", params=params
                 ),
             )
-            print(f"  {label:<10} REST     … then its middle page (no write) {seconds * 1e3:7.1f} ms")
+            then = "  … then its middle page (no write)"
+            print(f"  {label:<10} REST   {then} {seconds * 1e3:7.1f} ms")
     os.environ["TRIALBOOK_STORE"] = str(directory / "store.db")
     reset_store_cache()
 
