@@ -51,6 +51,26 @@ def test_pages_of_a_cached_query_are_those_of_a_fresh_read(experiment: tb.Experi
                 assert cached == (whole[0], whole[1][offset : offset + 2])
 
 
+def test_a_new_query_under_a_sort_and_a_new_sort_of_a_query(experiment: tb.Experiment) -> None:
+    """The lists one query leaves (every trial sorted; a filter's matches) serve the next:
+    what they give must be what a fresh read gives."""
+    expected = {}
+    for sort in ("metrics.loss.last", "parameters.width", "name"):
+        for descending in (False, True):
+            query = TrialQuery(query=QUERY, sort=sort, descending=descending, offset=1, limit=4)
+            expected[sort, descending] = fresh(query)
+    for (sort, descending), result in expected.items():
+        table_matches.clear()
+        names(TrialQuery(sort=sort, descending=descending, limit=1))  # the order is at hand
+        query = TrialQuery(query=QUERY, sort=sort, descending=descending, offset=1, limit=4)
+        assert names(query) == result
+    table_matches.clear()
+    names(TrialQuery(query=QUERY, limit=1))  # the matches are at hand
+    for (sort, descending), result in expected.items():
+        query = TrialQuery(query=QUERY, sort=sort, descending=descending, offset=1, limit=4)
+        assert names(query) == result
+
+
 def test_a_write_between_two_reads_is_seen(experiment: tb.Experiment) -> None:
     sorted_query = TrialQuery(query=QUERY, sort="metrics.loss.last", limit=3)
     total, first = names(sorted_query)
