@@ -115,14 +115,12 @@ def _page(
 
     A filtered or sorted query lists every match in order (``table_matches``: cached until
     the next write), and its pages are slices of that list. Otherwise (creation order
-    without a filter, a status that moves with the clock, or the first page of a query with
-    only a filter or only a sort, whose list is not at hand) the page is read alone, and a
+    without a filter, or a status that moves with the clock) the page is read alone, and a
     sorted page and its total come from one pass (the total as a window count)."""
     direction = "DESC" if query.descending else "ASC"
     key, key_parameters = "t.id", []
     if query.sort is not None:
         key, key_parameters = values(column_field(parse_trial_column(query.sort, "sort")))
-    ids = None
     if (query.sort is not None or filtered) and not (query.statuses or values.uses_clock):
         ids = table_matches.ordered_ids(
             tx,
@@ -136,9 +134,7 @@ def _page(
                 tuple(key_parameters),
                 query.descending,
             ),
-            cached_only=query.offset == 0,
         )
-    if ids is not None:
         end = None if query.limit is None else query.offset + query.limit
         return len(ids), ids[query.offset : end].tolist()
     where, parameters = _where(scope, filtered)

@@ -2,13 +2,12 @@
 and change cursor, so that scrolling, jumping and re-paging with the same filter and sort
 is a slice of ids and one fetch of the page's rows, not a new pass over every trial.
 
-A query with only a filter or only a sort reads its first page alone (``cached_only``) and
-lists every match from its next page on. Three kinds of lists are kept: a filter's matches
-(creation order), a sort key's order of every trial in scope, and a filter's matches in a
-sort's order. The last one comes from the first two when either is at hand (the other is one
-pass over the trials, the intersection a few ms in Python), so a new query under the current
-sort, or a new sort of the current query, evaluates only what changed; with neither, from
-one pass, whose ids are also kept as the filter's matches.
+Three kinds of lists are kept: a filter's matches (creation order), a sort key's order of
+every trial in scope, and a filter's matches in a sort's order. The last one comes from the
+first two when either is at hand (the other is one pass over the trials, the intersection a
+few ms in Python), so a new query under the current sort, or a new sort of the current
+query, evaluates only what changed; with neither, from one pass, whose ids are also kept as
+the filter's matches.
 
 A query's matches and order change only with a write, and every write appends to the change
 feed in its transaction: a list is used only at the very cursor it was computed at (read in
@@ -52,12 +51,8 @@ class MatchQuery:
     descending: bool
 
 
-def ordered_ids(
-    tx: Transaction, query: MatchQuery, *, cached_only: bool = False
-) -> array[int] | None:
-    """The ids of the trials ``query`` keeps, in its order, ties by id. ``cached_only``: None
-    unless a query with only a filter or only a sort finds its list at hand (its first page
-    alone is cheaper than the whole list: a LIMIT stops early, a top-N sort keeps N)."""
+def ordered_ids(tx: Transaction, query: MatchQuery) -> array[int]:
+    """The ids of the trials ``query`` keeps, in its order, ties by id."""
     cursor = int(tx.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
     direction = "DESC" if query.descending else "ASC"
     scope = (query.store, query.scope, query.scope_parameters)
@@ -88,10 +83,6 @@ def ordered_ids(
             ),
         )
 
-    if cached_only and (query.key is None or query.where is None):
-        found = _get(matches_key if query.key is None else order_key, cursor)
-        if found is None:
-            return None
     if query.key is None:
         found = matches()
         return array("q", reversed(found)) if query.descending else found
