@@ -5,6 +5,7 @@ the clock (a stale heartbeat reads Interrupted) must never be served from the ca
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -38,17 +39,16 @@ def experiment() -> tb.Experiment:
 
 
 def test_pages_of_a_cached_query_are_those_of_a_fresh_read(experiment: tb.Experiment) -> None:
-    for sort in (None, "metrics.loss.last", "parameters.width"):
-        for descending in (False, True):
-            whole = fresh(TrialQuery(query=QUERY, sort=sort, descending=descending))
-            assert whole[0] == len(whole[1]) > 3
-            for offset in range(0, whole[0] + 2, 2):
-                paged = TrialQuery(
-                    query=QUERY, sort=sort, descending=descending, offset=offset, limit=2
-                )
-                cached = names(paged)
-                assert cached == fresh(paged)
-                assert cached == (whole[0], whole[1][offset : offset + 2])
+    for text, sort, descending in itertools.product(
+        (QUERY, None), (None, "metrics.loss.last", "parameters.width"), (False, True)
+    ):
+        whole = fresh(TrialQuery(query=text, sort=sort, descending=descending))
+        assert whole[0] == len(whole[1]) > 3
+        for offset in range(0, whole[0] + 2, 2):
+            paged = TrialQuery(query=text, sort=sort, descending=descending, offset=offset, limit=2)
+            cached = names(paged)
+            assert cached == fresh(paged)
+            assert cached == (whole[0], whole[1][offset : offset + 2])
 
 
 def test_a_new_query_under_a_sort_and_a_new_sort_of_a_query(experiment: tb.Experiment) -> None:
@@ -61,11 +61,12 @@ def test_a_new_query_under_a_sort_and_a_new_sort_of_a_query(experiment: tb.Exper
             expected[sort, descending] = fresh(query)
     for (sort, descending), result in expected.items():
         table_matches.clear()
-        names(TrialQuery(sort=sort, descending=descending, limit=1))  # the order is at hand
+        # A page beyond the first lists every trial in that order: it is at hand.
+        names(TrialQuery(sort=sort, descending=descending, offset=1, limit=1))
         query = TrialQuery(query=QUERY, sort=sort, descending=descending, offset=1, limit=4)
         assert names(query) == result
     table_matches.clear()
-    names(TrialQuery(query=QUERY, limit=1))  # the matches are at hand
+    names(TrialQuery(query=QUERY, offset=1, limit=1))  # the matches are at hand
     for (sort, descending), result in expected.items():
         query = TrialQuery(query=QUERY, sort=sort, descending=descending, offset=1, limit=4)
         assert names(query) == result
