@@ -16,7 +16,7 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trialbook.store.core import buckets
+from trialbook.store.core import buckets, column_catalogue
 from trialbook.store.core.activity import memberships, touch_components
 from trialbook.store.core.buckets import BUCKET_COLUMNS, BUCKET_UPSERT, batch_buckets
 from trialbook.store.core.records import MetricPoint, SeriesKey
@@ -55,6 +55,7 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     prefixes: list[tuple[Any, ...]] = []  # the stored part of a level's first bucket
     added: dict[int, dict[str, int]] = {}
     laid_out: list[tuple[Sequence[Any], _Columns]] = []
+    created: list[tuple[int, int, str]] = []  # new series: (id, component id, name)
     offset = 0
     # Every read first, then the points: the backend may stream them to the server (a
     # PostgreSQL COPY) while the summaries and buckets are computed here.
@@ -74,6 +75,7 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
                 (component_id, metric),
             )
             row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None, 1)
+            created.append((series_id, component_id, metric))
         size = len(points)
         count = row[1]
         begun = buckets.begun_levels(count, size)
@@ -92,6 +94,7 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     tx.executemany(buckets.BUCKET_INSERT, prefixes)
     tx.executemany(BUCKET_UPSERT, bucket_rows)
     tx.bulk_insert("metric_buckets", BUCKET_COLUMNS, new_buckets)
+    column_catalogue.series_added(tx, created)
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
         belongs = memberships(tx, list(added))

@@ -445,7 +445,6 @@ class SqlStore(Store):
             chosen = self._with_ids(tx, experiment_names)
             ids = table.matching_trial_ids(
                 tx,
-                self.key,
                 chosen,
                 TrialQuery(query=query),
                 every_experiment=experiment_names is None,
