@@ -407,7 +407,7 @@ class SqlStore(Store):
             chosen = self._with_ids(tx, [experiment_name])
             matching = None
             if query is not None:
-                found = table.matching_trial_ids(tx, self.key, chosen, TrialQuery(query=query))
+                found = table.matching_trial_ids(tx, chosen, TrialQuery(query=query))
                 matching = set(found)
             return component_frame_rows(tx, chosen[0][0], matching)
 
