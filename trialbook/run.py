@@ -11,7 +11,7 @@ from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
 from trialbook.names import create_with_generated_name, generate_trial_name
 from trialbook.status import TrialStatus
-from trialbook.store import RunStart, TrialRecord, open_store
+from trialbook.store import RunStart, TrialRecord, open_store_and_writer
 from trialbook.tracker import Tracker
 from trialbook.trial import Trial
 
@@ -31,7 +31,7 @@ def start_run(
     normalized = variable_space.normalize_variables(given)
     variable_space.check_names(experiment.variables, normalized, experiment.experiment_name)
     identity = variable_space.identity(normalized)
-    store = open_store()
+    store, writer = open_store_and_writer()
     run = RunStart(
         trial_name="",
         variables=normalized,
@@ -65,7 +65,7 @@ def start_run(
             raise
     if component is None:
         raise _refusal(trial)
-    return Tracker.started(component, store, system_metrics=system_metrics)
+    return Tracker.started(component, store, writer=writer, system_metrics=system_metrics)
 
 
 def _refusal(trial: TrialRecord) -> AlreadyExistsError:

@@ -34,11 +34,19 @@ SERIES_UPDATE = (
 )
 
 
-def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) -> int:
+def append(
+    tx: Transaction,
+    batches: Mapping[SeriesKey, Sequence[MetricPoint]],
+    *,
+    known_ids: Mapping[str, int] | None = None,
+    belongs: Mapping[int, tuple[list[str], list[str]]] | None = None,
+) -> int:
     """Append each series' points, update series summaries and buckets, log one change per
-    component — all in the caller's transaction; returns how many points were written."""
-    component_names = sorted({component for component, _ in batches})
-    component_ids: dict[str, int] = {}
+    component — all in the caller's transaction; returns how many points were written.
+    A caller that already read some components' ids (``known_ids``, by name) or
+    memberships (``belongs``, by id: as ``activity.memberships``) passes them."""
+    component_ids: dict[str, int] = dict(known_ids or {})
+    component_names = sorted({component for component, _ in batches} - component_ids.keys())
     for chunk in chunks(component_names):
         component_ids.update(
             (name, cid)
@@ -94,7 +102,9 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     tx.bulk_insert("metric_buckets", BUCKET_COLUMNS, new_buckets)
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
-        belongs = memberships(tx, list(added))
+        given = belongs or {}
+        belongs = memberships(tx, [cid for cid in added if cid not in given])
+        belongs.update((cid, given[cid]) for cid in added if cid in given)
         for component_id, metrics in added.items():
             trials, experiments = belongs[component_id]
             tx.record_change(
