@@ -153,6 +153,11 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def rollback(self, connection: Connection) -> None: ...
 
+    def committed_write(self) -> None:
+        """A write transaction of this process committed (SQLite: time to checkpoint its
+        write-ahead log, now and then, off this thread). Nothing to do by default."""
+        return None
+
     def store_error(self, error: Exception) -> Exception | None:
         """The error to raise instead of ``error`` when it is about the store itself (its
         file, folder, disk or permissions): a ``StoreError`` naming the store and what to do

@@ -107,6 +107,7 @@ class SqlStore(Store):
             except BaseException:
                 self.backend.rollback(connection)
                 raise
+            self.backend.committed_write()
             return result, tx.changes
 
         return retry(attempt, self.backend.is_transient)

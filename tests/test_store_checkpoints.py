@@ -1,0 +1,63 @@
+"""SQLite's write-ahead log is checkpointed by a thread of the store, not inside the writing
+thread's commits, and stays bounded however fast a process writes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import trialbook as tb
+from trialbook.store import open_store, reset_store_cache
+from trialbook.store.sqlite import checkpoints
+
+pytestmark = pytest.mark.sqlite_only
+
+
+def checkpoint_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "trialbook-checkpoint" and t.is_alive()]
+
+
+def test_the_checkpoint_thread_copies_the_log_into_the_database(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoints, "COMMITS_PER_CHECKPOINT", 1)
+    exp = tb.Experiment.create("sweep", description="d")
+    # The writing thread never checkpoints: only the thread can grow the database file.
+    open_store().backend.connection().execute("PRAGMA wal_autocheckpoint = 0")  # type: ignore[attr-defined]
+    size = store_path.stat().st_size
+    for index in range(200):
+        with exp.run(variables={"i": index}) as tracker:
+            tracker.log_metric("loss", 1.0)
+    deadline = time.monotonic() + 10
+    while store_path.stat().st_size == size and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert store_path.stat().st_size > size
+    assert len(checkpoint_threads()) == 1
+
+
+def test_the_log_stays_bounded_through_a_sweep(store_path: Path) -> None:
+    exp = tb.Experiment.create("sweep", description="d")
+    for index in range(600):  # ~18,000 log pages written in all
+        with exp.run(variables={"i": index}) as tracker:
+            tracker.log_metric("loss", 1.0)
+    page = 4096 + 24  # a log frame
+    wal = store_path.with_name(store_path.name + "-wal")
+    assert wal.stat().st_size < 2 * checkpoints.BACKSTOP_PAGES * page
+    assert tb.Experiment.load("sweep").dataframe().shape[0] == 600
+
+
+def test_closing_the_store_stops_the_thread(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoints, "COMMITS_PER_CHECKPOINT", 1)
+    tb.Experiment.create("a", description="d")
+    tb.Experiment.create("b", description="d")
+    assert checkpoint_threads()
+    reset_store_cache()
+    assert checkpoint_threads() == []
+    tb.Experiment.create("c", description="d")  # a store opened again checkpoints again
+    tb.Experiment.create("d", description="d")
+    assert len(checkpoint_threads()) == 1
