@@ -39,6 +39,9 @@ class Dialect:
 
     #: A column that orders a component's parameters by when each was first logged.
     parameter_order = "rowid"
+    #: The cursor of an INSERT tells the rows it inserted and the last one's integer key
+    #: (``rowcount``, ``lastrowid``), so no ``RETURNING`` is needed (SQLite's costs ~3 µs).
+    cursor_tells_inserted_id = True
 
     def sql(self, text: str) -> str:
         """``text`` with the core's ``?`` / ``:name`` placeholders in this driver's style."""

@@ -97,11 +97,10 @@ def create(
     start_time: float | None,
 ) -> ComponentRecord:
     heartbeat = tx.now if status == _IN_PROGRESS else None
-    created = tx.scalar(
+    created = tx.insert(
         "INSERT INTO components (name, display_name, kind, status, start_time,"
         " creation_time, last_modified_time, last_activity, heartbeat_time, tags,"
-        " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-        " RETURNING id",
+        " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             name,
             display_name,

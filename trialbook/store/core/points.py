@@ -77,8 +77,8 @@ def append(
             (component_id, metric),
         ).fetchone()
         if row is None:
-            series_id = tx.scalar(
-                "INSERT INTO metric_series (component_id, name) VALUES (?, ?) RETURNING id",
+            series_id = tx.insert(
+                "INSERT INTO metric_series (component_id, name) VALUES (?, ?)",
                 (component_id, metric),
             )
             row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None, 1)

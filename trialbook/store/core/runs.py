@@ -111,10 +111,10 @@ def _new_trial(
 ) -> int:
     """Insert the trial of a new variable set, running its one (sole) component (the
     database keeps the set unique); the caller counts it in its experiment's tallies."""
-    trial_id = tx.scalar(
+    trial_id = tx.insert(
         "INSERT INTO trials (name, experiment_id, variables, identity, tags, notes,"
         " creation_time, last_modified_time, last_activity, stored_status, sole_component)"
-        " VALUES (?, ?, ?, ?, '{}', NULL, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        " VALUES (?, ?, ?, ?, '{}', NULL, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             run.trial_name,
             experiment_id,
@@ -174,11 +174,10 @@ def _new_attempt(
         suffix = "" if attempt == 1 else f"-{attempt}"
         name = f"{trial_name}-training{suffix}"[:120]
         display = "Training" if attempt == 1 else f"Training (attempt {attempt})"
-        component_id = tx.scalar(
+        component_id = tx.insert(
             "INSERT INTO components (name, display_name, kind, status, start_time,"
             " creation_time, last_modified_time, last_activity, heartbeat_time, tags,"
-            " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?) ON CONFLICT DO NOTHING"
-            " RETURNING id",
+            " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?) ON CONFLICT DO NOTHING",
             (
                 name,
                 display,
