@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from trialbook import provenance, values
@@ -32,18 +31,17 @@ def start_run(
     variable_space.check_names(experiment.variables, normalized, experiment.experiment_name)
     identity = variable_space.identity(normalized)
     store, writer = open_store_and_writer()
-    run = RunStart(
-        trial_name="",
-        variables=normalized,
-        identity=identity,
-        rerun=rerun,
-        provenance=provenance.capture(),
-        start_time=time.time(),
-        parameters=values.parameters(normalized) if normalized else {},
-    )
+    fields = {
+        "variables": normalized,
+        "identity": identity,
+        "rerun": rerun,
+        "provenance": provenance.capture(),
+        "start_time": time.time(),
+        "parameters": values.parameters(normalized) if normalized else {},
+    }
 
     def start(trial_name: str) -> tuple[TrialRecord, Any]:
-        return store.start_run(experiment.experiment_name, replace(run, trial_name=trial_name))
+        return store.start_run(experiment.experiment_name, RunStart(trial_name, **fields))
 
     def attempt() -> tuple[TrialRecord, Any]:
         return create_with_generated_name(
