@@ -75,8 +75,9 @@ class Checkpointer:
             wake.clear()
             if stop.is_set():
                 return
-            with self.running, contextlib.suppress(sqlite3.Error):
-                # Best effort: a busy or failing checkpoint leaves it to the backstop.
+            with self.running, contextlib.suppress(Exception):
+                # Best effort: a busy or failing checkpoint (or store) leaves it to the
+                # backstop; the writers see any error of the store themselves.
                 self._connect().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def stop(self) -> None:
