@@ -3,14 +3,18 @@ thread's commits, and stays bounded however fast a process writes."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import trialbook as tb
-from trialbook.store import open_store, reset_store_cache
+from trialbook.store import create_store, open_store, reset_store_cache, resolve_store_location
 from trialbook.store.sqlite import checkpoints
 
 pytestmark = pytest.mark.sqlite_only
@@ -18,6 +22,18 @@ pytestmark = pytest.mark.sqlite_only
 
 def checkpoint_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "trialbook-checkpoint" and t.is_alive()]
+
+
+@contextlib.contextmanager
+def thread_parked(thread: threading.Thread) -> Iterator[None]:
+    """Wait until ``thread`` waits to be woken (no checkpoint of it in flight or pending)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        frame = sys._current_frames().get(thread.ident or 0)
+        if frame is not None and frame.f_code.co_name == "wait":
+            break
+        time.sleep(0.01)
+    yield
 
 
 def test_the_checkpoint_thread_copies_the_log_into_the_database(
@@ -35,7 +51,6 @@ def test_the_checkpoint_thread_copies_the_log_into_the_database(
     while store_path.stat().st_size == size and time.monotonic() < deadline:
         time.sleep(0.05)
     assert store_path.stat().st_size > size
-    assert len(checkpoint_threads()) == 1
 
 
 def test_the_log_stays_bounded_through_a_sweep(store_path: Path) -> None:
@@ -53,11 +68,31 @@ def test_closing_the_store_stops_the_thread(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(checkpoints, "COMMITS_PER_CHECKPOINT", 1)
+    others = set(checkpoint_threads())  # of stores other tests left open
     tb.Experiment.create("a", description="d")
     tb.Experiment.create("b", description="d")
-    assert checkpoint_threads()
+    (thread,) = set(checkpoint_threads()) - others
     reset_store_cache()
-    assert checkpoint_threads() == []
+    assert not thread.is_alive()
     tb.Experiment.create("c", description="d")  # a store opened again checkpoints again
     tb.Experiment.create("d", description="d")
-    assert len(checkpoint_threads()) == 1
+    assert len(set(checkpoint_threads()) - others) == 1
+
+
+def test_a_store_dropped_without_closing_stops_its_thread(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoints, "COMMITS_PER_CHECKPOINT", 1)
+    others = set(checkpoint_threads())
+    location = resolve_store_location()
+    store = create_store(location)
+    for name in ("a", "b"):
+        store.create_experiment(
+            name, description=None, hypothesis=None, objective=None, variables=None, tags={}
+        )
+    (thread,) = set(checkpoint_threads()) - others
+    with thread_parked(thread):
+        del store
+    gc.collect()
+    thread.join(timeout=10)
+    assert not thread.is_alive()

@@ -9,6 +9,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,6 +48,7 @@ class SqliteBackend(Backend):
         self._connections_lock = threading.Lock()
         self._inherited: list[sqlite3.Connection] = []
         self._checkpointer = Checkpointer(self.connection)
+        weakref.finalize(self, self._checkpointer.stop)  # a backend dropped without close()
 
     @property
     def description(self) -> str:

@@ -35,8 +35,9 @@ class Checkpointer:
     """Runs PASSIVE checkpoints of one database on a daemon thread, when asked."""
 
     def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
-        #: This thread's connection to the database (the backend's per-thread one).
-        self._connect = connect
+        #: The thread's connection to the database: the backend's per-thread one, weakly
+        #: (a backend dropped without ``close`` stops this thread, see ``SqliteBackend``).
+        self._connect = weakref.WeakMethod(connect)  # type: ignore[arg-type]
         self._reset()
         _checkpointers.add(self)
 
@@ -75,10 +76,14 @@ class Checkpointer:
             wake.clear()
             if stop.is_set():
                 return
+            connect = self._connect()
+            if connect is None:  # the backend is gone
+                return
             with self.running, contextlib.suppress(Exception):
                 # Best effort: a busy or failing checkpoint (or store) leaves it to the
                 # backstop; the writers see any error of the store themselves.
-                self._connect().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                connect().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            del connect
 
     def stop(self) -> None:
         """Stop the thread, after the checkpoint it may be running (before the backend
