@@ -96,3 +96,23 @@ def test_a_store_dropped_without_closing_stops_its_thread(
     gc.collect()
     thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_the_cadence_follows_the_pages_written() -> None:
+    """Each checkpoint aims at SQLite's own cadence: about TARGET_PAGES new log pages."""
+
+    class Backend:
+        def connection(self) -> None:
+            raise AssertionError("not reached")
+
+    backend = Backend()
+    checkpointer = checkpoints.Checkpointer(backend.connection)  # type: ignore[arg-type]
+    first = checkpointer.every
+    checkpointer._adapt(4 * checkpoints.TARGET_PAGES)  # too many pages: wake twice as often
+    assert checkpointer.every == first // 2
+    checkpointer._adapt(4 * checkpoints.TARGET_PAGES + 100)  # too few: half as often
+    assert checkpointer.every == first
+    checkpointer._adapt(checkpoints.TARGET_PAGES)  # the log restarted since: on target
+    assert checkpointer.every == first
+    checkpointer._adapt(-1)  # not in WAL mode: nothing learnt
+    assert checkpointer.every == first

@@ -7,11 +7,13 @@ default), so every few dozen short transactions one commit waits for the copy an
 fsyncs: measured on ``exp.run``, 2% of the commits took 55% of the commit time (a commit's
 median 55 µs, its mean 140 µs; with the syncs turned off, 65 µs).
 
-Here, after every ``COMMITS_PER_CHECKPOINT`` write transactions of this process, a daemon
-thread runs a PASSIVE checkpoint on its own connection: it copies what no reader still needs,
-never blocks a writer or a reader, and waits for the fsyncs while the writing thread goes on.
-Nothing about durability changes: the same pages are synced in the same order, only by
-another thread. The writing connections keep SQLite's own checkpoint as a backstop at
+Here a daemon thread runs a PASSIVE checkpoint on its own connection every so many write
+transactions of this process: it copies what no reader still needs, never blocks a writer or
+a reader, and waits for the fsyncs while the writing thread goes on. How many transactions
+it waits for adapts so that each checkpoint finds about ``TARGET_PAGES`` new log pages, the
+cadence of SQLite's own: the same pages are synced as often, in the same order, only by
+another thread (a power loss can lose what was committed since the last sync, as before:
+``synchronous = NORMAL``). The writing connections keep SQLite's own checkpoint as a backstop at
 ``BACKSTOP_PAGES`` (the log cannot restart while a writer appends during the background
 copy, so in a busy loop it is that backstop, finding little left to copy, that lets the log
 start over), so the log stays bounded if this thread falls behind or is not running.
@@ -26,7 +28,9 @@ import threading
 import weakref
 from collections.abc import Callable
 
-COMMITS_PER_CHECKPOINT = 32  # a short run's two transactions write ~30 log pages
+COMMITS_PER_CHECKPOINT = 32  # to begin with: a short run's two transactions write ~30 pages
+MAX_COMMITS_PER_CHECKPOINT = 1_024
+TARGET_PAGES = 1_000  # new log pages a checkpoint copies, as SQLite's automatic one
 BACKSTOP_PAGES = 4_000  # the writers' own automatic checkpoint (SQLite's default: 1,000)
 FORK_WAIT_SECONDS = 10.0
 
@@ -48,13 +52,15 @@ class Checkpointer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._commits = 0
+        self.every = COMMITS_PER_CHECKPOINT  # write transactions between two checkpoints
+        self._log_pages = 0  # in the log at the last checkpoint
 
     def committed(self) -> None:
-        """A write transaction of this process committed: every ``COMMITS_PER_CHECKPOINT``
-        of them, wake the thread (started on first use). Called on the writing thread:
-        a counter and, rarely, an event (an approximate count is enough)."""
+        """A write transaction of this process committed: every ``every`` of them, wake the
+        thread (started on first use). Called on the writing threads: a counter and, rarely,
+        an event (an approximate count is enough)."""
         self._commits += 1
-        if self._commits < COMMITS_PER_CHECKPOINT:
+        if self._commits < self.every:
             return
         self._commits = 0
         if self._thread is None:
@@ -82,8 +88,20 @@ class Checkpointer:
             with self.running, contextlib.suppress(Exception):
                 # Best effort: a busy or failing checkpoint (or store) leaves it to the
                 # backstop; the writers see any error of the store themselves.
-                connect().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                _, log_pages, _ = connect().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                self._adapt(log_pages)
             del connect
+
+    def _adapt(self, log_pages: int) -> None:
+        """Aim the next checkpoint at ``TARGET_PAGES`` new log pages, from how many the last
+        ``every`` transactions wrote (halving or doubling at most)."""
+        if log_pages < 0:  # not in WAL mode
+            return
+        previous, self._log_pages = self._log_pages, log_pages
+        new = log_pages - previous if log_pages >= previous else log_pages  # it restarted
+        if new > 0:
+            scale = min(2.0, max(0.5, TARGET_PAGES / new))
+            self.every = max(1, min(MAX_COMMITS_PER_CHECKPOINT, round(self.every * scale)))
 
     def stop(self) -> None:
         """Stop the thread, after the checkpoint it may be running (before the backend
