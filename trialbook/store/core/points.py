@@ -102,11 +102,10 @@ def append(
     tx.bulk_insert("metric_buckets", BUCKET_COLUMNS, new_buckets)
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
-        given = belongs or {}
-        belongs = memberships(tx, [cid for cid in added if cid not in given])
-        belongs.update((cid, given[cid]) for cid in added if cid in given)
+        belonging = dict(belongs or {})
+        belonging.update(memberships(tx, [cid for cid in added if cid not in belonging]))
         for component_id, metrics in added.items():
-            trials, experiments = belongs[component_id]
+            trials, experiments = belonging[component_id]
             tx.record_change(
                 "metrics.appended",
                 "component",
