@@ -11,7 +11,6 @@ A sweep closes each of its many short trials this way (about half the statements
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -66,9 +65,9 @@ def finish(
             known_ids={name: component_id},
             belongs={component_id: (trial_names, experiment_names)},
         )
-    moves: dict[int, Counter[str]] = {}
+    moves: dict[int, dict[str, int]] = {}  # experiment id → tally column → change
     for trial_id, _, experiment_id, _, old, new in trials:
-        moved = moves.setdefault(experiment_id, Counter())
+        moved = moves.setdefault(experiment_id, {})
         if old == new:
             tx.execute("UPDATE trials SET last_activity = ? WHERE id = ?", (tx.now, trial_id))
             continue
@@ -76,8 +75,9 @@ def finish(
             "UPDATE trials SET stored_status = ?, last_activity = ? WHERE id = ?",
             (new, tx.now, trial_id),
         )
-        moved[TALLY_COLUMNS.get(old or "", "")] -= 1
-        moved[TALLY_COLUMNS.get(new or "", "")] += 1
+        for status, delta in ((old, -1), (new, 1)):
+            column = TALLY_COLUMNS.get(status or "", "")
+            moved[column] = moved.get(column, 0) + delta
     for experiment_id, moved in moves.items():
         tallies = "".join(
             f"{column} = {column} + {delta}, "
