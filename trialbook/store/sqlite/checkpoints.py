@@ -13,10 +13,10 @@ a reader, and waits for the fsyncs while the writing thread goes on. How many tr
 it waits for adapts so that each checkpoint finds about ``TARGET_PAGES`` new log pages, the
 cadence of SQLite's own: the same pages are synced as often, in the same order, only by
 another thread (a power loss can lose what was committed since the last sync, as before:
-``synchronous = NORMAL``). The writing connections keep SQLite's own checkpoint as a backstop at
-``BACKSTOP_PAGES`` (the log cannot restart while a writer appends during the background
-copy, so in a busy loop it is that backstop, finding little left to copy, that lets the log
-start over), so the log stays bounded if this thread falls behind or is not running.
+``synchronous = NORMAL``). The writing connections keep SQLite's own checkpoint as a
+backstop at ``BACKSTOP_PAGES`` (the log cannot restart while a writer appends during the
+background copy, so in a busy loop it is that backstop, finding little left to copy, that
+lets the log start over), so the log stays bounded if this thread falls behind or stops.
 """
 
 from __future__ import annotations
