@@ -15,6 +15,7 @@ process and is set against a floor measured in the same run:
 
     python benchmarks/scale.py            # 100,000 trials (a few minutes)
     python benchmarks/scale.py --quick    # 2,000 trials: a smoke run, a few seconds
+    python benchmarks/scale.py --only-runs --runs 5000   # the exp.run measure alone
 """
 
 from __future__ import annotations
@@ -150,16 +151,33 @@ def measure_table(store: Any, query_type: Any) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    sizes = QUICK if parser.parse_args().quick else FULL
-    if sizes is QUICK:
+    parser.add_argument(
+        "--runs", type=int, help="trials for the exp.run measure (default: 2,000; quick: 100)"
+    )
+    parser.add_argument(
+        "--only-runs", action="store_true", help="only the exp.run measure, in an empty store"
+    )
+    options = parser.parse_args()
+    sizes = dict(QUICK if options.quick else FULL)
+    if options.quick:
         print("quick: a smoke run of every measure; sizes too small to judge the ratios")
+    if options.runs:
+        sizes["runs"] = options.runs
     directory = Path(tempfile.mkdtemp(prefix="trialbook-scale-"))
     os.environ["TRIALBOOK_STORE"] = str(directory / "store.db")
     os.environ.setdefault("TRIALBOOK_STALE_SECONDS", "30")
     try:
-        run(sizes, directory / "store.db")
+        if options.only_runs:
+            run_only_runs(sizes, directory / "store.db")
+        else:
+            run(sizes, directory / "store.db")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def run_only_runs(sizes: dict[str, int], database: Path) -> None:
+    print(f"Trialbook scale benchmark, exp.run only: {sizes['runs']:,} trials")
+    measure_runs(sizes, database, lambda label, value: print(f"  {label:<58} {value}"))
 
 
 def run(sizes: dict[str, int], database: Path) -> None:
@@ -251,67 +269,95 @@ def measure_series(store: Any, sizes: dict[str, int], note: Callable[[str, str],
 
 
 def measure_runs(sizes: dict[str, int], database: Path, note: Callable[[str, str], None]) -> None:
+    """``exp.run`` open + one point + close against raw inserts of the same rows, in
+    alternating rounds (the machine's load moves: each round pairs the two in a few
+    hundred milliseconds), each round from an empty write-ahead log (a round's own
+    checkpoints count; the state the other left behind does not)."""
     import trialbook
 
     runs = sizes["runs"]
+    rounds = max(1, min(10, runs // 200))
     sweep = trialbook.Experiment.create("sweep", description="many short trials")
     with sweep.run(variables={"lr": -1.0, "seed": -1}):  # once per process: package metadata
         pass
-    started = time.perf_counter()
-    for index in range(runs):
-        with sweep.run(variables={"lr": index * 1e-4, "seed": index}) as tracker:
-            tracker.log_metric("loss", 1.0 / (index + 1))
-    trialbook.flush()
-    elapsed = time.perf_counter() - started
-    floor = raw_run_inserts(database, runs)
+    raw = RawRunInserts(database)
+
+    def sweep_round(first: int, count: int) -> None:
+        for index in range(first, first + count):
+            with sweep.run(variables={"lr": index * 1e-4, "seed": index}) as tracker:
+                tracker.log_metric("loss", 1.0 / (index + 1))
+        trialbook.flush()
+
+    elapsed = floor = 0.0
+    for round_index in range(rounds):
+        first = round_index * runs // rounds
+        count = (round_index + 1) * runs // rounds - first
+        raw.settle()
+        elapsed += best_of(1, lambda first=first, count=count: sweep_round(first, count))
+        raw.settle()
+        floor += raw.insert(first, count)
+    raw.close()
     note(f"exp.run open + 1 point + close, {runs:,} trials", f"{runs / elapsed:8.0f} trials/s")
     note("raw inserts of the same rows (floor)", f"{runs / floor:8.0f} trials/s")
     note("  exp.run / floor", f"{floor / elapsed:8.1%}")
 
 
-def raw_run_inserts(database: Path, runs: int) -> float:
-    """Seconds to insert ``runs`` trials' rows one trial a transaction with plain sqlite3."""
-    connection = sqlite3.connect(database, isolation_level=None)
-    connection.execute("PRAGMA synchronous = NORMAL")
-    experiment_id = connection.execute(
-        "INSERT INTO experiments (name, tags, creation_time, last_modified_time, last_activity)"
-        " VALUES ('raw', '{}', 0, 0, 0) RETURNING id"
-    ).fetchone()[0]
-    started = time.perf_counter()
-    for index in range(runs):
-        now = time.time()
-        variables = json.dumps({"lr": index * 1e-4, "seed": index})
-        connection.execute("BEGIN IMMEDIATE")
-        trial_id = connection.execute(
-            "INSERT INTO trials (name, experiment_id, variables, identity, tags, creation_time,"
-            " last_modified_time, last_activity) VALUES (?, ?, ?, ?, '{}', ?, ?, ?) RETURNING id",
-            (f"raw-{index}", experiment_id, variables, variables, now, now, now),
+class RawRunInserts:
+    """The floor of ``exp.run``: the same rows (trial, component, link, 2 parameters, series,
+    point) inserted with plain sqlite3, one transaction a trial."""
+
+    def __init__(self, database: Path) -> None:
+        self.connection = sqlite3.connect(database, isolation_level=None)
+        self.connection.execute("PRAGMA synchronous = NORMAL")
+        self.experiment_id = self.connection.execute(
+            "INSERT INTO experiments (name, tags, creation_time, last_modified_time,"
+            " last_activity) VALUES ('raw', '{}', 0, 0, 0) RETURNING id"
         ).fetchone()[0]
-        component_id = connection.execute(
-            "INSERT INTO components (name, kind, status, start_time, end_time, creation_time,"
-            " last_modified_time, last_activity, tags) VALUES (?, 'training', 'Completed', ?, ?,"
-            " ?, ?, ?, '{}') RETURNING id",
-            (f"raw-{index}-training", now, now, now, now, now),
-        ).fetchone()[0]
-        connection.execute(
-            "INSERT INTO trial_components VALUES (?, ?, ?)", (trial_id, component_id, now)
-        )
-        connection.executemany(
-            "INSERT INTO parameters VALUES (?, ?, 'float', ?)",
-            [(component_id, "lr", index * 1e-4), (component_id, "seed", index)],
-        )
-        series_id = connection.execute(
-            "INSERT INTO metric_series (component_id, name, count, finite_count) VALUES"
-            " (?, 'loss', 1, 1) RETURNING id",
-            (component_id,),
-        ).fetchone()[0]
-        connection.execute(
-            "INSERT INTO metric_points VALUES (?, 0, 0, ?, ?)", (series_id, now, 1.0)
-        )
-        connection.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return elapsed
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def settle(self) -> None:
+        """Checkpoint the whole write-ahead log and truncate it (not timed)."""
+        self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def insert(self, first: int, count: int) -> float:
+        """Seconds to insert trials ``first`` … ``first + count - 1``."""
+        connection = self.connection
+        started = time.perf_counter()
+        for index in range(first, first + count):
+            now = time.time()
+            variables = json.dumps({"lr": index * 1e-4, "seed": index})
+            connection.execute("BEGIN IMMEDIATE")
+            trial_id = connection.execute(
+                "INSERT INTO trials (name, experiment_id, variables, identity, tags,"
+                " creation_time, last_modified_time, last_activity) VALUES (?, ?, ?, ?, '{}',"
+                " ?, ?, ?) RETURNING id",
+                (f"raw-{index}", self.experiment_id, variables, variables, now, now, now),
+            ).fetchone()[0]
+            component_id = connection.execute(
+                "INSERT INTO components (name, kind, status, start_time, end_time,"
+                " creation_time, last_modified_time, last_activity, tags) VALUES (?, 'training',"
+                " 'Completed', ?, ?, ?, ?, ?, '{}') RETURNING id",
+                (f"raw-{index}-training", now, now, now, now, now),
+            ).fetchone()[0]
+            connection.execute(
+                "INSERT INTO trial_components VALUES (?, ?, ?)", (trial_id, component_id, now)
+            )
+            connection.executemany(
+                "INSERT INTO parameters VALUES (?, ?, 'float', ?)",
+                [(component_id, "lr", index * 1e-4), (component_id, "seed", index)],
+            )
+            series_id = connection.execute(
+                "INSERT INTO metric_series (component_id, name, count, finite_count) VALUES"
+                " (?, 'loss', 1, 1) RETURNING id",
+                (component_id,),
+            ).fetchone()[0]
+            connection.execute(
+                "INSERT INTO metric_points VALUES (?, 0, 0, ?, ?)", (series_id, now, 1.0)
+            )
+            connection.execute("COMMIT")
+        return time.perf_counter() - started
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ the single-step writes it replaced."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +70,25 @@ def test_attempts_keep_the_tallies_and_rules(store_path: Path) -> None:
         2,
         {"InProgress": 0, "Completed": 2, "Failed": 0, "Stopped": 0, "Interrupted": 0},
     )
+
+
+def test_listeners_hear_the_rows_the_feed_holds(store_path: Path) -> None:
+    """The seqs handed to change listeners (and announced) are the rows' own."""
+    exp = tb.Experiment.create("sweep", description="d")
+    heard: list[tuple[int, str, str]] = []
+    store = open_store()
+
+    def listener(changes: list[Any]) -> None:
+        heard.extend((change.seq, change.kind, change.entity_name) for change in changes)
+
+    cursor = store.latest_change_cursor()
+    store.add_change_listener(listener)
+    try:
+        for index in range(3):
+            with exp.run(variables={"lr": index}) as tracker:
+                tracker.log_metric("loss", 0.5)
+    finally:
+        store.remove_change_listener(listener)
+    stored = [(c.seq, c.kind, c.entity_name) for c in store.changes_since(cursor)]
+    assert heard == stored
+    assert len(stored) == 18

@@ -23,8 +23,25 @@ _INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
 T = TypeVar("T")
 
 
+_valid_names: dict[str, str] = {}  # name → trimmed: a sweep checks the same few names a run
+_VALID_NAMES_KEPT = 4096
+
+
 def validate_name(name: object, what: str = "name") -> str:
     """Return ``name`` trimmed, or raise ValidationError saying what is wrong with it."""
+    if type(name) is str:
+        known = _valid_names.get(name)
+        if known is not None:
+            return known
+    trimmed = _checked_name(name, what)
+    if type(name) is str:
+        if len(_valid_names) >= _VALID_NAMES_KEPT:
+            _valid_names.clear()
+        _valid_names[name] = trimmed
+    return trimmed
+
+
+def _checked_name(name: object, what: str) -> str:
     if not isinstance(name, str):
         raise ValidationError(f"{what} must be a string, got {type(name).__name__}: {name!r}")
     trimmed = name.strip()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from trialbook import provenance, values
@@ -11,7 +10,7 @@ from trialbook import variables as variable_space
 from trialbook.errors import AlreadyExistsError
 from trialbook.names import create_with_generated_name, generate_trial_name
 from trialbook.status import TrialStatus
-from trialbook.store import RunStart, TrialRecord, open_store
+from trialbook.store import RunStart, TrialRecord, open_store_and_writer
 from trialbook.tracker import Tracker
 from trialbook.trial import Trial
 
@@ -31,19 +30,18 @@ def start_run(
     normalized = variable_space.normalize_variables(given)
     variable_space.check_names(experiment.variables, normalized, experiment.experiment_name)
     identity = variable_space.identity(normalized)
-    store = open_store()
-    run = RunStart(
-        trial_name="",
-        variables=normalized,
-        identity=identity,
-        rerun=rerun,
-        provenance=provenance.capture(),
-        start_time=time.time(),
-        parameters=values.parameters(normalized) if normalized else {},
-    )
+    store, writer = open_store_and_writer()
+    fields = {
+        "variables": normalized,
+        "identity": identity,
+        "rerun": rerun,
+        "provenance": provenance.capture(),
+        "start_time": time.time(),
+        "parameters": values.parameters(normalized) if normalized else {},
+    }
 
     def start(trial_name: str) -> tuple[TrialRecord, Any]:
-        return store.start_run(experiment.experiment_name, replace(run, trial_name=trial_name))
+        return store.start_run(experiment.experiment_name, RunStart(trial_name, **fields))
 
     def attempt() -> tuple[TrialRecord, Any]:
         return create_with_generated_name(
@@ -65,7 +63,7 @@ def start_run(
             raise
     if component is None:
         raise _refusal(trial)
-    return Tracker.started(component, store, system_metrics=system_metrics)
+    return Tracker.started(component, store, writer=writer, system_metrics=system_metrics)
 
 
 def _refusal(trial: TrialRecord) -> AlreadyExistsError:

@@ -40,6 +40,7 @@ def changes_kept() -> int:
 
 def max_buffered_points() -> int:
     """How many metric points may wait for the writer, shared by the live series (default
-    524,288, at most 32,768 a series); past it ``log_metric`` waits for the writer."""
+    524,288, at most 32,768 a series); past it ``log_metric`` waits for the writer. Read
+    when a store's writer is created."""
     raw = os.environ.get("TRIALBOOK_MAX_BUFFERED_POINTS", "")
     return int(raw) if raw.isdigit() and int(raw) > 0 else 524_288

@@ -114,11 +114,17 @@ class Tracker:
 
     @classmethod
     def started(
-        cls, record: ComponentRecord, store: Store, *, system_metrics: bool | float = False
+        cls,
+        record: ComponentRecord,
+        store: Store,
+        *,
+        writer: MetricWriter | None = None,
+        system_metrics: bool | float = False,
     ) -> Tracker:
         """The live tracker of a component just created InProgress (here or by
-        ``exp.run``): heartbeats, the live bridge and, when asked, system metrics."""
-        tracker = cls(record, store, metric_writer())
+        ``exp.run``, which passes the store's writer): heartbeats, the live bridge and, when
+        asked, system metrics."""
+        tracker = cls(record, store, writer or metric_writer())
         tracker._go_live()
         tracker._system_metrics = SystemMetricsSampler.start_for(tracker, system_metrics)
         return tracker

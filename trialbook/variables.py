@@ -254,17 +254,16 @@ def normalize_variables(variables: Mapping[str, Any] | None) -> dict[str, Variab
     }
 
 
+_canonical_json = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+
+
 def identity(variables: Mapping[str, Any] | None) -> str | None:
     """Canonical JSON of a variable set: sorted keys, bool ≠ int, an int equals an equal float."""
     if not variables:
         return None
-    return json.dumps(
-        {name: _canonical(value) for name, value in variables.items()},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    return _canonical_json({name: _canonical(value) for name, value in variables.items()})
 
 
 def _canonical(value: Any) -> Any:

@@ -66,6 +66,7 @@ __all__ = [
     "create_store",
     "metric_writer",
     "open_store",
+    "open_store_and_writer",
     "reset_store_cache",
     "resolve_store_location",
 ]
@@ -126,6 +127,13 @@ def open_store(location: str | None = None) -> Store:
 def metric_writer(location: str | None = None) -> MetricWriter:
     """The background metric writer bound to the store at ``location``."""
     return _session(location).writer
+
+
+def open_store_and_writer(location: str | None = None) -> tuple[Store, MetricWriter]:
+    """``open_store`` and ``metric_writer`` with one resolution of the location (a sweep
+    opens a tracker per trial)."""
+    session = _session(location)
+    return session.store, session.writer
 
 
 def flush_all() -> None:

@@ -47,12 +47,19 @@ def pin_environment() -> None:
     """Rewrite a relative ``$TRIALBOOK_STORE`` / ``$TRIALBOOK_ARTIFACT_ROOT`` as absolute,
     once, so a later ``os.chdir`` and every subprocess (a kernel, a worker) use the same
     store as this process did first."""
-    for variable in (STORE_VARIABLE, ARTIFACT_ROOT_VARIABLE):
-        raw = os.environ.get(variable, "")
-        if raw.strip():
-            absolute = absolute_setting(raw)
-            if absolute != raw:
-                os.environ[variable] = absolute
+    _pinned(STORE_VARIABLE)
+    _pinned(ARTIFACT_ROOT_VARIABLE)
+
+
+def _pinned(variable: str) -> str:
+    """The variable's value, stripped, made absolute in the environment if it was relative."""
+    raw = os.environ.get(variable, "")
+    if raw.strip():
+        absolute = absolute_setting(raw)
+        if absolute != raw:
+            os.environ[variable] = absolute
+        return absolute
+    return ""
 
 
 def resolve_store_location(location: str | None = None) -> StoreLocation:
@@ -63,9 +70,8 @@ def resolve_store_location(location: str | None = None) -> StoreLocation:
     relative path in the environment is resolved once against the working directory of
     that moment and written back absolute (``pin_environment``).
     """
-    pin_environment()
-    raw = location if location is not None else os.environ.get(STORE_VARIABLE, "").strip()
-    override = os.environ.get(ARTIFACT_ROOT_VARIABLE, "").strip()
+    store, override = _pinned(STORE_VARIABLE), _pinned(ARTIFACT_ROOT_VARIABLE)
+    raw = location if location is not None else store
     if not raw:
         path = default_store_dir() / "trialbook.db"
         return _sqlite(path, override)

@@ -65,6 +65,7 @@ class MetricWriter:
         self.running = False
         self.series_limit = SERIES_LIMIT_RANGE[1]  # read by log_metric on every call
         self.write_rate: float | None = None  # points/s of recent large batches
+        self._max_buffered = settings.max_buffered_points()  # read once: a run asks twice
         self._flush_lock = threading.Lock()
         self._live: Counter[str] = Counter()
         self._state_lock = threading.Lock()
@@ -119,7 +120,7 @@ class MetricWriter:
         """Share the bound between the series (under ``lock``): ``BUFFER_SECONDS`` of the
         measured write rate, at most ``settings.max_buffered_points()``."""
         low, high = SERIES_LIMIT_RANGE
-        total = settings.max_buffered_points()
+        total = self._max_buffered
         if self.write_rate is not None:
             total = min(total, int(self.write_rate * BUFFER_SECONDS))
         self.series_limit = min(high, max(low, total // max(len(self.buffers), 1)))

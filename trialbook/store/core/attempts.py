@@ -65,10 +65,10 @@ def free_stale(tx: Transaction, trial_id: int) -> None:
 def claim(tx: Transaction, trial_id: int, component_id: int) -> None:
     """Make the component the trial's running attempt; AlreadyExistsError (``existing``:
     the TrialRecord) while another attempt holds it."""
-    claimed = tx.scalar(
-        "INSERT INTO trial_runs (trial_id, component_id) VALUES (?, ?)"
-        " ON CONFLICT DO NOTHING RETURNING trial_id",
+    claimed = tx.insert(
+        "INSERT INTO trial_runs (trial_id, component_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
         (trial_id, component_id),
+        key="trial_id",
     )
     if claimed is None:
         trial = trials.records(tx, "WHERE t.id = ?", (trial_id,))[0]

@@ -39,6 +39,9 @@ class Dialect:
 
     #: A column that orders a component's parameters by when each was first logged.
     parameter_order = "rowid"
+    #: The cursor of an INSERT tells the rows it inserted and the last one's integer key
+    #: (``rowcount``, ``lastrowid``), so no ``RETURNING`` is needed (SQLite's costs ~3 µs).
+    cursor_tells_inserted_id = True
 
     def sql(self, text: str) -> str:
         """``text`` with the core's ``?`` / ``:name`` placeholders in this driver's style."""
@@ -179,6 +182,11 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def rollback(self, connection: Connection) -> None: ...
+
+    def committed_write(self) -> None:
+        """A write transaction of this process committed (SQLite: time to checkpoint its
+        write-ahead log, now and then, off this thread). Nothing to do by default."""
+        return None
 
     def store_error(self, error: Exception) -> Exception | None:
         """The error to raise instead of ``error`` when it is about the store itself (its

@@ -98,11 +98,10 @@ def create(
     start_time: float | None,
 ) -> ComponentRecord:
     heartbeat = tx.now if status == _IN_PROGRESS else None
-    created = tx.scalar(
+    created = tx.insert(
         "INSERT INTO components (name, display_name, kind, status, start_time,"
         " creation_time, last_modified_time, last_activity, heartbeat_time, tags,"
-        " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-        " RETURNING id",
+        " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             name,
             display_name,
@@ -161,11 +160,16 @@ def change(tx: Transaction, name: str, fields: Mapping[str, Any]) -> None:
         )
         if "status" in columns or "start_time" in columns:
             tallies.refresh_of_components(tx, [component_id])
-        kind = "component.status" if "status" in fields else "component.updated"
-        payload: dict[str, Any] = {"fields": sorted(fields)}
-        if "status" in fields:
-            payload["status"] = fields["status"]
-        component_event(tx, component_id, name, kind, payload)
+        component_event(tx, component_id, name, *change_event(fields))
+
+
+def change_event(fields: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The change row's kind and payload (before its trials and experiments) of a change."""
+    kind = "component.status" if "status" in fields else "component.updated"
+    payload: dict[str, Any] = {"fields": sorted(fields)}
+    if "status" in fields:
+        payload["status"] = fields["status"]
+    return kind, payload
 
 
 def delete(tx: Transaction, name: str, *, force_disassociate: bool) -> list[str]:

@@ -54,10 +54,10 @@ def create(
     variables: dict[str, Any] | None,
     tags: Mapping[str, str],
 ) -> ExperimentRecord:
-    created = tx.scalar(
+    created = tx.insert(
         "INSERT INTO experiments (name, description, hypothesis, objective, variables,"
         " tags, notes, creation_time, last_modified_time, last_activity)"
-        " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             name,
             description,

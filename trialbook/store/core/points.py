@@ -34,11 +34,19 @@ SERIES_UPDATE = (
 )
 
 
-def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) -> int:
+def append(
+    tx: Transaction,
+    batches: Mapping[SeriesKey, Sequence[MetricPoint]],
+    *,
+    known_ids: Mapping[str, int] | None = None,
+    belongs: Mapping[int, tuple[list[str], list[str]]] | None = None,
+) -> int:
     """Append each series' points, update series summaries and buckets, log one change per
-    component — all in the caller's transaction; returns how many points were written."""
-    component_names = sorted({component for component, _ in batches})
-    component_ids: dict[str, int] = {}
+    component — all in the caller's transaction; returns how many points were written.
+    A caller that already read some components' ids (``known_ids``, by name) or
+    memberships (``belongs``, by id: as ``activity.memberships``) passes them."""
+    component_ids: dict[str, int] = dict(known_ids or {})
+    component_names = sorted({component for component, _ in batches} - component_ids.keys())
     for chunk in chunks(component_names):
         component_ids.update(
             (name, cid)
@@ -70,8 +78,8 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
             (component_id, metric),
         ).fetchone()
         if row is None:
-            series_id = tx.scalar(
-                "INSERT INTO metric_series (component_id, name) VALUES (?, ?) RETURNING id",
+            series_id = tx.insert(
+                "INSERT INTO metric_series (component_id, name) VALUES (?, ?)",
                 (component_id, metric),
             )
             row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None, 1)
@@ -97,9 +105,10 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     column_catalogue.series_added(tx, created)
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
-        belongs = memberships(tx, list(added))
+        belonging = dict(belongs or {})
+        belonging.update(memberships(tx, [cid for cid in added if cid not in belonging]))
         for component_id, metrics in added.items():
-            trials, experiments = belongs[component_id]
+            trials, experiments = belonging[component_id]
             tx.record_change(
                 "metrics.appended",
                 "component",

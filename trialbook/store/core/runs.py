@@ -33,22 +33,23 @@ def start(
 ) -> tuple[TrialRecord, ComponentRecord | None]:
     """The trial and its new InProgress attempt; no attempt (None) when the trial is
     running, or Completed without ``run.rerun`` (the caller says why)."""
-    experiment_id = entities.entity_id(tx, "experiments", experiment_name)
-    trial = trials.find(tx, experiment_id, run.identity) if run.identity else None
-    if trial is None:
-        trial_id = _new_trial(tx, experiment_id, experiment_name, run)
+    experiment_id, trial_id, trial = _experiment_and_trial(tx, experiment_name, run.identity)
+    new_trial = trial is None
+    if trial is None:  # its attempt first, so the trial goes in with its status and component
+        component_id, name, display = _new_attempt(tx, run.trial_name, 1, run)
+        trial_id = _new_trial(tx, experiment_id, experiment_name, run, component_id)
         trial = _new_trial_record(tx, experiment_name, run)
-        attempt, new_trial = 1, True
     elif trial.status == TrialStatus.IN_PROGRESS.value or (
         trial.status == TrialStatus.COMPLETED.value and not run.rerun
     ):
         return trial, None
     else:
-        trial_id, new_trial = entities.entity_id(tx, "trials", trial.name), False
-        attempt = 1 + _attempts(tx, trial_id, f"{trial.name}-training")
-    if not new_trial:
         attempts.free_stale(tx, trial_id)
-    component_id, name, display = _new_attempt(tx, trial.name, attempt, run)
+        attempt = 1 + _attempts(tx, trial_id, f"{trial.name}-training")
+        component_id, name, display = _new_attempt(tx, trial.name, attempt, run)
+    tx.record_change(
+        "component.created", "component", name, None, {"kind": _KIND, "status": _IN_PROGRESS}
+    )
     attempts.claim(tx, trial_id, component_id)  # one running attempt a trial, by the database
     tx.execute(
         "INSERT INTO trial_components (trial_id, component_id, added_time) VALUES (?, ?, ?)",
@@ -57,17 +58,14 @@ def start(
     tx.record_change(
         "trial.component_added", "trial", trial.name, experiment_name, {"component": name}
     )
-    if trial.status is None:  # a new trial (or one without a status) now runs this attempt
-        sole = ", sole_component = ?" if new_trial else ""  # its one component, unshared
+    if new_trial:
+        tallies.new_running_trial(tx, experiment_id)
+    elif trial.status is None:  # a trial without a status now runs this attempt
         tx.execute(
-            f"UPDATE trials SET stored_status = ?, last_activity = ?{sole} WHERE id = ?",
-            (_IN_PROGRESS, tx.now, *([component_id] if new_trial else []), trial_id),
+            "UPDATE trials SET stored_status = ?, last_activity = ? WHERE id = ?",
+            (_IN_PROGRESS, tx.now, trial_id),
         )
-        tx.execute(
-            "UPDATE experiments SET trial_count = trial_count + ?,"
-            " trials_in_progress = trials_in_progress + 1, last_activity = ? WHERE id = ?",
-            (int(new_trial), tx.now, experiment_id),
-        )
+        tallies.new_running_trial(tx, experiment_id, counted=True)
     else:
         tallies.refresh(tx, [trial_id])
         touch_components(tx, [component_id])
@@ -98,13 +96,33 @@ def start(
     return trial, _attempt_record(name, display, trial.name, run, tx.now)
 
 
-def _new_trial(tx: Transaction, experiment_id: int, experiment_name: str, run: RunStart) -> int:
-    """Insert the trial of a new variable set (the database keeps the set unique); the
-    caller counts it in its experiment's tallies."""
-    trial_id = tx.scalar(
+def _experiment_and_trial(
+    tx: Transaction, experiment_name: str, identity: str | None
+) -> tuple[int, int, TrialRecord | None]:
+    """The experiment's id (NotFoundError if none) and the id and record of its trial of
+    this variable set (0 and None when there is none yet)."""
+    row = tx.execute(
+        "SELECT e.id, t.id FROM experiments e LEFT JOIN trials t"
+        " ON t.experiment_id = e.id AND t.identity = ? WHERE e.name = ?",
+        (identity, experiment_name),
+    ).fetchone()
+    if row is None:
+        raise entities.not_found(tx, "experiments", experiment_name)
+    experiment_id, trial_id = row
+    if trial_id is None:
+        return int(experiment_id), 0, None
+    return int(experiment_id), trial_id, trials.records(tx, "WHERE t.id = ?", (trial_id,))[0]
+
+
+def _new_trial(
+    tx: Transaction, experiment_id: int, experiment_name: str, run: RunStart, component_id: int
+) -> int:
+    """Insert the trial of a new variable set, running its one (sole) component (the
+    database keeps the set unique); the caller counts it in its experiment's tallies."""
+    trial_id = tx.insert(
         "INSERT INTO trials (name, experiment_id, variables, identity, tags, notes,"
-        " creation_time, last_modified_time, last_activity, stored_status)"
-        " VALUES (?, ?, ?, ?, '{}', NULL, ?, ?, ?, NULL) ON CONFLICT DO NOTHING RETURNING id",
+        " creation_time, last_modified_time, last_activity, stored_status, sole_component)"
+        " VALUES (?, ?, ?, ?, '{}', NULL, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             run.trial_name,
             experiment_id,
@@ -113,6 +131,8 @@ def _new_trial(tx: Transaction, experiment_id: int, experiment_name: str, run: R
             tx.now,
             tx.now,
             tx.now,
+            _IN_PROGRESS,
+            component_id,
         ),
     )
     if trial_id is None:  # the name or the variable set is taken (perhaps concurrently)
@@ -163,11 +183,10 @@ def _new_attempt(
         suffix = "" if attempt == 1 else f"-{attempt}"
         name = f"{trial_name}-training{suffix}"[:120]
         display = "Training" if attempt == 1 else f"Training (attempt {attempt})"
-        component_id = tx.scalar(
+        component_id = tx.insert(
             "INSERT INTO components (name, display_name, kind, status, start_time,"
             " creation_time, last_modified_time, last_activity, heartbeat_time, tags,"
-            " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?) ON CONFLICT DO NOTHING"
-            " RETURNING id",
+            " provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?) ON CONFLICT DO NOTHING",
             (
                 name,
                 display,
@@ -182,12 +201,8 @@ def _new_attempt(
             ),
         )
         if component_id is not None:
-            break
+            return int(component_id), name, display
         attempt += 1  # that name is taken (an attempt that left this trial)
-    tx.record_change(
-        "component.created", "component", name, None, {"kind": _KIND, "status": _IN_PROGRESS}
-    )
-    return int(component_id), name, display
 
 
 def _attempt_record(

@@ -19,6 +19,7 @@ from trialbook.store.core import (
     deletion,
     entities,
     experiments,
+    finishing,
     points,
     rows,
     runs,
@@ -108,6 +109,7 @@ class SqlStore(Store):
             except BaseException:
                 self.backend.rollback(connection)
                 raise
+            self.backend.committed_write()
             return result, tx.changes
 
         return retry(attempt, self.backend.is_transient)
@@ -266,13 +268,7 @@ class SqlStore(Store):
         self, component_name: str, batches: Mapping[SeriesKey, Sequence[MetricPoint]], **fields: Any
     ) -> None:
         batches = {key: batch for key, batch in batches.items() if batch}
-
-        def body(tx: Transaction) -> None:
-            if batches:
-                points.append(tx, batches)
-            components.change(tx, component_name, fields)
-
-        self.write(body)
+        self.write(lambda tx: finishing.finish(tx, component_name, batches, fields))
 
     def delete_component(self, name: str, *, force_disassociate: bool = False) -> None:
         self._remove_unreferenced_files(

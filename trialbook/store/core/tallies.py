@@ -34,6 +34,16 @@ def trial_added(tx: Transaction, experiment_id: int) -> None:
     )
 
 
+def new_running_trial(tx: Transaction, experiment_id: int, *, counted: bool = False) -> None:
+    """A trial now runs its first attempt: one more InProgress (and one more trial, unless
+    it was ``counted`` already) in its experiment, active now."""
+    tx.execute(
+        "UPDATE experiments SET trial_count = trial_count + ?,"
+        " trials_in_progress = trials_in_progress + 1, last_activity = ? WHERE id = ?",
+        (0 if counted else 1, tx.now, experiment_id),
+    )
+
+
 def trials_removed(tx: Transaction, trial_ids: Sequence[int]) -> None:
     """Take trials about to be deleted out of their experiments' tallies."""
     removed: Counter[tuple[int, str | None]] = Counter()

@@ -57,6 +57,16 @@ class Transaction:
         rows = self.execute(sql, parameters).fetchall()
         return rows[0][0] if rows else None
 
+    def insert(
+        self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = (), key: str = "id"
+    ) -> int | None:
+        """Run a one-row INSERT (which may do nothing on conflict): the new row's integer
+        primary key ``key``, or None when it inserted no row."""
+        if not self.dialect.cursor_tells_inserted_id:
+            return self.scalar(f"{sql} RETURNING {key}", parameters)
+        cursor = self.execute(sql, parameters)
+        return cursor.lastrowid if cursor.rowcount else None  # type: ignore[attr-defined]
+
     def record_change(
         self,
         kind: str,
@@ -77,16 +87,19 @@ class Transaction:
         (their seqs ascend in that order), and add them to ``changes``."""
         pending, self.pending_changes = self.pending_changes, []
         for chunk in chunks(pending):
-            seqs = sorted(
-                int(row[0])
-                for row in self.execute(
-                    "INSERT INTO changes (time, kind, entity_type, entity_name, experiment_name,"
-                    " payload) VALUES "
-                    + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk))
-                    + " RETURNING seq",
-                    [value for *fields, payload in chunk for value in (*fields, dumps(payload))],
-                ).fetchall()
+            sql = (
+                "INSERT INTO changes (time, kind, entity_type, entity_name, experiment_name,"
+                " payload) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk))
             )
+            values = [value for *fields, payload in chunk for value in (*fields, dumps(payload))]
+            seqs: Sequence[int]
+            if self.dialect.cursor_tells_inserted_id:
+                # One statement under the write lock: its rows' seqs follow each other.
+                last = self.execute(sql, values).lastrowid  # type: ignore[attr-defined]
+                seqs = range(last - len(chunk) + 1, last + 1)
+            else:
+                rows = self.execute(f"{sql} RETURNING seq", values).fetchall()
+                seqs = sorted(int(row[0]) for row in rows)
             self.changes.extend(
                 Change(seq, *fields) for seq, fields in zip(seqs, chunk, strict=True)
             )

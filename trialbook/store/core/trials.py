@@ -61,10 +61,10 @@ def create(
     tags: Mapping[str, str],
 ) -> TrialRecord:
     experiment_id = entities.entity_id(tx, "experiments", experiment_name)
-    created = tx.scalar(
+    created = tx.insert(
         "INSERT INTO trials (name, experiment_id, variables, identity, tags, notes,"
         " creation_time, last_modified_time, last_activity)"
-        " VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        " VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             name,
             experiment_id,

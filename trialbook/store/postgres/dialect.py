@@ -66,6 +66,7 @@ def _jsonb(document: str) -> str:
 class PostgresDialect(Dialect):
     name = "postgresql"
     parameter_order = "id"
+    cursor_tells_inserted_id = False
 
     def sql(self, text: str) -> str:
         return psycopg_sql(text)

@@ -9,6 +9,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from urllib.parse import quote
 from trialbook.store.core.backend import Backend, Connection
 from trialbook.store.core.retrying import retry
 from trialbook.store.sqlite import bulk, faults, schema
+from trialbook.store.sqlite.checkpoints import BACKSTOP_PAGES, Checkpointer
 from trialbook.store.sqlite.dialect import SqliteDialect
 from trialbook.store.sqlite.filesystem import check_local_filesystem
 
@@ -45,6 +47,8 @@ class SqliteBackend(Backend):
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._inherited: list[sqlite3.Connection] = []
+        self._checkpointer = Checkpointer(self.connection)
+        weakref.finalize(self, self._checkpointer.stop)  # a backend dropped without close()
 
     @property
     def description(self) -> str:
@@ -75,6 +79,8 @@ class SqliteBackend(Backend):
         connection.execute("PRAGMA busy_timeout = 30000")
         retry(lambda: connection.execute("PRAGMA journal_mode = WAL").fetchone(), is_busy)
         connection.execute("PRAGMA synchronous = NORMAL")
+        # Checkpoints run on a thread of their own (checkpoints.py); this is the backstop.
+        connection.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         connection.execute("PRAGMA foreign_keys = ON")
         _ensure_sqrt(connection)
         retry(lambda: schema.migrate(connection, self.path), is_busy)
@@ -117,6 +123,9 @@ class SqliteBackend(Backend):
         if connection.in_transaction:  # type: ignore[attr-defined]
             connection.execute("COMMIT")
 
+    def committed_write(self) -> None:
+        self._checkpointer.committed()
+
     def rollback(self, connection: Connection) -> None:
         if connection.in_transaction:  # type: ignore[attr-defined]
             connection.execute("ROLLBACK")
@@ -137,6 +146,7 @@ class SqliteBackend(Backend):
         """Nothing to send: readers (the server's change feed) poll ``max(changes.seq)``."""
 
     def close(self) -> None:
+        self._checkpointer.stop()
         with self._connections_lock:
             connections, self._connections = self._connections, []
         for connection in connections:
@@ -151,6 +161,7 @@ class SqliteBackend(Backend):
         self._connections = []
         self._connections_lock = threading.Lock()
         self._local = threading.local()
+        self._checkpointer.reset_after_fork()
 
 
 def _read_only_reason(path: Path) -> str | None:
