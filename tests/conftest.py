@@ -91,12 +91,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     path = Path(metafunc.definition.fspath).relative_to(ROOT).as_posix()
     if "store_backend" not in metafunc.fixturenames or not path.startswith(BOTH_BACKENDS):
         return
-    if metafunc.definition.get_closest_marker("sqlite_only") is None:
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        return
+    if metafunc.definition.get_closest_marker("postgres_only") is not None:
+        metafunc.parametrize("store_backend", ["postgresql"], indirect=True)
+    else:
         metafunc.parametrize("store_backend", ["sqlite", "postgresql"], indirect=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: a test of the SQLite backend itself")
+    config.addinivalue_line(
+        "markers", "postgres_only: a test of the PostgreSQL backend through the public API"
+    )
 
 
 @pytest.fixture

@@ -227,9 +227,8 @@ def test_sqlite_migration_backfills_the_catalogue(store_path: Path) -> None:
     assert version == 6
 
 
+@pytest.mark.postgres_only
 def test_postgres_schema_2_is_refused_until_upgraded_then_backfilled(store_backend: str) -> None:
-    if store_backend != "postgresql":
-        pytest.skip("PostgreSQL's own migration (SQLite's is tested above)")
     import os
 
     import psycopg
