@@ -165,10 +165,11 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def bulk_insert(
-        self, connection: Connection, table: str, columns: int, flat: list[Any]
+        self, connection: Connection, table: str, columns: Sequence[Sequence[Any]]
     ) -> None:
-        """Insert rows given as one flat list of ``columns`` values a row (the hot path of
-        metric points and buckets): multi-row INSERTs, COPY, or pipelined batches."""
+        """Insert rows given as whole columns (all of one length, in the table's column
+        order; the hot path of metric points and buckets): multi-row INSERTs, COPY, or
+        pipelined batches."""
 
     def executemany(self, connection: Connection, sql: str, rows: Sequence[Any]) -> None:
         if rows:

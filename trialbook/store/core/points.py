@@ -3,9 +3,9 @@
 Per series, the batch's summary (Chan's parallel merge of count, mean and M2 over finite
 values; min, max, last) is merged into the stored one in Python with C-level passes only,
 then points, summaries and buckets are written with a few statements: the backend's bulk
-insert for points and fresh buckets, ``executemany`` for the rest. The points are handed to
-the backend before the summaries and buckets are computed, so a backend that streams them
-(PostgreSQL's COPY) has the server write them meanwhile.
+insert (whole columns) for points and fresh buckets, ``executemany`` for the rest. The
+points are handed to the backend before the summaries and buckets are computed, so a
+backend that streams them (PostgreSQL's COPY) has the server write them meanwhile.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from typing import Any
 
 from trialbook.store.core import buckets
 from trialbook.store.core.activity import memberships, touch_components
-from trialbook.store.core.buckets import BUCKET_COLUMNS, BUCKET_UPSERT, batch_buckets
+from trialbook.store.core.buckets import BUCKET_UPSERT, batch_buckets
 from trialbook.store.core.records import MetricPoint, SeriesKey
 from trialbook.store.core.transaction import Transaction, chunks, marks
 
-POINT_COLUMNS = 5  # series_id, seq, step, time, value
 _point_step = operator.itemgetter(0)
 _point_time = operator.itemgetter(1)
 _point_value = operator.itemgetter(2)
@@ -48,14 +47,14 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
             )
         )
     known = [key for key in batches if key[0] in component_ids]  # others were deleted
-    flat: list[Any] = [None] * (POINT_COLUMNS * sum(len(batches[key]) for key in known))
+    point_columns: list[list[Sequence[Any]]] = [[], [], [], [], []]  # id, seq, step, time, value
     series_updates: list[tuple[Any, ...]] = []
     bucket_rows: list[tuple[Any, ...]] = []  # buckets a previous batch began: upserts
-    new_buckets: list[Any] = []  # flat rows of buckets this batch begins: plain inserts
+    new_buckets: list[list[Any]] = []  # buckets this batch begins: plain inserts
     prefixes: list[tuple[Any, ...]] = []  # the stored part of a level's first bucket
     added: dict[int, dict[str, int]] = {}
     laid_out: list[tuple[Sequence[Any], _Columns]] = []
-    offset = 0
+    written = 0
     # Every read first, then the points: the backend may stream them to the server (a
     # PostgreSQL COPY) while the summaries and buckets are computed here.
     for key in known:
@@ -80,18 +79,27 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
         if count and begun:  # a level begins: its first bucket holds stored points too
             aggregate = buckets.prefix(tx, row[0], count)
             prefixes.extend((row[0], level, *aggregate) for level in begun)
-        columns = _lay_out(row[0], count, points, flat, offset)
-        offset += POINT_COLUMNS * size
+        columns = _columns(points)
+        steps, times, _, stored = columns
+        for parts, column in zip(
+            point_columns,
+            ([row[0]] * size, range(count, count + size), steps, times, stored),
+            strict=True,
+        ):
+            parts.append(column)
+        written += size
         laid_out.append((row, columns))
         per_metric = added.setdefault(component_id, {})
         per_metric[metric] = per_metric.get(metric, 0) + size
-    tx.bulk_insert("metric_points", POINT_COLUMNS, flat)
+    tx.bulk_insert("metric_points", [_joined(parts) for parts in point_columns])
     for row, columns in laid_out:
         _summarize(row, columns, series_updates, bucket_rows, new_buckets)
+    # Fresh buckets before the statements: a backend that streams packs them while the
+    # server still writes the points (their keys differ from the prefixes' and upserts').
+    tx.bulk_insert("metric_buckets", list(zip(*new_buckets, strict=True)) if new_buckets else [])
     tx.executemany(SERIES_UPDATE, series_updates)
     tx.executemany(buckets.BUCKET_INSERT, prefixes)
     tx.executemany(BUCKET_UPSERT, bucket_rows)
-    tx.bulk_insert("metric_buckets", BUCKET_COLUMNS, new_buckets)
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
         belongs = memberships(tx, list(added))
@@ -105,32 +113,33 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
                 {"metrics": metrics, "trials": trials, "experiments": experiments},
             )
         touch_components(tx, list(added))
-    return offset // POINT_COLUMNS
+    return written
 
 
 #: A series batch's steps, times, values and stored values (NaN as None), as laid out.
 _Columns = tuple[list[int], list[float], list[float], list[float | None]]
 
 
-def _lay_out(
-    series_id: int, count: int, points: Sequence[MetricPoint], flat: list[Any], offset: int
-) -> _Columns:
-    """Lay one series' points into ``flat`` (from ``offset``) as insert rows, with C-level
-    passes only (itemgetter maps, slice assignment); returns its columns."""
-    size = len(points)
+def _columns(points: Sequence[MetricPoint]) -> _Columns:
+    """One series' steps, times, values and stored values (NaN as None), with C-level passes
+    only (itemgetter maps)."""
     steps = list(map(_point_step, points))
     times = list(map(_point_time, points))
     values = list(map(_point_value, points))
     total = sum(values)
     all_finite = total - total == 0.0  # false when any value is NaN or ±inf (or the sum overflowed)
     stored = values if all_finite else [v if v == v else None for v in values]
-    end = offset + POINT_COLUMNS * size
-    flat[offset:end:POINT_COLUMNS] = itertools.repeat(series_id, size)
-    flat[offset + 1 : end : POINT_COLUMNS] = range(count, count + size)
-    flat[offset + 2 : end : POINT_COLUMNS] = steps
-    flat[offset + 3 : end : POINT_COLUMNS] = times
-    flat[offset + 4 : end : POINT_COLUMNS] = stored
     return steps, times, values, stored
+
+
+def _joined(parts: list[Sequence[Any]]) -> Sequence[Any]:
+    """One column of several series' parts (the usual single part as it is)."""
+    if len(parts) == 1:
+        return parts[0]
+    joined: list[Any] = []
+    for part in parts:
+        joined.extend(part)
+    return joined
 
 
 def _summarize(

@@ -47,9 +47,10 @@ class Transaction:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.backend.executemany(self.connection, sql, rows)
 
-    def bulk_insert(self, table: str, columns: int, flat: list[Any]) -> None:
-        if flat:
-            self.backend.bulk_insert(self.connection, table, columns, flat)
+    def bulk_insert(self, table: str, columns: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given as whole columns (all of one length, in the table's order)."""
+        if columns and len(columns[0]):
+            self.backend.bulk_insert(self.connection, table, columns)
 
     def scalar(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         """The first column of the first row, or None (every row is read: a DML statement

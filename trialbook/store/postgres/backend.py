@@ -7,13 +7,15 @@ hold as on SQLite, and writers can never deadlock), COPY for bulk rows, one NOTI
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.string import StrDumper
@@ -41,6 +43,8 @@ class PostgresConnection:
         self.backend = backend
         self.raw: psycopg.Connection | None = None
         self.copying: bulk.OpenCopy | None = None
+        #: The transaction's NOTIFY, sent with its COMMIT (one round trip for both).
+        self.announcement: sql.Composed | None = None
 
     def open(self) -> psycopg.Connection:
         raw = self.raw
@@ -89,6 +93,10 @@ class PostgresBackend(Backend):
         self._scalar: CompositeInfo | None = None
         self._outage_since: float | None = None
         self._listener: notify.ChangeListener | None = None
+        # One round trip (simple protocol: literals, two statements) for BEGIN and the lock.
+        self._begin_write = sql.SQL(
+            "BEGIN; SELECT pg_advisory_xact_lock(hashtext({}), hashtext({}))"
+        ).format(sql.Literal(_WRITE_LOCK), sql.Literal(self.schema))
 
     @property
     def description(self) -> str:
@@ -128,23 +136,25 @@ class PostgresBackend(Backend):
     def begin(self, connection: Connection, *, write: bool) -> None:
         assert isinstance(connection, PostgresConnection)
         raw = connection.open()
+        connection.announcement = None
         if write:
-            raw.execute("BEGIN")
-            raw.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))",
-                (_WRITE_LOCK, self.schema),
-            )
+            raw.execute(self._begin_write)
         else:
             raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         self._outage_since = None
 
     def commit(self, connection: Connection) -> None:
         assert isinstance(connection, PostgresConnection)
+        announcement, connection.announcement = connection.announcement, None
         if connection.in_transaction:
-            connection.execute("COMMIT")
+            if announcement is None:
+                connection.execute("COMMIT")
+            else:
+                connection.open().execute(sql.SQL("{}; COMMIT").format(announcement))
 
     def rollback(self, connection: Connection) -> None:
         assert isinstance(connection, PostgresConnection)
+        connection.announcement = None
         connection.cancel_copy()
         raw = connection.raw
         if raw is None or raw.broken or raw.closed:
@@ -166,13 +176,14 @@ class PostgresBackend(Backend):
 
     # -- bulk writes and notification ------------------------------------------------------
     def bulk_insert(
-        self, connection: Connection, table: str, columns: int, flat: list[Any]
+        self, connection: Connection, table: str, columns: Sequence[Sequence[Any]]
     ) -> None:
         assert isinstance(connection, PostgresConnection)
-        assert columns == len(bulk.COLUMN_TYPES[table]), table
-        if flat:
+        if columns and len(columns[0]):
+            pieces = bulk.binary_copy_chunks(table, columns)
+            first = next(pieces)  # packed while the server may still write an earlier COPY
             raw = connection.open()
-            connection.copying = bulk.start_copy(raw, table, flat)
+            connection.copying = bulk.start_copy(raw, table, itertools.chain([first], pieces))
 
     def executemany(self, connection: Connection, sql: str, rows: Any) -> None:
         if rows:
@@ -182,7 +193,7 @@ class PostgresBackend(Backend):
 
     def announce(self, connection: Connection, cursor: int) -> None:
         assert isinstance(connection, PostgresConnection)
-        notify.notify(connection.open(), self.schema, cursor)
+        connection.announcement = notify.notify_sql(self.schema, cursor)  # sent by commit
 
     def listen(self, callback: Callable[[int | None], None]) -> bool:
         """Call ``callback`` (on a listener thread) whenever a write commits anywhere."""
