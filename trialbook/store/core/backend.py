@@ -44,6 +44,11 @@ class Dialect:
         """``text`` with the core's ``?`` / ``:name`` placeholders in this driver's style."""
         return text
 
+    def in_ids(self, column: str, ids: Sequence[Any]) -> tuple[str, list[Any]]:
+        """A condition that ``column`` is one of ``ids``, and its parameters: here an IN list
+        of placeholders (callers keep ``ids`` within ``transaction.CHUNK``)."""
+        return f"{column} IN ({','.join('?' * len(ids))})", list(ids)
+
     def json_member(self, document: str) -> str:
         """An expression for the value of member ``?`` (a bound key) of the JSON object
         ``document``, as a SQL number, text or boolean so that it sorts and compares."""
