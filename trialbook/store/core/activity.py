@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from trialbook.store.core.transaction import Transaction, chunks, marks
+from trialbook.store.core.transaction import Statement, Transaction, chunks, marks
 
 
 def memberships(
@@ -32,24 +32,33 @@ def memberships(
 def touch_components(tx: Transaction, component_ids: Sequence[int]) -> None:
     """Propagate last_activity from components to their trials and experiments (once per
     component and transaction: every write of one transaction has the same time)."""
+    tx.execute_all(touch_statements(tx, component_ids))
+
+
+def touch_statements(tx: Transaction, component_ids: Sequence[int]) -> list[Statement]:
+    """The statements of ``touch_components``, for a caller that runs them along with its
+    own (``Transaction.execute_all``: one round trip where the backend pipelines)."""
     fresh = [cid for cid in dict.fromkeys(component_ids) if cid not in tx.touched]
     tx.touched.update(fresh)
+    statements: list[Statement] = []
     for chunk in chunks(fresh):
         in_list = marks(len(chunk))
-        tx.execute(
-            f"UPDATE components SET last_activity = ? WHERE id IN ({in_list})", (tx.now, *chunk)
-        )
-        tx.execute(
-            "UPDATE trials SET last_activity = ? WHERE id IN (SELECT trial_id FROM"
-            f" trial_components WHERE component_id IN ({in_list}))",
-            (tx.now, *chunk),
-        )
-        tx.execute(
-            "UPDATE experiments SET last_activity = ? WHERE id IN (SELECT t.experiment_id"
-            " FROM trials t JOIN trial_components tc ON tc.trial_id = t.id"
-            f" WHERE tc.component_id IN ({in_list}))",
-            (tx.now, *chunk),
-        )
+        parameters = [(tx.now, *chunk)]
+        statements += [
+            (f"UPDATE components SET last_activity = ? WHERE id IN ({in_list})", parameters),
+            (
+                "UPDATE trials SET last_activity = ? WHERE id IN (SELECT trial_id FROM"
+                f" trial_components WHERE component_id IN ({in_list}))",
+                parameters,
+            ),
+            (
+                "UPDATE experiments SET last_activity = ? WHERE id IN (SELECT t.experiment_id"
+                " FROM trials t JOIN trial_components tc ON tc.trial_id = t.id"
+                f" WHERE tc.component_id IN ({in_list}))",
+                parameters,
+            ),
+        ]
+    return statements
 
 
 def component_event(

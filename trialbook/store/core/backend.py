@@ -180,6 +180,13 @@ class Backend(abc.ABC):
         if rows:
             connection.cursor().executemany(self.dialect.sql(sql), rows)
 
+    def execute_all(
+        self, connection: Connection, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> None:
+        """Run each (statement, parameter rows) in order, results unread."""
+        for sql, rows in statements:
+            self.executemany(connection, sql, rows)
+
     @abc.abstractmethod
     def announce(self, connection: Connection, cursor: int) -> None:
         """Tell other processes the change feed reached ``cursor``, inside the committing

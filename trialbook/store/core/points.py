@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trialbook.store.core import buckets
-from trialbook.store.core.activity import memberships, touch_components
+from trialbook.store.core.activity import memberships, touch_statements
 from trialbook.store.core.buckets import BUCKET_UPSERT, batch_buckets
 from trialbook.store.core.records import MetricPoint, SeriesKey
-from trialbook.store.core.transaction import Transaction, chunks, marks
+from trialbook.store.core.transaction import Statement, Transaction, chunks, marks
 
 _point_step = operator.itemgetter(0)
 _point_time = operator.itemgetter(1)
@@ -97,9 +97,11 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     # Fresh buckets before the statements: a backend that streams packs them while the
     # server still writes the points (their keys differ from the prefixes' and upserts').
     tx.bulk_insert("metric_buckets", list(zip(*new_buckets, strict=True)) if new_buckets else [])
-    tx.executemany(SERIES_UPDATE, series_updates)
-    tx.executemany(buckets.BUCKET_INSERT, prefixes)
-    tx.executemany(BUCKET_UPSERT, bucket_rows)
+    statements: list[Statement] = [
+        (SERIES_UPDATE, series_updates),
+        (buckets.BUCKET_INSERT, prefixes),
+        (BUCKET_UPSERT, bucket_rows),
+    ]
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
         belongs = memberships(tx, list(added))
@@ -112,7 +114,8 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
                 experiments[0] if experiments else None,
                 {"metrics": metrics, "trials": trials, "experiments": experiments},
             )
-        touch_components(tx, list(added))
+        statements += touch_statements(tx, list(added))
+    tx.execute_all(statements)  # one round trip where the backend pipelines
     return written
 
 

@@ -191,6 +191,17 @@ class PostgresBackend(Backend):
             with connection.open().cursor() as cursor:
                 cursor.executemany(self.dialect.sql(sql), rows)  # pipelined by psycopg
 
+    def execute_all(
+        self, connection: Connection, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> None:
+        """Every statement in one pipeline: one round trip (a failed one raises at its end)."""
+        assert isinstance(connection, PostgresConnection)
+        raw = connection.open()
+        with raw.pipeline(), raw.cursor() as cursor:
+            for sql, rows in statements:
+                if rows:
+                    cursor.executemany(self.dialect.sql(sql), rows)
+
     def announce(self, connection: Connection, cursor: int) -> None:
         assert isinstance(connection, PostgresConnection)
         connection.announcement = notify.notify_sql(self.schema, cursor)  # sent by commit
