@@ -127,3 +127,26 @@ def test_the_servers_error_for_an_open_copy_fails_its_own_write(database: Postgr
     with pytest.raises(psycopg.errors.UniqueViolation):
         database.write(duplicate)
     assert database.read(lambda tx: tx.execute(POINTS).fetchall()) == [(1, 0, 0, 1.0, 0.5)]
+
+
+def test_a_failing_statement_in_a_pipelined_batch_fails_its_write(database: PostgresStore) -> None:
+    """``execute_all`` sends its statements in one pipeline: a failure among them (here the
+    second of two identical series) still fails the write, and nothing of it is kept."""
+    insert = "INSERT INTO metric_series (component_id, name) VALUES (?, ?)"
+    update = "UPDATE components SET last_activity = ? WHERE id = ?"
+
+    def batch(tx: Transaction) -> None:
+        tx.execute_all([(update, [(5.0, 1)]), (insert, [(1, "n"), (1, "n")])])
+
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        database.write(batch)
+
+    def read(tx: Transaction) -> tuple[object, ...]:
+        return (
+            tx.execute("SELECT count(*) FROM metric_series").fetchone()[0],
+            tx.execute("SELECT last_activity FROM components WHERE id = 1").fetchone()[0],
+        )
+
+    assert database.read(read) == (1, 0)
+    database.write(lambda tx: tx.execute_all([(insert, [(1, "n")]), (update, [(5.0, 1)])]))
+    assert database.read(read) == (2, 5.0)
