@@ -31,22 +31,27 @@ from trialbook.store.postgres.url import PostgresUrl
 #: seconds); the metric writer then keeps its points and tries again at the next flush.
 OUTAGE_RETRY_SECONDS = 15.0
 _WRITE_LOCK = "trialbook.write"
+_BEGIN_READ = (("BEGIN ISOLATION LEVEL REPEATABLE READ", None),)
 
 
 class PostgresConnection:
     """This thread's connection as the core sees it: ``execute``/``cursor`` on the live
-    psycopg connection, which ``open`` replaces when the server dropped it. A bulk insert
-    leaves its COPY open (the server writes while the core computes): ``open`` waits for it
-    before the connection's next statement, ``rollback`` cancels it."""
+    psycopg connection, which ``open`` replaces when the server dropped it. A transaction's
+    ``BEGIN`` (and a write's lock) waits to go in one pipeline with its first statement. A
+    bulk insert leaves its COPY open (the server writes while the core computes): ``open``
+    waits for it before the connection's next statement, ``rollback`` cancels it."""
 
     def __init__(self, backend: PostgresBackend) -> None:
         self.backend = backend
         self.raw: psycopg.Connection | None = None
         self.copying: bulk.OpenCopy | None = None
+        #: BEGIN (and the write lock): statements sent with the transaction's first one.
+        self.pending_begin: Sequence[tuple[str, Any]] = ()
         #: The transaction's NOTIFY, sent with its COMMIT (one round trip for both).
         self.announcement: sql.Composed | None = None
 
-    def open(self) -> psycopg.Connection:
+    def live(self) -> psycopg.Connection:
+        """The connection (made again when the server dropped it), its open COPY finished."""
         raw = self.raw
         if raw is None or raw.closed or raw.broken:
             self.cancel_copy()
@@ -54,6 +59,16 @@ class PostgresConnection:
         elif self.copying is not None:
             copying, self.copying = self.copying, None
             copying.finish()  # the server's error for the COPY, if any, is raised here
+        return raw
+
+    def open(self) -> psycopg.Connection:
+        """The connection, inside the transaction ``begin`` asked for."""
+        raw = self.live()
+        if self.pending_begin:
+            begin, self.pending_begin = self.pending_begin, ()
+            with raw.pipeline():
+                for statement, arguments in begin:
+                    raw.execute(statement, arguments)
         return raw
 
     def cancel_copy(self) -> None:
@@ -64,7 +79,15 @@ class PostgresConnection:
                 copying.abandon(RuntimeError("the transaction was rolled back"))
 
     def execute(self, sql: str, parameters: Any = ()) -> psycopg.Cursor[Any]:
-        return self.open().execute(sql, parameters)
+        if not self.pending_begin:
+            return self.open().execute(sql, parameters)
+        raw = self.live()
+        begin, self.pending_begin = self.pending_begin, ()
+        with raw.pipeline():  # one round trip for BEGIN, the lock and this statement
+            for statement, arguments in begin:
+                raw.execute(statement, arguments)
+            cursor = raw.execute(sql, parameters)
+        return cursor
 
     def cursor(self) -> psycopg.Cursor[Any]:
         return self.open().cursor()
@@ -93,10 +116,13 @@ class PostgresBackend(Backend):
         self._scalar: CompositeInfo | None = None
         self._outage_since: float | None = None
         self._listener: notify.ChangeListener | None = None
-        # One round trip (simple protocol: literals, two statements) for BEGIN and the lock.
-        self._begin_write = sql.SQL(
-            "BEGIN; SELECT pg_advisory_xact_lock(hashtext({}), hashtext({}))"
-        ).format(sql.Literal(_WRITE_LOCK), sql.Literal(self.schema))
+        self._begin_write = (
+            ("BEGIN", None),
+            (
+                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))",
+                (_WRITE_LOCK, self.schema),
+            ),
+        )
 
     @property
     def description(self) -> str:
@@ -134,17 +160,16 @@ class PostgresBackend(Backend):
 
     # -- transactions ----------------------------------------------------------------------
     def begin(self, connection: Connection, *, write: bool) -> None:
+        """Connect now (an unreachable server fails here); BEGIN goes with the first statement."""
         assert isinstance(connection, PostgresConnection)
-        raw = connection.open()
+        connection.open()
         connection.announcement = None
-        if write:
-            raw.execute(self._begin_write)
-        else:
-            raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        connection.pending_begin = self._begin_write if write else _BEGIN_READ
         self._outage_since = None
 
     def commit(self, connection: Connection) -> None:
         assert isinstance(connection, PostgresConnection)
+        connection.pending_begin = ()  # a transaction that ran nothing never began
         announcement, connection.announcement = connection.announcement, None
         if connection.in_transaction:
             if announcement is None:
@@ -154,6 +179,7 @@ class PostgresBackend(Backend):
 
     def rollback(self, connection: Connection) -> None:
         assert isinstance(connection, PostgresConnection)
+        connection.pending_begin = ()
         connection.announcement = None
         connection.cancel_copy()
         raw = connection.raw
