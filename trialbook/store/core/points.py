@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trialbook.store.core import buckets
-from trialbook.store.core.activity import memberships, touch_statements
+from trialbook.store.core.activity import memberships_by_name, touch_statements
 from trialbook.store.core.buckets import BUCKET_UPSERT, batch_buckets
 from trialbook.store.core.records import MetricPoint, SeriesKey
-from trialbook.store.core.transaction import Statement, Transaction, chunks, marks
+from trialbook.store.core.transaction import Statement, Transaction
 
 _point_step = operator.itemgetter(0)
 _point_time = operator.itemgetter(1)
@@ -36,16 +36,9 @@ SERIES_UPDATE = (
 def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) -> int:
     """Append each series' points, update series summaries and buckets, log one change per
     component — all in the caller's transaction; returns how many points were written."""
-    component_names = sorted({component for component, _ in batches})
-    component_ids: dict[str, int] = {}
-    for chunk in chunks(component_names):
-        component_ids.update(
-            (name, cid)
-            for cid, name in tx.execute(
-                f"SELECT id, name FROM components WHERE name IN ({marks(len(chunk))})",
-                tuple(chunk),
-            )
-        )
+    component_ids, belongs = memberships_by_name(
+        tx, sorted({component for component, _ in batches})
+    )
     known = [key for key in batches if key[0] in component_ids]  # others were deleted
     point_columns: list[list[Sequence[Any]]] = [[], [], [], [], []]  # id, seq, step, time, value
     series_updates: list[tuple[Any, ...]] = []
@@ -104,7 +97,6 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     ]
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
-        belongs = memberships(tx, list(added))
         for component_id, metrics in added.items():
             trials, experiments = belongs[component_id]
             tx.record_change(
