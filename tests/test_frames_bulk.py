@@ -26,6 +26,8 @@ def test_the_bulk_frame_equals_the_general_one(objective) -> None:
     values = [0.5, math.nan, math.inf, -math.inf, 2.0]
     for index, value in enumerate(values):
         variables = {"lr": index / 10} if index % 2 else {"lr": index / 10, "seed": index}
+        if index == 4:  # a key order of its own
+            variables = {"layers": "64-32", **variables}
         with experiment.run(variables=variables) as tracker:
             tracker.log_metric("loss", value)
             if index % 3 == 0:
@@ -48,16 +50,22 @@ def test_an_experiment_without_trials_gives_the_same_empty_frame() -> None:
     pandas.testing.assert_frame_equal(experiment.dataframe(), from_general_rows("e"))
 
 
-def reference_analytics(experiment: str, **names) -> pandas.DataFrame:
+def reference_analytics(experiment: str, query: str | None = None, **names) -> pandas.DataFrame:
     """``ExperimentAnalytics.dataframe()`` as it was built before the bulk reads: a dict
-    per component record, through ``ColumnsBuilder``."""
+    per component record, through ``ColumnsBuilder``; with ``query``, the components of
+    the trials ``Experiment.search`` finds."""
     from trialbook.frames import ColumnsBuilder
     from trialbook.store import SUMMARY_STATS
 
     store = open_store()
     experiments = {trial.name: trial.experiment_name for trial in store.list_trials()}
+    found = None
+    if query is not None:
+        found = {trial.trial_name for trial in tb.Experiment.load(experiment).search(query)}
     builder = ColumnsBuilder()
     for component in store.list_components(experiment_name=experiment):
+        if found is not None and not found.intersection(component.trial_names):
+            continue
         row = {"TrialComponentName": component.name, "DisplayName": component.display_name}
         for name, value in component.parameters.items():
             if names.get("parameter_names") is None or name in names["parameter_names"]:
@@ -103,3 +111,74 @@ def test_the_bulk_analytics_frame_equals_one_built_from_records(names) -> None:
     built = tb.ExperimentAnalytics(experiment_name="e", **names).dataframe()
     pandas.testing.assert_frame_equal(built, reference_analytics("e", **names))
     assert len(built) == 5
+
+
+def analytics_edge_cases() -> tb.Experiment:
+    """Parameters of every kind (one name int here, float there, bool elsewhere), a NaN
+    float first, names that only later components have (past one statement's names), a
+    metric whose points are all NaN, components without parameters or metrics."""
+    experiment = tb.Experiment.create("e", description="edge cases")
+    for index in range(6):
+        with experiment.run(variables={"lr": index / 10, "seed": index}) as tracker:
+            if index == 0:
+                tracker.log_parameter("dropout", math.nan)
+            tracker.log_parameter("mixed", [1, 0.5, True, "x", 2**60, -3][index])
+            if index >= 2:
+                tracker.log_parameters({f"late{k}": k * index for k in range(45)})
+                tracker.log_parameter("dropout", 0.1 * index)
+            if index % 2:
+                tracker.log_metric("nan_only", math.nan)
+            if index != 3:
+                tracker.log_metric("loss", [0.5, math.inf, -math.inf, 1.0, math.nan, 2.0][index])
+                tracker.log_metric("loss", 0.25)
+    with experiment.run(variables={"lr": 9.0, "seed": 9}):  # nothing logged
+        pass
+    return experiment
+
+
+def test_the_bulk_analytics_frame_equals_the_records_one_in_edge_cases() -> None:
+    analytics_edge_cases()
+    built = tb.ExperimentAnalytics(experiment_name="e").dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("e"))
+    assert built["mixed"].tolist()[:6] == [1, 0.5, True, "x", 2**60, -3]
+    assert "late44" in built.columns and math.isnan(built["dropout"][0])
+    assert built["nan_only - Min"].dropna().empty and built["loss - Count"].dtype == "float64"
+
+
+@pytest.mark.parametrize(
+    "query", ["seed >= 2", "seed == 3 or lr > 0.45", "metrics.loss.max > 0.9", "seed > 100"]
+)
+def test_the_query_keeps_the_components_of_the_matching_trials(query) -> None:
+    analytics_edge_cases()
+    built = tb.ExperimentAnalytics(experiment_name="e", query=query).dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("e", query))
+
+
+def test_a_parameter_named_like_another_column_keeps_the_records_rule() -> None:
+    experiment = tb.Experiment.create("e", description="clashing names")
+    with experiment.run(variables={"lr": 0.1}) as tracker:
+        tracker.log_parameter("loss - Min", 3.0)
+        tracker.log_parameter("Trials", "mine")
+        tracker.log_metric("loss", 1.0)
+    built = tb.ExperimentAnalytics(experiment_name="e").dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("e"))
+    assert built["Trials"].tolist() == [[experiment.list_trials()[0].trial_name]]
+
+
+def test_a_variable_named_like_another_column_keeps_the_general_rule() -> None:
+    experiment = tb.Experiment.create("e", description="clashing names")
+    with experiment.run(variables={"Status": "mine", "loss - Min": 2}) as tracker:
+        tracker.log_metric("loss", 1.0)
+    pandas.testing.assert_frame_equal(experiment.dataframe(), from_general_rows("e"))
+
+
+def test_times_are_rounded_to_microseconds_as_datetime_rounds_them() -> None:
+    from trialbook.frame_columns import datetime_column
+    from trialbook.values import to_datetime
+
+    epochs = [1.5, 5e-7, 1.5e-6, -5e-7, -1.9999995, 1e9 + 0.9999995, 1764800000.1234565, 0.0]
+    epochs += [1.7e9 + k / 7 + 5e-7 for k in range(2000)] + [None]
+    built = pandas.DataFrame({"t": datetime_column(epochs)})
+    expected = pandas.DataFrame({"t": [to_datetime(epoch) for epoch in epochs]})
+    pandas.testing.assert_frame_equal(built, expected)
+    assert datetime_column([None, None]) == [None, None]  # objects, as pandas makes of them

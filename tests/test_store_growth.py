@@ -146,6 +146,7 @@ def test_opening_a_schema_2_store_drops_the_levels_a_series_does_not_need(
         for index in ("trials_sole_component", "parameters_lookup", "metric_series_lookup"):
             connection.execute(f"DROP INDEX {index}")
         connection.execute("ALTER TABLE trials DROP COLUMN sole_component")
+        connection.execute("DROP TABLE experiment_columns")  # nor schema 6's catalogue
     connection.close()
     store = open_store()
     assert {level for level, _ in _buckets(store_path, "m")} == {0}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook.errors import ValidationError
-from trialbook.frames import ColumnsBuilder, trials_frame
+from trialbook.frames import ColumnsBuilder, components_frame, trials_frame
 from trialbook.names import validate_name
 from trialbook.store import (
     SUMMARY_STATS,
@@ -78,20 +78,33 @@ class ExperimentAnalytics:
         if self._dataframe is not None and not force_refresh:
             return self._dataframe
         flush_all()
-        components = self._components()
+        rows = open_store().component_frame_rows(self.experiment_name, self.query)
+        frame = components_frame(
+            rows,
+            self.parameter_names,
+            self.metric_names,
+            self.input_artifact_names,
+            self.output_artifact_names,
+        )
+        if frame is None:  # a parameter named like another column: the records' rule
+            frame = self._records_frame()
+        created = {row[1]: row[3] for row in rows.components}
+        self._dataframe = self._sorted(frame, created).reset_index(drop=True)
+        return self._dataframe
+
+    def _records_frame(self) -> pandas.DataFrame:
+        """The table built from a record and a dict per component (``ColumnsBuilder``)."""
         experiments_of_trial = {
             trial.name: trial.experiment_name for trial in open_store().list_trials()
         }
         builder = ColumnsBuilder()
-        for component in components:
+        for component in self._components():
             builder.put_row(self._row(component, experiments_of_trial))
         frame = builder.frame()
         if not frame.empty:  # list columns last, as SageMaker's
             ordered = [c for c in frame.columns if c not in ("Trials", "Experiments")]
             frame = frame[[*ordered, "Trials", "Experiments"]]
-        frame = self._sorted(frame, components)
-        self._dataframe = frame.reset_index(drop=True)
-        return self._dataframe
+        return frame
 
     def _row(
         self, component: ComponentRecord, experiments_of_trial: dict[str, str]
@@ -123,16 +136,13 @@ class ExperimentAnalytics:
         )
         return row
 
-    def _sorted(
-        self, frame: pandas.DataFrame, components: list[ComponentRecord]
-    ) -> pandas.DataFrame:
+    def _sorted(self, frame: pandas.DataFrame, created: dict[str, float]) -> pandas.DataFrame:
         if not self.sort_by or frame.empty:
             return frame
         ascending = self.sort_order == "Ascending"
         if self.sort_by == "Name":
             column = "TrialComponentName"
         elif self.sort_by == "CreationTime":
-            created = {c.name: c.creation_time for c in components}
             order = frame["TrialComponentName"].map(created)
             return frame.iloc[order.sort_values(ascending=ascending, kind="stable").index]
         elif self.sort_by.startswith("Parameters."):
@@ -198,7 +208,12 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
     store = open_store()
     experiment = store.get_experiment(experiment_name)
     rows = store.trial_frame_rows(experiment_name)
-    return trials_frame(rows, objective_stat(experiment.objective), bool(experiment.objective))
+    with_objective = bool(experiment.objective)
+    frame = trials_frame(rows, objective_stat(experiment.objective), with_objective)
+    if frame is None:  # a variable named like another column: the general rows' rule
+        general = store.trial_rows(experiment_name, parameters=False, provenance=False)
+        frame = _trial_frame(general, with_objective, False)
+    return frame
 
 
 def search_trials(query: str | None = None) -> pandas.DataFrame:
@@ -216,26 +231,26 @@ def search_trials(query: str | None = None) -> pandas.DataFrame:
 def _trial_frame(
     rows: Iterable[dict[str, Any]], with_objective: bool, with_experiment: bool
 ) -> pandas.DataFrame:
+    """A dict a trial, so a variable named like another column (``Status``, ``loss - Min``)
+    keeps that column's place and gives way to the value written after it."""
     builder = ColumnsBuilder()
-    put = builder.put
     to_datetime = values.to_datetime
     stat_fields = list(zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True))
     for trial in rows:
-        put("TrialName", trial["name"])
+        row: dict[str, Any] = {"TrialName": trial["name"]}
         if with_experiment:
-            put("Experiment", trial["experiment_name"])
-        put("Status", trial["status"])
-        put("CreationTime", to_datetime(trial["creation_time"]))
-        put("StartTime", to_datetime(trial["start_time"]))
-        put("EndTime", to_datetime(trial["end_time"]))
-        for name, value in (trial["variables"] or {}).items():
-            put(name, value)
+            row["Experiment"] = trial["experiment_name"]
+        row["Status"] = trial["status"]
+        row["CreationTime"] = to_datetime(trial["creation_time"])
+        row["StartTime"] = to_datetime(trial["start_time"])
+        row["EndTime"] = to_datetime(trial["end_time"])
+        row.update(trial["variables"] or {})
         if with_objective:
-            put("ObjectiveValue", trial["objective_value"])
+            row["ObjectiveValue"] = trial["objective_value"]
         for key, summary in trial["metrics"].items():
             for stat, field in stat_fields:
-                put(f"{key} - {stat}", summary[field])
-        builder.end_row()
+                row[f"{key} - {stat}"] = summary[field]
+        builder.put_row(row)
     return builder.frame()
 
 

@@ -6,14 +6,20 @@ as ``pandas.DataFrame(list_of_dicts)`` gives, without its per-row, per-key conve
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from trialbook import values
-from trialbook.store.core.records import TrialFrameRows
-from trialbook.store.core.vocabulary import SUMMARY_STATS, TRIAL_METRIC_STATS, summary_stats
+from trialbook.frame_columns import (
+    datetime_column,
+    metric_columns,
+    parameter_columns,
+    stat_column,
+)
+from trialbook.store.core.records import ComponentFrameRows, TrialFrameRows
+from trialbook.store.core.vocabulary import SUMMARY_STATS, TRIAL_METRIC_STATS
 
 if TYPE_CHECKING:
+    import numpy
     import pandas
 
 MISSING = float("nan")
@@ -52,67 +58,220 @@ class ColumnsBuilder:
 
 def trials_frame(
     rows: TrialFrameRows, objective: tuple[str, str] | None, with_objective: bool
-) -> pandas.DataFrame:
+) -> pandas.DataFrame | None:
     """``Experiment.dataframe()`` from the store's bulk rows, column by column: the same
     columns, order, values and dtypes as ``ColumnsBuilder`` given each trial's row (see
-    ``analytics._trial_frame``), without a dict per trial or a call per value."""
+    ``analytics._trial_frame``), or None when a variable is named like another column."""
+    import numpy
     import pandas
 
     count = len(rows.trials)
-    columns: dict[str, list[Any]] = {}
     if not count:
-        return pandas.DataFrame(columns)
-    seen: set[tuple[Any, ...]] = set()
-    stat_names = list(zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True))
-    loads = json.loads
-    to_datetime = values.to_datetime
-
-    def column(name: str) -> list[Any]:
-        found = columns.get(name)
-        if found is None:
-            found = columns[name] = [MISSING] * count
-        return found
-
-    names, statuses, created, started, ended = (
-        column(name) for name in ("TrialName", "Status", "CreationTime", "StartTime", "EndTime")
+        return pandas.DataFrame({})
+    ids, names, statuses, created, started, ended, texts, soles = map(
+        list, zip(*rows.trials, strict=True)
     )
-    objective_values: list[Any] | None = None
-    for index, (trial_id, name, status, creation, start, end, text, sole) in enumerate(rows.trials):
-        general = rows.general.get(trial_id) if sole is None else None
-        if general is not None:
-            variables = general["variables"] or {}
-            metrics = general["metrics"]
-            start, end = general["start_time"], general["end_time"]
-            objective_value = general["objective_value"]
-        else:
-            variables = {} if text is None else loads(text) or {}
-            metrics = {}
-            for metric, *accumulators in rows.series.get(sole, ()):
-                metrics[metric] = summary_stats(*accumulators)
-            start, end = start or None, end or None
-            objective_value = None
-            if objective is not None and objective[0] in metrics:
-                objective_value = metrics[objective[0]][objective[1]]
-        names[index] = name
-        statuses[index] = status
-        created[index] = to_datetime(creation)
-        started[index] = to_datetime(start)
-        ended[index] = to_datetime(end)
-        signature = (*variables, None, *metrics)
-        if signature not in seen:  # new keys: their columns, in order of first appearance
-            seen.add(signature)
-            for key in variables:
-                column(key)
-            if with_objective:
-                objective_values = column("ObjectiveValue")
-            for key in metrics:
-                for stat, _ in stat_names:
-                    column(f"{key} - {stat}")
-        for key, value in variables.items():
-            columns[key][index] = value
-        if objective_values is not None:
-            objective_values[index] = objective_value
-        for key, summary in metrics.items():
-            for stat, field in stat_names:
-                columns[f"{key} - {stat}"][index] = summary[field]
+    started = [start or None for start in started]
+    ended = [end or None for end in ended]
+    general = {index: rows.general[ids[index]] for index in _indexes(soles, None)}
+    for index, row in general.items():
+        started[index], ended[index] = row["start_time"], row["end_time"]
+    # Each column where pandas would put it: (first row, part of the row, rank there).
+    placed = _variable_columns(texts, general)
+    metrics = metric_columns(rows.metrics)
+    first = {name: (row, 2, rank) for name, (row, rank) in rows.metrics.order.items()}
+    present = {name: ~numpy.isnan(stats["count"][0]) for name, stats in metrics.items()}
+    for index, row in general.items():  # their own rules: clash keys, several components
+        for rank, (key, summary) in enumerate(row["metrics"].items()):
+            if key not in metrics:
+                metrics[key] = _no_metric(count)
+                present[key] = numpy.zeros(count, dtype=bool)
+            first[key] = min(first.get(key, (count,)), (index, 2, rank))
+            present[key][index] = True
+            for field, (stat_values, none) in metrics[key].items():
+                stat_values[index] = numpy.nan if summary[field] is None else summary[field]
+                none[index] = summary[field] is None
+    variables = set(placed)
+    if with_objective:
+        placed["ObjectiveValue"] = (
+            (0, 1, 0, 0),
+            _objective_column(objective, metrics, present, general, count),
+        )
+    for name, stats in metrics.items():
+        for position, (stat, field) in enumerate(
+            zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True)
+        ):
+            column = stat_column(field, *stats[field], present[name])
+            placed[f"{name} - {stat}"] = ((*first[name], position), column)
+    others = set(placed) - variables
+    if variables & (others | {"TrialName", "Status", "CreationTime", "StartTime", "EndTime"}):
+        return None
+    columns: dict[str, Any] = {
+        "TrialName": names,
+        "Status": statuses,
+        "CreationTime": datetime_column(created),
+        "StartTime": datetime_column(started),
+        "EndTime": datetime_column(ended),
+    }
+    for name in sorted(placed, key=lambda key: placed[key][0]):
+        columns[name] = placed[name][1]
     return pandas.DataFrame(columns)
+
+
+def _variable_columns(
+    texts: list[str | None], general: dict[int, dict[str, Any]]
+) -> dict[str, tuple[tuple[int, ...], list[Any]]]:
+    """Each variable's column and place. Trials whose variables come in the same order (a
+    sweep's all do) are set together: a column of numpy objects filled at their indexes,
+    or the values themselves when every trial has them."""
+    import numpy
+
+    count = len(texts)
+    own = [text for index, text in enumerate(texts) if text is not None and index not in general]
+    decoded = iter(json.loads(f"[{','.join(own)}]"))  # one parse: no Python per document
+    groups: dict[tuple[str, ...], tuple[list[int], list[tuple[Any, ...]]]] = {}
+    for index, text in enumerate(texts):
+        if index in general:
+            variables = general[index]["variables"] or {}
+        elif text is None:
+            continue
+        else:
+            variables = next(decoded) or {}
+        keys = tuple(variables)
+        group = groups.get(keys)
+        if group is None:
+            group = groups[keys] = ([], [])
+        group[0].append(index)
+        group[1].append(tuple(variables.values()))
+    placed: dict[str, tuple[tuple[int, ...], Any]] = {}
+    for keys, (indexes, rows) in groups.items():
+        for rank, (key, values) in enumerate(zip(keys, zip(*rows, strict=True), strict=True)):
+            if len(indexes) == count:  # every trial, in order: the values are the column
+                placed[key] = ((0, 0, rank, 0), list(values))
+                continue
+            if key not in placed:
+                placed[key] = ((indexes[0], 0, rank, 0), numpy.full(count, MISSING, object))
+            elif placed[key][0] > (indexes[0], 0, rank, 0):
+                placed[key] = ((indexes[0], 0, rank, 0), placed[key][1])
+            placed[key][1][indexes] = numpy.fromiter(values, dtype=object, count=len(indexes))
+    return {
+        key: (place, column.tolist() if isinstance(column, numpy.ndarray) else column)
+        for key, (place, column) in placed.items()
+    }
+
+
+def _indexes(items: list[Any], value: Any) -> list[int]:
+    return [index for index, item in enumerate(items) if item is value]
+
+
+def _no_metric(count: int) -> dict[str, tuple[numpy.ndarray, numpy.ndarray]]:
+    import numpy
+
+    return {
+        field: (numpy.full(count, numpy.nan), numpy.zeros(count, dtype=bool))
+        for field in TRIAL_METRIC_STATS
+    }
+
+
+def _objective_column(
+    objective: tuple[str, str] | None,
+    metrics: dict[str, dict[str, tuple[numpy.ndarray, numpy.ndarray]]],
+    present: dict[str, numpy.ndarray],
+    general: dict[int, dict[str, Any]],
+    count: int,
+) -> numpy.ndarray | list[Any]:
+    """Each trial's objective value: its objective metric's statistic (None without one)."""
+    import numpy
+
+    if objective is not None and objective[0] in metrics:
+        values, none = metrics[objective[0]][objective[1]]
+        values, none = values.copy(), none | ~present[objective[0]]
+    else:
+        values, none = numpy.full(count, numpy.nan), numpy.ones(count, dtype=bool)
+    for index, row in general.items():
+        value = row["objective_value"]
+        values[index] = numpy.nan if value is None else value
+        none[index] = value is None
+    return [None] * count if none.all() else values
+
+
+#: Columns of ``ExperimentAnalytics`` that are not a parameter, metric or artifact.
+COMPONENT_FIXED_COLUMNS = ("TrialComponentName", "DisplayName", "Trials", "Experiments")
+
+
+def components_frame(
+    rows: ComponentFrameRows,
+    parameter_names: Collection[str] | None,
+    metric_names: Collection[str] | None,
+    input_names: Collection[str] | None,
+    output_names: Collection[str] | None,
+) -> pandas.DataFrame | None:
+    """``ExperimentAnalytics.dataframe()`` (before sorting) from the store's bulk rows:
+    the same columns, order, values and dtypes as ``ColumnsBuilder`` given each
+    component's row, or None when a parameter's name is also another column's (the
+    records then say which value wins)."""
+    import numpy
+    import pandas
+
+    count = len(rows.components)
+    if not count:
+        return pandas.DataFrame({})
+    # Each column where pandas would put it: (first row, part of the row, rank there).
+    placed: dict[str, tuple[tuple[int, ...], Any]] = {}
+    for name, parameter in parameter_columns(rows.parameters).items():
+        if parameter_names is None or name in parameter_names:
+            row, rank = rows.parameters.order[name]
+            placed[name] = ((row, 0, rank, 0), parameter)
+    taken = set(placed)
+    for name, stats in metric_columns(rows.metrics).items():
+        if metric_names is None or name in metric_names:
+            present = ~numpy.isnan(stats["count"][0])
+            row, rank = rows.metrics.order[name]
+            for position, (stat, field) in enumerate(
+                zip(SUMMARY_STATS, TRIAL_METRIC_STATS, strict=True)
+            ):
+                column = stat_column(field, *stats[field], present)
+                placed[f"{name} - {stat}"] = ((row, 1, rank, position), column)
+    artifacts = _artifact_columns(rows.artifacts, input_names, output_names)
+    summaries = set(placed) - taken
+    if taken & (summaries | set(artifacts) | set(COMPONENT_FIXED_COLUMNS)) or summaries & set(
+        artifacts
+    ):
+        return None
+    placed.update(artifacts)
+    columns: dict[str, Any] = {
+        "TrialComponentName": [row[1] for row in rows.components],
+        "DisplayName": [row[2] for row in rows.components],
+    }
+    for name in sorted(placed, key=lambda key: placed[key][0]):
+        columns[name] = placed[name][1]
+    columns["Trials"] = rows.trials
+    columns["Experiments"] = rows.experiments
+    return pandas.DataFrame(columns)
+
+
+def _artifact_columns(
+    artifacts: list[list[tuple[Any, ...]]],
+    input_names: Collection[str] | None,
+    output_names: Collection[str] | None,
+) -> dict[str, tuple[tuple[int, ...], list[Any]]]:
+    """ "<artifact> - MediaType|Value" columns: a component's inputs then its outputs, an
+    output overwriting the value of an input of the same name (as a dict row would)."""
+    placed: dict[str, tuple[tuple[int, ...], list[Any]]] = {}
+    count = len(artifacts)
+    for row, found in enumerate(artifacts):
+        if not found:
+            continue
+        ordered = [a for a in found if a[0] == "input" and _wanted(a[1], input_names)]
+        ordered += [a for a in found if a[0] == "output" and _wanted(a[1], output_names)]
+        for rank, (_, name, value, media_type) in enumerate(ordered):
+            for part, cell in ((0, media_type), (1, value)):
+                key = f"{name} - {('MediaType', 'Value')[part]}"
+                if key not in placed:
+                    placed[key] = ((row, 2, rank, part), [MISSING] * count)
+                placed[key][1][row] = cell
+    return placed
+
+
+def _wanted(name: str, names: Collection[str] | None) -> bool:
+    return names is None or name in names

@@ -319,6 +319,7 @@ def test_upgrading_from_schema_1_backfills_sole_components(postgres_url: str) ->
         for index in ("trials_sole_component", "parameters_lookup", "metric_series_lookup"):
             connection.execute(f"DROP INDEX {index}")
         connection.execute("ALTER TABLE trials DROP COLUMN sole_component")
+        connection.execute("DROP TABLE experiment_columns")  # schema 3
         connection.execute("UPDATE schema_version SET version = 1")
     assert upgrade_database(postgres_url) == (1, schema.SCHEMA_VERSION)
     with psycopg.connect(_server(postgres_url)) as connection:

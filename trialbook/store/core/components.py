@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trialbook.status import TrialStatus
-from trialbook.store.core import deletion, entities, sole_components, tallies
+from trialbook.store.core import column_catalogue, deletion, entities, sole_components, tallies
 from trialbook.store.core.activity import component_event, memberships, touch_components
+from trialbook.store.core.column_catalogue import PARAMETER
 from trialbook.store.core.encoding import (
     dumps,
     dumps_or_none,
@@ -174,16 +175,20 @@ def delete(tx: Transaction, name: str, *, force_disassociate: bool) -> list[str]
     if trials and not force_disassociate:
         raise entities.refuse_component_delete(name, trials)
     trial_ids = tallies.trials_of_components(tx, [component_id])
+    catalogued = column_catalogue.snapshot(tx, [component_id])
     tx.execute("DELETE FROM trial_components WHERE component_id = ?", (component_id,))
     tallies.refresh(tx, trial_ids)
     sole_components.refresh(tx, trial_ids)
-    return deletion.delete_components(tx, [component_id], experiments[0] if experiments else None)
+    paths = deletion.delete_components(tx, [component_id], experiments[0] if experiments else None)
+    column_catalogue.apply(tx, catalogued)
+    return paths
 
 
 def associate(tx: Transaction, trial_name: str, component_name: str) -> None:
     experiment_name = _experiment_of_trial(tx, trial_name)
     trial_id = entities.entity_id(tx, "trials", trial_name)
     component_id = entities.entity_id(tx, "components", component_name)
+    catalogued = column_catalogue.snapshot(tx, [component_id])
     cursor = tx.execute(
         "INSERT INTO trial_components (trial_id, component_id, added_time) VALUES (?, ?, ?)"
         " ON CONFLICT DO NOTHING",
@@ -199,6 +204,7 @@ def associate(tx: Transaction, trial_name: str, component_name: str) -> None:
         )
         tallies.refresh(tx, [trial_id])
         sole_components.refresh(tx, sole_components.trials_of(tx, component_id))
+        column_catalogue.apply(tx, catalogued)
         tx.touched.discard(component_id)  # it has a new trial to propagate to
         touch_components(tx, [component_id])
 
@@ -207,6 +213,7 @@ def disassociate(tx: Transaction, trial_name: str, component_name: str) -> None:
     experiment_name = _experiment_of_trial(tx, trial_name)
     trial_id = entities.entity_id(tx, "trials", trial_name)
     component_id = entities.entity_id(tx, "components", component_name)
+    catalogued = column_catalogue.snapshot(tx, [component_id])
     cursor = tx.execute(
         "DELETE FROM trial_components WHERE trial_id = ? AND component_id = ?",
         (trial_id, component_id),
@@ -221,6 +228,7 @@ def disassociate(tx: Transaction, trial_name: str, component_name: str) -> None:
         )
         tallies.refresh(tx, [trial_id])
         sole_components.refresh(tx, [trial_id, *sole_components.trials_of(tx, component_id)])
+        column_catalogue.apply(tx, catalogued)
         tx.execute("UPDATE trials SET last_activity = ? WHERE id = ?", (tx.now, trial_id))
         tx.execute(
             "UPDATE experiments SET last_activity = ? WHERE name = ?", (tx.now, experiment_name)
@@ -232,17 +240,33 @@ def set_parameters(
 ) -> None:
     """Upsert parameters (re-logging overwrites); ``replace`` drops the others first."""
     component_id = entities.entity_id(tx, "components", component_name)
+    catalogued = None
     if replace:
+        catalogued = column_catalogue.snapshot(tx, [component_id], kinds=(PARAMETER,))
         tx.execute("DELETE FROM parameters WHERE component_id = ?", (component_id,))
+        logged: set[str] = set()
+    else:
+        logged = _parameter_names(tx, component_id)
     tx.executemany(
         "INSERT INTO parameters (component_id, name, type, value) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (component_id, name) DO UPDATE SET type = excluded.type,"
         " value = excluded.value",
         [(component_id, name, *parameter_row(value)) for name, value in parameters.items()],
     )
+    if catalogued is not None:
+        column_catalogue.apply(tx, catalogued)
+    else:
+        column_catalogue.parameters_added(tx, component_id, set(parameters) - logged)
     component_event(
         tx, component_id, component_name, "parameters.logged", {"names": sorted(parameters)}
     )
+
+
+def _parameter_names(tx: Transaction, component_id: int) -> set[str]:
+    return {
+        row[0]
+        for row in tx.execute("SELECT name FROM parameters WHERE component_id = ?", (component_id,))
+    }
 
 
 def record_heartbeat(tx: Transaction, names: Sequence[str], when: float) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from trialbook.store.core import tallies
+from trialbook.store.core import column_catalogue, tallies
 from trialbook.store.core.transaction import Transaction, chunks, marks
 
 
@@ -36,6 +36,7 @@ def delete_trials(tx: Transaction, trial_ids: Sequence[int], experiment: str) ->
             owners[component_id].add(trial_id)
         exclusive.extend(cid for cid, trials in owners.items() if trials <= trial_set)
     tallies.trials_removed(tx, trial_ids)
+    catalogued = column_catalogue.snapshot(tx, component_ids, trial_ids)
     paths = delete_components(tx, exclusive, experiment)
     for chunk in chunks(list(trial_ids)):
         in_list = marks(len(chunk))
@@ -46,6 +47,7 @@ def delete_trials(tx: Transaction, trial_ids: Sequence[int], experiment: str) ->
         tx.execute(f"DELETE FROM trials WHERE id IN ({in_list})", tuple(chunk))
         for trial_name in names:
             tx.record_change("deleted", "trial", trial_name, experiment)
+    column_catalogue.apply(tx, catalogued)
     return paths
 
 

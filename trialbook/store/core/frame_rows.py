@@ -1,15 +1,23 @@
 """An experiment's trials for a DataFrame, read in bulk: the trials with a sole component
 (``sole_components.py``; nearly all) as flat rows plus their components' series
-accumulators, two statements for the whole experiment; the others through the general row
-builder (``rows.py``), whose rules (own components, clash keys) they need."""
+accumulators as columns (``pivot.py``), a few statements for the whole experiment; the
+others through the general row builder (``rows.py``), whose rules (own components, clash
+keys) they need."""
 
 from __future__ import annotations
 
+from trialbook.store.core.pivot import pivot, place
 from trialbook.store.core.records import ExperimentRecord, TrialFrameRows
 from trialbook.store.core.rows import trial_rows
 from trialbook.store.core.statuses import trial_status_sql
-from trialbook.store.core.summaries import ACCUMULATORS
+from trialbook.store.core.summaries import ACCUMULATOR_CELLS
 from trialbook.store.core.transaction import Transaction
+
+#: The trials, each with its sole component (NULL for the others), as a pivot's row source.
+_ROWS = (
+    "SELECT t.id AS row_id, t.sole_component AS component_id FROM trials t"
+    " WHERE t.experiment_id = :experiment"
+)
 
 
 def trial_frame_rows(
@@ -23,18 +31,12 @@ def trial_frame_rows(
         " WHERE t.experiment_id = ? ORDER BY t.id",
         (*status_parameters, experiment_id),
     ).fetchall()
-    result = TrialFrameRows(trials)
-    series = result.series
-    for row in tx.execute(
-        f"SELECT s.component_id, s.name, {ACCUMULATORS} FROM trials t"
-        " JOIN metric_series s ON s.component_id = t.sole_component"
-        " WHERE t.experiment_id = ? ORDER BY s.component_id, s.id",
-        (experiment_id,),
-    ):
-        found = series.get(row[0])
-        if found is None:
-            found = series[row[0]] = []
-        found.append(row[1:])
+    ids = [row[0] for row in trials]
+    metrics = pivot(
+        tx, _ROWS, {"experiment": experiment_id}, ids, "metric_series", ACCUMULATOR_CELLS
+    )
+    place(tx, "metric_series", "id", [row[7] for row in trials], metrics)
+    result = TrialFrameRows(trials, metrics)
     others = [row[0] for row in trials if row[7] is None]
     if others:
         built = trial_rows(tx, experiment, others, parameters=False, provenance=False)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from trialbook.store.core.records import (
     ArtifactRecord,
     Change,
+    ComponentFrameRows,
     ComponentRecord,
     Direction,
     ExperimentRecord,
@@ -336,6 +337,13 @@ class Store(abc.ABC):
         """An experiment's trials in bulk for ``Experiment.dataframe()``: the values of
         ``trial_rows`` it shows, flat for the trials with a sole component (see
         ``core/frame_rows.py``)."""
+
+    @abc.abstractmethod
+    def component_frame_rows(
+        self, experiment_name: str, query: str | None = None
+    ) -> ComponentFrameRows:
+        """An experiment's trial components in bulk for ``ExperimentAnalytics``, those of
+        the trials ``query`` matches when given (see ``core/component_frame.py``)."""
 
     @abc.abstractmethod
     def trial_table(self, experiment_name: str, query: TrialQuery) -> TrialTable:

@@ -16,7 +16,7 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trialbook.store.core import buckets
+from trialbook.store.core import buckets, column_catalogue
 from trialbook.store.core.activity import memberships_by_name, touch_statements
 from trialbook.store.core.buckets import BUCKET_UPSERT, batch_buckets
 from trialbook.store.core.records import MetricPoint, SeriesKey
@@ -47,6 +47,7 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     prefixes: list[tuple[Any, ...]] = []  # the stored part of a level's first bucket
     added: dict[int, dict[str, int]] = {}
     laid_out: list[tuple[Sequence[Any], _Columns]] = []
+    created: list[tuple[int, int, str]] = []  # new series: (id, component id, name)
     written = 0
     # Every read first, then the points: the backend may stream them to the server (a
     # PostgreSQL COPY) while the summaries and buckets are computed here.
@@ -66,6 +67,7 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
                 (component_id, metric),
             )
             row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None, 1)
+            created.append((series_id, component_id, metric))
         size = len(points)
         count = row[1]
         begun = buckets.begun_levels(count, size)
@@ -90,6 +92,7 @@ def append(tx: Transaction, batches: Mapping[SeriesKey, Sequence[MetricPoint]]) 
     # Fresh buckets before the statements: a backend that streams packs them while the
     # server still writes the points (their keys differ from the prefixes' and upserts').
     tx.bulk_insert("metric_buckets", list(zip(*new_buckets, strict=True)) if new_buckets else [])
+    column_catalogue.series_added(tx, created)
     statements: list[Statement] = [
         (SERIES_UPDATE, series_updates),
         (buckets.BUCKET_INSERT, prefixes),

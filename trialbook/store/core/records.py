@@ -226,12 +226,42 @@ class RunStart:
 
 
 @dataclass
+class PivotColumns:
+    """Values kept a row per (component, name) as columns (``core/pivot.py``): ``blocks`` of
+    result rows, each row a row id then ``width`` cells a name, at the offset ``names``
+    gives (the first cell is None only where the row has no such name); ``order``: name →
+    (index of the first row that has it, its rank among that row's names)."""
+
+    width: int
+    blocks: list[tuple[list[tuple[Any, ...]], dict[str, int]]] = field(default_factory=list)
+    order: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
 class TrialFrameRows:
     """``trials``: (id, name, status, creation time, start time, end time, variables JSON,
-    sole component id or None) oldest first; ``series``: sole component id → [(metric,
-    *ACCUMULATORS)] oldest series first; ``general``: trial id → its ``trial_rows`` row
-    (without parameters and provenance) for the trials without a sole component."""
+    sole component id or None) oldest first; ``metrics``: the ``ACCUMULATORS`` of each
+    trial's sole component's series, a row a trial; ``general``: trial id → its
+    ``trial_rows`` row (without parameters and provenance) for the trials without a sole
+    component."""
 
     trials: list[tuple[Any, ...]]
-    series: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
+    metrics: PivotColumns
     general: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ComponentFrameRows:
+    """An experiment's components for ``ExperimentAnalytics``, oldest first.
+
+    ``components``: (id, name, display name, creation time); ``parameters``: cells
+    ``Dialect.parameter_cells`` (kind, then the value), ``metrics``: the ``ACCUMULATORS``;
+    per component, ``artifacts`` (direction, name, value, media type) oldest first, its
+    ``trials`` and their ``experiments``."""
+
+    components: list[tuple[Any, ...]]
+    parameters: PivotColumns
+    metrics: PivotColumns
+    artifacts: list[list[tuple[Any, ...]]]
+    trials: list[list[str]]
+    experiments: list[list[str]]

@@ -11,7 +11,14 @@ sweep of many short trials costs one transaction and about a dozen statements to
 from __future__ import annotations
 
 from trialbook.status import TrialStatus
-from trialbook.store.core import attempts, entities, sole_components, tallies, trials
+from trialbook.store.core import (
+    attempts,
+    column_catalogue,
+    entities,
+    sole_components,
+    tallies,
+    trials,
+)
 from trialbook.store.core.activity import touch_components
 from trialbook.store.core.encoding import dumps_or_none, parameter_row
 from trialbook.store.core.records import ComponentRecord, RunStart, TrialRecord
@@ -74,6 +81,7 @@ def start(
                 + ", ".join(["(?, ?, ?, ?)"] * len(chunk)),
                 [value for row in chunk for value in row],
             )
+        column_catalogue.first_parameters(tx, experiment_id, component_id)
         tx.record_change(
             "parameters.logged",
             "component",
@@ -115,6 +123,7 @@ def _new_trial(tx: Transaction, experiment_id: int, experiment_name: str, run: R
     tx.record_change(
         "trial.created", "trial", run.trial_name, experiment_name, {"variables": run.variables}
     )
+    column_catalogue.trial_added(tx, experiment_id, int(trial_id), run.variables)
     return int(trial_id)
 
 

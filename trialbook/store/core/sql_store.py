@@ -27,11 +27,13 @@ from trialbook.store.core import (
     trials,
 )
 from trialbook.store.core.backend import Backend
+from trialbook.store.core.component_frame import component_frame_rows
 from trialbook.store.core.frame_rows import trial_frame_rows
 from trialbook.store.core.interface import Store
 from trialbook.store.core.records import (
     ArtifactRecord,
     Change,
+    ComponentFrameRows,
     ComponentRecord,
     Direction,
     ExperimentRecord,
@@ -398,6 +400,19 @@ class SqlStore(Store):
 
         return self.read(body)
 
+    def component_frame_rows(
+        self, experiment_name: str, query: str | None = None
+    ) -> ComponentFrameRows:
+        def body(tx: Transaction) -> ComponentFrameRows:
+            chosen = self._with_ids(tx, [experiment_name])
+            matching = None
+            if query is not None:
+                found = table.matching_trial_ids(tx, chosen, TrialQuery(query=query))
+                matching = set(found)
+            return component_frame_rows(tx, chosen[0][0], matching)
+
+        return self.read(body)
+
     def trial_rows(
         self, experiment_name: str, *, parameters: bool = True, provenance: bool = True
     ) -> list[dict[str, Any]]:
@@ -430,7 +445,6 @@ class SqlStore(Store):
             chosen = self._with_ids(tx, experiment_names)
             ids = table.matching_trial_ids(
                 tx,
-                self.key,
                 chosen,
                 TrialQuery(query=query),
                 every_experiment=experiment_names is None,

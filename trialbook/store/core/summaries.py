@@ -15,6 +15,8 @@ ACCUMULATORS = (
     "count, finite_count, pos_inf_count, neg_inf_count, mean, m2, min_value, max_value,"
     " last_step, last_value"
 )
+#: The same columns as ``pivot`` cells (``count`` is never NULL: it comes first).
+ACCUMULATOR_CELLS = tuple(f"{{j}}.{column.strip()}" for column in ACCUMULATORS.split(","))
 
 
 def stats(row: Sequence[Any]) -> dict[str, Any]:

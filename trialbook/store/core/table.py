@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from trialbook.errors import ValidationError
+from trialbook.store.core import table_matches
 from trialbook.store.core.columns import parse_trial_column
 from trialbook.store.core.query import condition_sql
 from trialbook.store.core.records import TrialQuery, TrialTable
@@ -48,8 +49,9 @@ def trial_table(
     sorts and pages in the database; only the page becomes rows."""
     query.validate()
     values = TrialValueSql(tx, experiments)
-    where, parameters = _where(tx, store_key, experiments, values, query, every_experiment)
-    total, page = _page(tx, values, query, where, parameters)
+    filtered = _filter(tx, experiments, values, query)
+    scope = _scope(experiments, every_experiment)
+    total, page = _page(tx, store_key, values, query, scope, filtered)
     rows = _rows(tx, experiments, page)
     whole = not query.search and not query.filters and not query.statuses and not query.query
     if len(experiments) == 1 and len(rows) == total and whole:
@@ -60,7 +62,7 @@ def trial_table(
     else:
         variables, parameter_names, metric_names = [], [], []
         for experiment_id, experiment in experiments:
-            names = experiment_columns(tx, store_key, experiment, experiment_id)
+            names = experiment_columns(tx, experiment, experiment_id)
             for target, more in zip((variables, parameter_names, metric_names), names, strict=True):
                 target += [name for name in more if name not in target]
     # Clash keys ("<display_name>/<name>") exist only per trial: add those of this page.
@@ -83,7 +85,6 @@ def trial_table(
 
 def matching_trial_ids(
     tx: Transaction,
-    store_key: str,
     experiments: Experiments,
     query: TrialQuery,
     *,
@@ -93,7 +94,9 @@ def matching_trial_ids(
     creation order: the rows ``trial_table`` pages through, without building them."""
     query.validate()
     values = TrialValueSql(tx, experiments)
-    where, parameters = _where(tx, store_key, experiments, values, query, every_experiment)
+    where, parameters = _where(
+        _scope(experiments, every_experiment), _filter(tx, experiments, values, query)
+    )
     return [
         row[0]
         for row in tx.execute(f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id", parameters)
@@ -101,18 +104,45 @@ def matching_trial_ids(
 
 
 def _page(
-    tx: Transaction, values: TrialValueSql, query: TrialQuery, where: str, parameters: list[Any]
+    tx: Transaction,
+    store_key: str,
+    values: TrialValueSql,
+    query: TrialQuery,
+    scope: Sql,
+    filtered: Sql | None,
 ) -> tuple[int, list[int]]:
-    """(how many trials match, the ids of the page in order). A sorted page and its total
-    come from one pass over the matching trials (the total as a window count: every row
-    of the page carries it), so each trial's filter values and sort key are read once."""
+    """(how many trials match, the ids of the page in order).
+
+    A filtered or sorted query lists every match in order (``table_matches``: cached until
+    the next write), and its pages are slices of that list. Otherwise (creation order
+    without a filter, or a status that moves with the clock) the page is read alone, and a
+    sorted page and its total come from one pass (the total as a window count)."""
     direction = "DESC" if query.descending else "ASC"
+    key, key_parameters = "t.id", []
+    if query.sort is not None:
+        key, key_parameters = values(column_field(parse_trial_column(query.sort, "sort")))
+    if (query.sort is not None or filtered) and not (query.statuses or values.uses_clock):
+        ids = table_matches.ordered_ids(
+            tx,
+            table_matches.MatchQuery(
+                store_key,
+                scope[0],
+                tuple(scope[1]),
+                None if filtered is None else filtered[0],
+                () if filtered is None else tuple(filtered[1]),
+                None if query.sort is None else key,
+                tuple(key_parameters),
+                query.descending,
+            ),
+        )
+        end = None if query.limit is None else query.offset + query.limit
+        return len(ids), ids[query.offset : end].tolist()
+    where, parameters = _where(scope, filtered)
     page_clause = tx.dialect.limit_offset(query.limit, query.offset)
     if query.sort is None:  # creation order is id order: the primary key serves the page
         ordered = f"SELECT t.id FROM trials t WHERE {where} ORDER BY t.id {direction}"
         page = [row[0] for row in tx.execute(f"{ordered}{page_clause}", parameters)]
     else:
-        key, key_parameters = values(column_field(parse_trial_column(query.sort, "sort")))
         rows = tx.execute(
             f"SELECT id, count(*) OVER () FROM (SELECT t.id AS id, {key} AS k FROM trials t"
             f" WHERE {where}) page ORDER BY k {direction} NULLS LAST, id {direction}{page_clause}",
@@ -144,21 +174,27 @@ def _rows(tx: Transaction, experiments: Experiments, page: list[int]) -> list[di
     return [built[trial_id] for trial_id in page]
 
 
-def _where(
-    tx: Transaction,
-    store_key: str,
-    experiments: Experiments,
-    values: TrialValueSql,
-    query: TrialQuery,
-    every_experiment: bool,
-) -> Sql:
-    """The WHERE condition (over trials ``t``) of the query's search, statuses, filters and
-    query text."""
-    ids = [experiment_id for experiment_id, _ in experiments]
+def _scope(experiments: Experiments, every_experiment: bool) -> Sql:
+    """The condition (over trials ``t``) of being a trial of these experiments."""
     if every_experiment:
-        where, parameters = ["1 = 1"], []
-    else:
-        where, parameters = [f"t.experiment_id IN ({marks(len(ids))})" if ids else "1 = 0"], ids
+        return "1 = 1", []
+    ids = [experiment_id for experiment_id, _ in experiments]
+    return (f"t.experiment_id IN ({marks(len(ids))})" if ids else "1 = 0"), ids
+
+
+def _where(scope: Sql, filtered: Sql | None) -> Sql:
+    if filtered is None:
+        return scope
+    return f"{scope[0]} AND {filtered[0]}", [*scope[1], *filtered[1]]
+
+
+def _filter(
+    tx: Transaction, experiments: Experiments, values: TrialValueSql, query: TrialQuery
+) -> Sql | None:
+    """The condition (over trials ``t``) of the query's search, statuses, filters and query
+    text; None when it keeps every trial."""
+    where: list[str] = []
+    parameters: list[Any] = []
     if query.search and query.search.strip():
         where.append(search_sql(tx))
         parameters += [query.search.strip()] * 2
@@ -173,11 +209,11 @@ def _where(
         where.append(condition)
         parameters += expression_values + condition_values
     if query.query:
-        schema = query_schema(tx, store_key, experiments)
+        schema = query_schema(tx, experiments)
         condition, condition_values = condition_sql(query.query, schema, values, tx.dialect)
         where.append(condition)
         parameters += condition_values
-    return " AND ".join(where), parameters
+    return (" AND ".join(f"({item})" for item in where), parameters) if where else None
 
 
 def search_sql(tx: Transaction) -> str:

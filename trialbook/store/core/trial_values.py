@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from trialbook.store.core.backend import Dialect
+from trialbook.store.core.column_catalogue import OWN_COMPONENT
 from trialbook.store.core.columns import TrialColumn
 from trialbook.store.core.query import Field, QuerySchema
 from trialbook.store.core.records import ExperimentRecord
 from trialbook.store.core.statuses import trial_status_sql
-from trialbook.store.core.table_columns import OWN_COMPONENT, experiment_columns
+from trialbook.store.core.table_columns import experiment_columns
 from trialbook.store.core.transaction import Transaction
 from trialbook.store.core.vocabulary import objective_stat
 
@@ -80,13 +81,13 @@ def column_field(column: TrialColumn) -> Field:
     return Field("variable" if column.group == "variables" else "parameter", column.key)
 
 
-def query_schema(tx: Transaction, store_key: str, experiments: Experiments) -> QuerySchema:
-    """The names a query over these experiments may use (each experiment's cached columns)."""
+def query_schema(tx: Transaction, experiments: Experiments) -> QuerySchema:
+    """The names a query over these experiments may use (each experiment's columns)."""
     variables: list[str] = []
     parameters: list[str] = []
     metrics: list[str] = []
     for experiment_id, experiment in experiments:
-        names = experiment_columns(tx, store_key, experiment, experiment_id)
+        names = experiment_columns(tx, experiment, experiment_id)
         variables += names[0]
         parameters += names[1]
         metrics += names[2]
@@ -101,6 +102,8 @@ class TrialValueSql:
     def __init__(self, tx: Transaction, experiments: Experiments) -> None:
         self.tx = tx
         self.experiments = experiments
+        #: Whether a value asked for depends on the clock (the derived status).
+        self.uses_clock = False
 
     def __call__(self, field: Field, view: str | None = None) -> Sql:
         if field.kind == "attribute":
@@ -135,6 +138,7 @@ class TrialValueSql:
             sole = f"(SELECT {one} {_SOLE_COMPONENT})"
             return _sole_or(sole, f"(SELECT {every} {_COMPONENTS})"), []
         if key == "status":
+            self.uses_clock = True
             return trial_status_sql(self.tx.now)
         assert key == "objective", key
         return self.objective()

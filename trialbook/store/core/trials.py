@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trialbook.store.core import deletion, entities, tallies
+from trialbook.store.core import column_catalogue, deletion, entities, tallies
 from trialbook.store.core.encoding import dumps, dumps_or_none, loads
 from trialbook.store.core.records import TrialRecord
 from trialbook.store.core.statuses import trial_status_sql
@@ -83,6 +83,7 @@ def create(
         raise entities.trial_exists(name, by_name(tx, name))
     tx.execute("UPDATE experiments SET last_activity = ? WHERE id = ?", (tx.now, experiment_id))
     tallies.trial_added(tx, experiment_id)
+    column_catalogue.trial_added(tx, experiment_id, int(created), variables)
     tx.record_change("trial.created", "trial", name, experiment_name, {"variables": variables})
     return by_name(tx, name)
 

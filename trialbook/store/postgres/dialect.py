@@ -120,6 +120,30 @@ class PostgresDialect(Dialect):
         names = ", ".join("'" + key.replace("'", "''") + "'" for key in keys)
         return f"({_jsonb(document)} - ARRAY[{names}]::text[])::text"
 
+    # JIT compiling a pivot's 60 aggregates took 4.9 of its 14.6 s; its hash aggregate of
+    # 100,000 groups spilled to disk in batches with the default 4 MB.
+    bulk_read_settings = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
+    parameter_cells = (
+        Dialect.parameter_cells[0],
+        "({j}.value).number",
+        "({j}.value).text",  # an int's exact digits, a str
+    )
+
+    def pivot(self, rows: str, table: str, cells: Sequence[str], names: int) -> str:
+        # One pass with an aggregate a name and cell: a LEFT JOIN a name becomes hash joins
+        # over the whole table, one a name (8.6 s against 1.6 s at 100,000 × 20).
+        selected = ", ".join(
+            f"max({cell.format(j='j')}) FILTER (WHERE j.name = :name{k})"
+            for k in range(names)
+            for cell in cells
+        )
+        listed = ", ".join(f":name{k}" for k in range(names))
+        return (
+            f"SELECT r.row_id, {selected} FROM ({rows}) r LEFT JOIN {table} j"
+            f" ON j.component_id = r.component_id AND j.name IN ({listed})"
+            " GROUP BY r.row_id ORDER BY r.row_id"
+        )
+
     def limit_offset(self, limit: int | None, offset: int) -> str:
         return f" LIMIT {'ALL' if limit is None else int(limit)} OFFSET {int(offset)}"
 

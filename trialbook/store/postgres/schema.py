@@ -30,8 +30,10 @@ import psycopg
 from psycopg import sql
 
 from trialbook.errors import StoreVersionError, TrialbookError
+from trialbook.store.core import column_catalogue
 from trialbook.store.core.sole_components import SOLE_COMPONENT
 from trialbook.store.postgres import scalar
+from trialbook.store.postgres.dialect import PostgresDialect
 from trialbook.store.postgres.url import PostgresUrl
 
 _V1 = (
@@ -208,8 +210,21 @@ CREATE INDEX metric_series_lookup ON metric_series(component_id, name)
     INCLUDE (last_value, min_value, max_value, count);
 """
 
+# SQLite's schema 6: each experiment's table columns, kept at write time
+# (core/column_catalogue.py), backfilled from the rows.
+_V3 = """
+CREATE TABLE experiment_columns (
+    experiment_id BIGINT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    first_key BIGINT NOT NULL,
+    uses BIGINT NOT NULL,
+    PRIMARY KEY (experiment_id, kind, name)
+);
+""" + ";\n".join(column_catalogue.rebuild_sql(PostgresDialect()))
+
 #: Migration N (index N-1) brings the schema from version N-1 to N. Append; never edit.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = (
     "trial_runs",
@@ -223,6 +238,7 @@ TABLES = (
     "metric_points",
     "metric_buckets",
     "changes",
+    "experiment_columns",
 )
 _LOCK_NAMESPACE = "trialbook"
 

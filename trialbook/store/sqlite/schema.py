@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 from trialbook.errors import StoreVersionError
+from trialbook.store.core import column_catalogue
+from trialbook.store.core.backend import Dialect
 from trialbook.store.core.sole_components import SOLE_COMPONENT
 from trialbook.store.sqlite import faults
 
@@ -219,8 +221,23 @@ CREATE INDEX metric_series_lookup ON metric_series(component_id, name, last_valu
     max_value, count);
 """
 
+# Each experiment's table columns, kept at write time (core/column_catalogue.py): the trial
+# table reads them instead of scanning every parameter of the experiment's trials.
+_REBUILD_COLUMNS = column_catalogue.rebuild_sql(Dialect())
+RECOUNT += _REBUILD_COLUMNS
+_V6 = """
+CREATE TABLE experiment_columns (
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,          -- variable | parameter | metric
+    name TEXT NOT NULL,
+    first_key INTEGER NOT NULL,  -- order key of the first row giving it (trial, parameter, series)
+    uses INTEGER NOT NULL,       -- rows giving it; the column leaves at 0
+    PRIMARY KEY (experiment_id, kind, name)
+) WITHOUT ROWID;
+""" + ";\n".join(_REBUILD_COLUMNS)
+
 #: Migration N (index N-1) brings a store from version N-1 to N.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
