@@ -6,6 +6,8 @@ import math
 import random
 import statistics
 import threading
+import time
+import warnings
 from collections.abc import Callable
 
 import pytest
@@ -107,4 +109,43 @@ def test_closed_trackers_buffers_are_dropped_and_logging_after_close_is_refused(
     tb.flush()
     summary = open_store().metric_summaries([key[0]])[key[0]]["m"]
     assert (summary.count, summary.last, summary.last_step) == (2, 2.0, 1)
+    tracker.close()
+
+
+def test_a_logging_thread_past_the_bound_writes_alone_and_leaves_nothing_behind(
+    store_rows: Callable[..., list[tuple]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the bound the logging thread writes its own points (backpressure); the writer
+    thread then stands aside (two threads writing take turns at the GIL at every round trip)
+    but still writes what is logged after the logging thread's last write."""
+    monkeypatch.setenv("TRIALBOOK_MAX_BUFFERED_POINTS", "1000")
+    tracker = tb.Tracker.create("alone")
+    tracker.log_metric("m", 0.0)
+    writer = metric_writer()
+    assert writer.series_limit == 1000
+    writers: list[str] = []
+    append = writer.store.append_metric_points
+
+    def recorded(batches):  # type: ignore[no-untyped-def]
+        written = append(batches)
+        writers.append(threading.current_thread().name)  # once written
+        return written
+
+    monkeypatch.setattr(writer.store, "append_metric_points", recorded)
+    total = 200_000
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the backpressure warning
+        for step in range(1, total):
+            tracker.log_metric("m", float(step))
+    by_caller = writers.count(threading.current_thread().name)
+    assert by_caller >= 150  # ~200 writes of 1,000 points
+    assert len(writers) - by_caller <= 2  # the writer thread's, at most before the first
+    writes = len(writers)
+    tracker.log_metric("m", float(total))  # below the bound: the writer thread's to write
+    deadline = time.monotonic() + 30
+    while len(writers) == writes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert writers[writes:] == ["trialbook-writer"] and writer.pending_points == 0
+    rows = _series_rows(store_rows, tracker.trial_component_name, "m")
+    assert [row[2] for row in rows] == [float(step) for step in range(total + 1)]
     tracker.close()

@@ -270,8 +270,8 @@ def test_deleting_logged_metrics_removes_their_points_and_buckets(
     assert open_store().read(counts) == (1, 0, 0)  # only "kept"'s one point (no bucket yet)
 
 
-def test_copy_flat_writes_exactly_the_rows_given(postgres_url: str) -> None:
-    from trialbook.store.postgres.bulk import copy_flat
+def test_copy_columns_writes_exactly_the_rows_given(postgres_url: str) -> None:
+    from trialbook.store.postgres.bulk import copy_columns
 
     database = _open_store(postgres_url)
     rows = [
@@ -288,8 +288,8 @@ def test_copy_flat_writes_exactly_the_rows_given(postgres_url: str) -> None:
             " VALUES ('c', 0, 0, 0)"
         )
         connection.execute("INSERT INTO metric_series (component_id, name) VALUES (1, 'm')")
-        copy_flat(connection, "metric_points", [value for row in rows[:1] for value in row])
-        copy_flat(connection, "metric_points", [value for row in rows[1:] for value in row])
+        copy_columns(connection, "metric_points", list(zip(*rows[:1], strict=True)))
+        copy_columns(connection, "metric_points", list(zip(*rows[1:], strict=True)))
         return connection.execute(
             "SELECT series_id, seq, step, time, value FROM metric_points ORDER BY seq"
         ).fetchall()

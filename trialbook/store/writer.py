@@ -10,7 +10,9 @@ Nothing is lost, and memory stays bounded:
 - A series buffer holds at most ``series_limit`` points (0.3 s of the measured write rate, at
   most 32,768). Past it the logging thread writes the buffered points itself before going
   on (backpressure, warned about once) rather than grow memory or drop points, so a SIGKILL
-  loses at most the buffered points plus the batch being written.
+  loses at most the buffered points plus the batch being written. The daemon thread skips
+  a round in which a logging thread wrote that way (two writing threads would take turns
+  at the GIL at every round trip).
 - A batch the store refuses is split in halves until the points it refuses are alone; those
   are reported once (a warning naming the metric and the value) and dropped, every other
   point is written. Errors of the store itself (locked, disk full, I/O) keep every point and
@@ -80,6 +82,7 @@ class MetricWriter:
         self._wake = threading.Event()
         self._flushed = threading.Condition()  # notified after every background flush
         self._flush_count = 0
+        self._caller_flushes = 0  # flushes of logging threads under backpressure
         self._thread: threading.Thread | None = None
         self._heartbeat_thread: threading.Thread | None = None
 
@@ -174,6 +177,7 @@ class MetricWriter:
                 self.start()
             try:
                 self.flush()
+                self._caller_flushes += 1
                 continue
             except Exception:  # the store failed: the writer thread retries, with backoff
                 pass
@@ -347,10 +351,17 @@ class MetricWriter:
     def _run(self) -> None:
         stop, wake = self._stop, self._wake
         delay = settings.flush_seconds()
+        caller_flushes = self._caller_flushes
         while True:
-            wake.wait(delay)
+            woken = wake.wait(delay)
             wake.clear()
             stopping = stop.is_set()
+            seen, caller_flushes = caller_flushes, self._caller_flushes
+            if not (woken or stopping) and caller_flushes != seen:
+                # A logging thread writes its own points (backpressure) and did within this
+                # interval: a flush here too would only make the two threads take turns at
+                # the GIL at every round trip of both.
+                continue
             if self.flush_quietly():
                 delay = settings.flush_seconds()
             else:  # the store failed: retry later, waking waiters so they see it is not done

@@ -47,6 +47,11 @@ class Dialect:
         """``text`` with the core's ``?`` / ``:name`` placeholders in this driver's style."""
         return text
 
+    def in_ids(self, column: str, ids: Sequence[Any]) -> tuple[str, list[Any]]:
+        """A condition that ``column`` is one of ``ids``, and its parameters: here an IN list
+        of placeholders (callers keep ``ids`` within ``transaction.CHUNK``)."""
+        return f"{column} IN ({','.join('?' * len(ids))})", list(ids)
+
     def json_member(self, document: str) -> str:
         """An expression for the value of member ``?`` (a bound key) of the JSON object
         ``document``, as a SQL number, text or boolean so that it sorts and compares."""
@@ -200,14 +205,22 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def bulk_insert(
-        self, connection: Connection, table: str, columns: int, flat: list[Any]
+        self, connection: Connection, table: str, columns: Sequence[Sequence[Any]]
     ) -> None:
-        """Insert rows given as one flat list of ``columns`` values a row (the hot path of
-        metric points and buckets): multi-row INSERTs, COPY, or pipelined batches."""
+        """Insert rows given as whole columns (all of one length, in the table's column
+        order; the hot path of metric points and buckets): multi-row INSERTs, COPY, or
+        pipelined batches."""
 
     def executemany(self, connection: Connection, sql: str, rows: Sequence[Any]) -> None:
         if rows:
             connection.cursor().executemany(self.dialect.sql(sql), rows)
+
+    def execute_all(
+        self, connection: Connection, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> None:
+        """Run each (statement, parameter rows) in order, results unread."""
+        for sql, rows in statements:
+            self.executemany(connection, sql, rows)
 
     @abc.abstractmethod
     def announce(self, connection: Connection, cursor: int) -> None:

@@ -69,12 +69,12 @@ def batch_buckets(
     times: list[float],
     values: list[float | None],
     continued: list[tuple[Any, ...]],
-    new_buckets: list[Any],
+    new_buckets: list[list[Any]],
 ) -> None:
     """Min/max/first/last aggregates of a batch for every bucket level (level 0 from points,
     each next level from the previous level's aggregates): the bucket a previous batch began
-    (at most one a level) into ``continued`` for an upsert, the others flat into
-    ``new_buckets`` for plain multi-row inserts."""
+    (at most one a level) into ``continued`` for an upsert, the others as rows into
+    ``new_buckets`` for the backend's bulk insert."""
     size = len(values)
     top = levels(first_seq + size)
     if top == 0:
@@ -85,10 +85,7 @@ def batch_buckets(
         if level_rows[0][2] != level_rows[0][0] * bucket_width(level):
             continued.append((series_id, level, *level_rows[0]))
             fresh = level_rows[1:]
-        for aggregate in fresh:
-            new_buckets.append(series_id)
-            new_buckets.append(level)
-            new_buckets.extend(aggregate)
+        new_buckets.extend([series_id, level, *aggregate] for aggregate in fresh)
         if level + 1 == top:
             break
         merged: dict[int, list[Any]] = {}

@@ -3,9 +3,9 @@
 Per series, the batch's summary (Chan's parallel merge of count, mean and M2 over finite
 values; min, max, last) is merged into the stored one in Python with C-level passes only,
 then points, summaries and buckets are written with a few statements: the backend's bulk
-insert for points and fresh buckets, ``executemany`` for the rest. The points are handed to
-the backend before the summaries and buckets are computed, so a backend that streams them
-(PostgreSQL's COPY) has the server write them meanwhile.
+insert (whole columns) for points and fresh buckets, ``executemany`` for the rest. The
+points are handed to the backend before the summaries and buckets are computed, so a
+backend that streams them (PostgreSQL's COPY) has the server write them meanwhile.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trialbook.store.core import buckets, column_catalogue
-from trialbook.store.core.activity import memberships, touch_components
-from trialbook.store.core.buckets import BUCKET_COLUMNS, BUCKET_UPSERT, batch_buckets
+from trialbook.store.core.activity import memberships_by_name, touch_statements
+from trialbook.store.core.buckets import BUCKET_UPSERT, batch_buckets
 from trialbook.store.core.records import MetricPoint, SeriesKey
-from trialbook.store.core.transaction import Transaction, chunks, marks
+from trialbook.store.core.transaction import Statement, Transaction
 
-POINT_COLUMNS = 5  # series_id, seq, step, time, value
 _point_step = operator.itemgetter(0)
 _point_time = operator.itemgetter(1)
 _point_value = operator.itemgetter(2)
@@ -43,28 +42,25 @@ def append(
 ) -> int:
     """Append each series' points, update series summaries and buckets, log one change per
     component — all in the caller's transaction; returns how many points were written.
-    A caller that already read some components' ids (``known_ids``, by name) or
-    memberships (``belongs``, by id: as ``activity.memberships``) passes them."""
+    A caller that already read some components' ids and memberships passes them
+    (``known_ids`` by name, ``belongs`` by id: as ``activity.memberships_by_name``)."""
     component_ids: dict[str, int] = dict(known_ids or {})
-    component_names = sorted({component for component, _ in batches} - component_ids.keys())
-    for chunk in chunks(component_names):
-        component_ids.update(
-            (name, cid)
-            for cid, name in tx.execute(
-                f"SELECT id, name FROM components WHERE name IN ({marks(len(chunk))})",
-                tuple(chunk),
-            )
-        )
+    belonging: dict[int, tuple[list[str], list[str]]] = dict(belongs or {})
+    unknown = sorted({component for component, _ in batches} - component_ids.keys())
+    if unknown:
+        read_ids, read_belongs = memberships_by_name(tx, unknown)
+        component_ids.update(read_ids)
+        belonging.update(read_belongs)
     known = [key for key in batches if key[0] in component_ids]  # others were deleted
-    flat: list[Any] = [None] * (POINT_COLUMNS * sum(len(batches[key]) for key in known))
+    point_columns: list[list[Sequence[Any]]] = [[], [], [], [], []]  # id, seq, step, time, value
     series_updates: list[tuple[Any, ...]] = []
     bucket_rows: list[tuple[Any, ...]] = []  # buckets a previous batch began: upserts
-    new_buckets: list[Any] = []  # flat rows of buckets this batch begins: plain inserts
+    new_buckets: list[list[Any]] = []  # buckets this batch begins: plain inserts
     prefixes: list[tuple[Any, ...]] = []  # the stored part of a level's first bucket
     added: dict[int, dict[str, int]] = {}
     laid_out: list[tuple[Sequence[Any], _Columns]] = []
     created: list[tuple[int, int, str]] = []  # new series: (id, component id, name)
-    offset = 0
+    written = 0
     # Every read first, then the points: the backend may stream them to the server (a
     # PostgreSQL COPY) while the summaries and buckets are computed here.
     for key in known:
@@ -90,23 +86,32 @@ def append(
         if count and begun:  # a level begins: its first bucket holds stored points too
             aggregate = buckets.prefix(tx, row[0], count)
             prefixes.extend((row[0], level, *aggregate) for level in begun)
-        columns = _lay_out(row[0], count, points, flat, offset)
-        offset += POINT_COLUMNS * size
+        columns = _columns(points)
+        steps, times, _, stored = columns
+        for parts, column in zip(
+            point_columns,
+            ([row[0]] * size, range(count, count + size), steps, times, stored),
+            strict=True,
+        ):
+            parts.append(column)
+        written += size
         laid_out.append((row, columns))
         per_metric = added.setdefault(component_id, {})
         per_metric[metric] = per_metric.get(metric, 0) + size
-    tx.bulk_insert("metric_points", POINT_COLUMNS, flat)
+    tx.bulk_insert("metric_points", [_joined(parts) for parts in point_columns])
     for row, columns in laid_out:
         _summarize(row, columns, series_updates, bucket_rows, new_buckets)
-    tx.executemany(SERIES_UPDATE, series_updates)
-    tx.executemany(buckets.BUCKET_INSERT, prefixes)
-    tx.executemany(BUCKET_UPSERT, bucket_rows)
-    tx.bulk_insert("metric_buckets", BUCKET_COLUMNS, new_buckets)
+    # Fresh buckets before the statements: a backend that streams packs them while the
+    # server still writes the points (their keys differ from the prefixes' and upserts').
+    tx.bulk_insert("metric_buckets", list(zip(*new_buckets, strict=True)) if new_buckets else [])
     column_catalogue.series_added(tx, created)
+    statements: list[Statement] = [
+        (SERIES_UPDATE, series_updates),
+        (buckets.BUCKET_INSERT, prefixes),
+        (BUCKET_UPSERT, bucket_rows),
+    ]
     if added:
         by_id = {cid: name for name, cid in component_ids.items()}
-        belonging = dict(belongs or {})
-        belonging.update(memberships(tx, [cid for cid in added if cid not in belonging]))
         for component_id, metrics in added.items():
             trials, experiments = belonging[component_id]
             tx.record_change(
@@ -116,33 +121,35 @@ def append(
                 experiments[0] if experiments else None,
                 {"metrics": metrics, "trials": trials, "experiments": experiments},
             )
-        touch_components(tx, list(added))
-    return offset // POINT_COLUMNS
+        statements += touch_statements(tx, list(added))
+    tx.execute_all(statements)  # one round trip where the backend pipelines
+    return written
 
 
 #: A series batch's steps, times, values and stored values (NaN as None), as laid out.
 _Columns = tuple[list[int], list[float], list[float], list[float | None]]
 
 
-def _lay_out(
-    series_id: int, count: int, points: Sequence[MetricPoint], flat: list[Any], offset: int
-) -> _Columns:
-    """Lay one series' points into ``flat`` (from ``offset``) as insert rows, with C-level
-    passes only (itemgetter maps, slice assignment); returns its columns."""
-    size = len(points)
+def _columns(points: Sequence[MetricPoint]) -> _Columns:
+    """One series' steps, times, values and stored values (NaN as None), with C-level passes
+    only (itemgetter maps)."""
     steps = list(map(_point_step, points))
     times = list(map(_point_time, points))
     values = list(map(_point_value, points))
     total = sum(values)
     all_finite = total - total == 0.0  # false when any value is NaN or ±inf (or the sum overflowed)
     stored = values if all_finite else [v if v == v else None for v in values]
-    end = offset + POINT_COLUMNS * size
-    flat[offset:end:POINT_COLUMNS] = itertools.repeat(series_id, size)
-    flat[offset + 1 : end : POINT_COLUMNS] = range(count, count + size)
-    flat[offset + 2 : end : POINT_COLUMNS] = steps
-    flat[offset + 3 : end : POINT_COLUMNS] = times
-    flat[offset + 4 : end : POINT_COLUMNS] = stored
     return steps, times, values, stored
+
+
+def _joined(parts: list[Sequence[Any]]) -> Sequence[Any]:
+    """One column of several series' parts (the usual single part as it is)."""
+    if len(parts) == 1:
+        return parts[0]
+    joined: list[Any] = []
+    for part in parts:
+        joined.extend(part)
+    return joined
 
 
 def _summarize(
@@ -197,8 +204,8 @@ def _summarize(
     ordered = int(
         bool(ordered)
         and (last_step is None or (steps[0] >= last_step and times[0] >= last_time))
-        and all(map(operator.le, steps, itertools.islice(steps, 1, None)))
-        and all(map(operator.le, times, itertools.islice(times, 1, None)))
+        and sorted(steps) == steps  # never decreasing (a sorted list sorts in one C pass)
+        and sorted(times) == times
     )
     top_step = max(steps)
     if steps[-1] == top_step and steps.count(top_step) == 1:

@@ -16,7 +16,7 @@ from trialbook.store.core.encoding import parameter_value
 from trialbook.store.core.records import ExperimentRecord, ParameterValue
 from trialbook.store.core.statuses import trial_status_sql
 from trialbook.store.core.summaries import ACCUMULATORS, stats
-from trialbook.store.core.transaction import Transaction, chunks, marks
+from trialbook.store.core.transaction import Transaction, chunks
 from trialbook.store.core.vocabulary import objective_stat
 
 #: Provenance fields a row leaves out: the table shows where a trial came from (notebook,
@@ -164,13 +164,14 @@ def _read_trials(
     members: dict[int, list[dict[str, Any]]],
     components: dict[int, dict[str, Any]],
 ) -> None:
-    in_list = marks(len(chunk))
+    trial_in_page, page_ids = tx.dialect.in_ids("t.id", chunk)
+    member_in_page, _ = tx.dialect.in_ids("tc.trial_id", chunk)
     status, status_parameters = trial_status_sql(tx.now)
     loads = json.loads
     for trial_id, name, variables, tags, notes, created, activity, trial_status in tx.execute(
         "SELECT t.id, t.name, t.variables, t.tags, t.notes, t.creation_time, t.last_activity,"
-        f" {status} FROM trials t WHERE t.id IN ({in_list})",
-        (*status_parameters, *chunk),
+        f" {status} FROM trials t WHERE {trial_in_page}",
+        (*status_parameters, *page_ids),
     ):
         rows[trial_id] = {
             "name": name,
@@ -188,8 +189,8 @@ def _read_trials(
         " c.creation_time, CASE WHEN c.provenance IS NULL THEN 0 ELSE 1 END,"
         " (SELECT count(*) FROM trial_components x WHERE x.component_id = c.id)"
         " FROM trial_components tc JOIN components c ON c.id = tc.component_id"
-        f" WHERE tc.trial_id IN ({in_list}) ORDER BY c.id",
-        tuple(chunk),
+        f" WHERE {member_in_page} ORDER BY c.id",
+        page_ids,
     ):
         component = components.get(row[1])
         if component is None:
@@ -211,12 +212,12 @@ def _read_trials(
 def _read_parameters(
     tx: Transaction, chunk: Sequence[int], components: dict[int, dict[str, Any]]
 ) -> None:
-    in_list = marks(len(chunk))
+    in_page, parameters = tx.dialect.in_ids("component_id", chunk)
     current, target = None, {}
     for component_id, name, kind, value in tx.execute(
         "SELECT component_id, name, type, value FROM parameters"
-        f" WHERE component_id IN ({in_list}) ORDER BY component_id, {tx.dialect.parameter_order}",
-        tuple(chunk),
+        f" WHERE {in_page} ORDER BY component_id, {tx.dialect.parameter_order}",
+        parameters,
     ):
         if component_id != current:
             current, target = component_id, components[component_id]["parameters"]
@@ -226,11 +227,12 @@ def _read_parameters(
 def _read_metrics(
     tx: Transaction, chunk: Sequence[int], components: dict[int, dict[str, Any]]
 ) -> None:
+    in_page, parameters = tx.dialect.in_ids("component_id", chunk)
     current, target = None, {}
     for row in tx.execute(
         f"SELECT component_id, name, {ACCUMULATORS} FROM metric_series"
-        f" WHERE component_id IN ({marks(len(chunk))}) ORDER BY component_id, id",
-        tuple(chunk),
+        f" WHERE {in_page} ORDER BY component_id, id",
+        parameters,
     ):
         if row[0] != current:
             current, target = row[0], components[row[0]]["metrics"]
@@ -247,11 +249,9 @@ def _latest_provenance(tx: Transaction, members: dict[int, list[dict[str, Any]]]
     texts: dict[int, Any] = {}
     trimmed = tx.dialect.json_without("c.provenance", ROW_PROVENANCE_OMITS)
     for chunk in chunks(sorted(set(latest.values()))):
+        in_page, parameters = tx.dialect.in_ids("c.id", chunk)
         texts.update(
-            tx.execute(
-                f"SELECT c.id, {trimmed} FROM components c WHERE c.id IN ({marks(len(chunk))})",
-                tuple(chunk),
-            )
+            tx.execute(f"SELECT c.id, {trimmed} FROM components c WHERE {in_page}", parameters)
         )
     parsed = {component_id: json.loads(text) for component_id, text in texts.items()}
     return {trial_id: parsed.get(component_id) for trial_id, component_id in latest.items()}

@@ -13,6 +13,9 @@ from trialbook.store.core.records import Change
 
 T = TypeVar("T")
 
+#: A statement and the parameter rows to run it with (``Transaction.execute_all``).
+Statement = tuple[str, Sequence[Sequence[Any]]]
+
 CHUNK = 500  # keep IN (...) lists far below every engine's bound-parameter limit
 
 
@@ -47,9 +50,16 @@ class Transaction:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.backend.executemany(self.connection, sql, rows)
 
-    def bulk_insert(self, table: str, columns: int, flat: list[Any]) -> None:
-        if flat:
-            self.backend.bulk_insert(self.connection, table, columns, flat)
+    def execute_all(self, statements: Sequence[Statement]) -> None:
+        """Run each statement once per parameter row, in order, without reading results (an
+        error fails the transaction): one round trip where the backend pipelines."""
+        if any(rows for _, rows in statements):
+            self.backend.execute_all(self.connection, statements)
+
+    def bulk_insert(self, table: str, columns: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given as whole columns (all of one length, in the table's order)."""
+        if columns and len(columns[0]):
+            self.backend.bulk_insert(self.connection, table, columns)
 
     def scalar(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         """The first column of the first row, or None (every row is read: a DML statement

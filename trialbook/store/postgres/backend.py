@@ -7,13 +7,15 @@ hold as on SQLite, and writers can never deadlock), COPY for bulk rows, one NOTI
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.string import StrDumper
@@ -29,20 +31,27 @@ from trialbook.store.postgres.url import PostgresUrl
 #: seconds); the metric writer then keeps its points and tries again at the next flush.
 OUTAGE_RETRY_SECONDS = 15.0
 _WRITE_LOCK = "trialbook.write"
+_BEGIN_READ = (("BEGIN ISOLATION LEVEL REPEATABLE READ", None),)
 
 
 class PostgresConnection:
     """This thread's connection as the core sees it: ``execute``/``cursor`` on the live
-    psycopg connection, which ``open`` replaces when the server dropped it. A bulk insert
-    leaves its COPY open (the server writes while the core computes): ``open`` waits for it
-    before the connection's next statement, ``rollback`` cancels it."""
+    psycopg connection, which ``open`` replaces when the server dropped it. A transaction's
+    ``BEGIN`` (and a write's lock) waits to go in one pipeline with its first statement. A
+    bulk insert leaves its COPY open (the server writes while the core computes): ``open``
+    waits for it before the connection's next statement, ``rollback`` cancels it."""
 
     def __init__(self, backend: PostgresBackend) -> None:
         self.backend = backend
         self.raw: psycopg.Connection | None = None
         self.copying: bulk.OpenCopy | None = None
+        #: BEGIN (and the write lock): statements sent with the transaction's first one.
+        self.pending_begin: Sequence[tuple[str, Any]] = ()
+        #: The transaction's NOTIFY, sent with its COMMIT (one round trip for both).
+        self.announcement: sql.Composed | None = None
 
-    def open(self) -> psycopg.Connection:
+    def live(self) -> psycopg.Connection:
+        """The connection (made again when the server dropped it), its open COPY finished."""
         raw = self.raw
         if raw is None or raw.closed or raw.broken:
             self.cancel_copy()
@@ -50,6 +59,16 @@ class PostgresConnection:
         elif self.copying is not None:
             copying, self.copying = self.copying, None
             copying.finish()  # the server's error for the COPY, if any, is raised here
+        return raw
+
+    def open(self) -> psycopg.Connection:
+        """The connection, inside the transaction ``begin`` asked for."""
+        raw = self.live()
+        if self.pending_begin:
+            begin, self.pending_begin = self.pending_begin, ()
+            with raw.pipeline():
+                for statement, arguments in begin:
+                    raw.execute(statement, arguments)
         return raw
 
     def cancel_copy(self) -> None:
@@ -60,7 +79,15 @@ class PostgresConnection:
                 copying.abandon(RuntimeError("the transaction was rolled back"))
 
     def execute(self, sql: str, parameters: Any = ()) -> psycopg.Cursor[Any]:
-        return self.open().execute(sql, parameters)
+        if not self.pending_begin:
+            return self.open().execute(sql, parameters)
+        raw = self.live()
+        begin, self.pending_begin = self.pending_begin, ()
+        with raw.pipeline():  # one round trip for BEGIN, the lock and this statement
+            for statement, arguments in begin:
+                raw.execute(statement, arguments)
+            cursor = raw.execute(sql, parameters)
+        return cursor
 
     def cursor(self) -> psycopg.Cursor[Any]:
         return self.open().cursor()
@@ -89,6 +116,13 @@ class PostgresBackend(Backend):
         self._scalar: CompositeInfo | None = None
         self._outage_since: float | None = None
         self._listener: notify.ChangeListener | None = None
+        self._begin_write = (
+            ("BEGIN", None),
+            (
+                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))",
+                (_WRITE_LOCK, self.schema),
+            ),
+        )
 
     @property
     def description(self) -> str:
@@ -126,25 +160,27 @@ class PostgresBackend(Backend):
 
     # -- transactions ----------------------------------------------------------------------
     def begin(self, connection: Connection, *, write: bool) -> None:
+        """Connect now (an unreachable server fails here); BEGIN goes with the first statement."""
         assert isinstance(connection, PostgresConnection)
-        raw = connection.open()
-        if write:
-            raw.execute("BEGIN")
-            raw.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))",
-                (_WRITE_LOCK, self.schema),
-            )
-        else:
-            raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        connection.open()
+        connection.announcement = None
+        connection.pending_begin = self._begin_write if write else _BEGIN_READ
         self._outage_since = None
 
     def commit(self, connection: Connection) -> None:
         assert isinstance(connection, PostgresConnection)
+        connection.pending_begin = ()  # a transaction that ran nothing never began
+        announcement, connection.announcement = connection.announcement, None
         if connection.in_transaction:
-            connection.execute("COMMIT")
+            if announcement is None:
+                connection.execute("COMMIT")
+            else:
+                connection.open().execute(sql.SQL("{}; COMMIT").format(announcement))
 
     def rollback(self, connection: Connection) -> None:
         assert isinstance(connection, PostgresConnection)
+        connection.pending_begin = ()
+        connection.announcement = None
         connection.cancel_copy()
         raw = connection.raw
         if raw is None or raw.broken or raw.closed:
@@ -166,13 +202,14 @@ class PostgresBackend(Backend):
 
     # -- bulk writes and notification ------------------------------------------------------
     def bulk_insert(
-        self, connection: Connection, table: str, columns: int, flat: list[Any]
+        self, connection: Connection, table: str, columns: Sequence[Sequence[Any]]
     ) -> None:
         assert isinstance(connection, PostgresConnection)
-        assert columns == len(bulk.COLUMN_TYPES[table]), table
-        if flat:
+        if columns and len(columns[0]):
+            pieces = bulk.binary_copy_chunks(table, columns)
+            first = next(pieces)  # packed while the server may still write an earlier COPY
             raw = connection.open()
-            connection.copying = bulk.start_copy(raw, table, flat)
+            connection.copying = bulk.start_copy(raw, table, itertools.chain([first], pieces))
 
     def executemany(self, connection: Connection, sql: str, rows: Any) -> None:
         if rows:
@@ -180,9 +217,20 @@ class PostgresBackend(Backend):
             with connection.open().cursor() as cursor:
                 cursor.executemany(self.dialect.sql(sql), rows)  # pipelined by psycopg
 
+    def execute_all(
+        self, connection: Connection, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> None:
+        """Every statement in one pipeline: one round trip (a failed one raises at its end)."""
+        assert isinstance(connection, PostgresConnection)
+        raw = connection.open()
+        with raw.pipeline(), raw.cursor() as cursor:
+            for sql, rows in statements:
+                if rows:
+                    cursor.executemany(self.dialect.sql(sql), rows)
+
     def announce(self, connection: Connection, cursor: int) -> None:
         assert isinstance(connection, PostgresConnection)
-        notify.notify(connection.open(), self.schema, cursor)
+        connection.announcement = notify.notify_sql(self.schema, cursor)  # sent by commit
 
     def listen(self, callback: Callable[[int | None], None]) -> bool:
         """Call ``callback`` (on a listener thread) whenever a write commits anywhere."""

@@ -5,7 +5,7 @@ benchmarks/postgres_store.py for the rates."""
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -63,6 +63,8 @@ def copy_rows(connection: psycopg.Connection, table: str, rows: Iterable[Sequenc
             copy.write_row(row)
 
 
+#: Rows packed a piece: the server starts writing after the first piece, not after them all.
+CHUNK_ROWS = 4096
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _TRAILER = struct.pack(">h", -1)
 _NATIVE = {"int8": numpy.int64, "int4": numpy.int32, "float8": numpy.float64}
@@ -71,27 +73,64 @@ _SIZES = {"int8": 8, "int4": 4, "float8": 8}
 _NEVER_NAN = frozenset({"time", "first_time", "last_time"})  # NOT NULL times on SQLite
 
 
-def binary_copy_data(table: str, flat: Sequence[Any]) -> bytes:
-    """The rows of ``flat`` in COPY's binary format, built by numpy a column at a time
-    (psycopg's ``write_row`` costs about a microsecond a row in Python; this, a few tens of
-    nanoseconds). None is NULL, and so is NaN (the core stores a NaN value as NULL). A binary
-    row has a fixed layout only while the same fields are NULL, so rows are grouped by which
-    fields are NULL (usually one group; row order is free)."""
+def binary_copy_chunks(table: str, columns: Sequence[Sequence[Any]]) -> Iterator[bytes]:
+    """The rows of ``columns`` (whole columns, in the table's order) in COPY's binary format,
+    ``CHUNK_ROWS`` rows a piece (the first with the header, the last with the trailer), each
+    packed only when asked for: a caller that sends a piece before asking for the next has
+    the server write it meanwhile."""
+    size = len(columns[0]) if columns else 0
+    parts = [_SIGNATURE]
+    for start in range(0, size, CHUNK_ROWS):
+        piece = [column[start : start + CHUNK_ROWS] for column in columns]
+        parts.append(_packed_rows(table, piece))
+        if start + CHUNK_ROWS >= size:
+            parts.append(_TRAILER)
+        yield b"".join(parts)
+        parts = []
+    if not size:
+        yield _SIGNATURE + _TRAILER
+
+
+def binary_copy_data(table: str, columns: Sequence[Sequence[Any]]) -> bytes:
+    """The rows of ``columns`` in COPY's binary format, in one piece."""
+    return b"".join(binary_copy_chunks(table, columns))
+
+
+def _column_array(kind: str, column: Sequence[Any]) -> tuple[numpy.ndarray, numpy.ndarray | None]:
+    """One column as a native numpy array, and which of its rows are NULL (None when none
+    is): a float column reads None as NaN, and NaN is NULL (the core stores NaN as NULL)."""
+    if isinstance(column, range):
+        return numpy.arange(column.start, column.stop, column.step, dtype=_NATIVE[kind]), None
+    try:  # one C-level conversion
+        array = numpy.array(column, dtype=_NATIVE[kind])
+    except TypeError:  # None in an integer column
+        if column.count(None) == len(column):  # type: ignore[attr-defined]
+            return numpy.zeros(len(column), _NATIVE[kind]), numpy.ones(len(column), bool)
+        null = numpy.fromiter((value is None for value in column), bool, len(column))
+        array = numpy.array([0 if value is None else value for value in column], _NATIVE[kind])
+        return array, null
+    if kind != "float8":
+        return array, None
+    null = numpy.isnan(array)
+    return array, (null if null.any() else None)
+
+
+def _packed_rows(table: str, columns: Sequence[Sequence[Any]]) -> bytes:
+    """The rows of ``columns`` in COPY's binary format (no header), built by numpy a column
+    at a time (psycopg's ``write_row`` costs about a microsecond a row in Python; this, a few
+    tens of nanoseconds). None is NULL, and so is NaN. A binary row has a fixed layout only
+    while the same fields are NULL, so rows are grouped by which fields are NULL (usually one
+    group; row order is free)."""
     names = [name for name, _ in COLUMN_TYPES[table]]
     kinds = [kind for _, kind in COLUMN_TYPES[table]]
     width = len(kinds)
+    if len(columns) != width:
+        raise ValueError(f"{table} has {width} columns, not {len(columns)}")
     arrays: list[numpy.ndarray] = []
     nulls: dict[int, numpy.ndarray] = {}  # column → which rows are NULL (when any is)
     for index, kind in enumerate(kinds):
-        column = flat[index::width]
-        try:  # one C-level conversion; a float column reads None as NaN
-            array = numpy.array(column, dtype=_NATIVE[kind])
-        except TypeError:  # None in an integer column
-            null = numpy.fromiter((value is None for value in column), bool, len(column))
-            array = numpy.array([0 if value is None else value for value in column], _NATIVE[kind])
-        else:
-            null = numpy.isnan(array) if kind == "float8" else None
-        if null is not None and null.any():
+        array, null = _column_array(kind, columns[index])
+        if null is not None:
             if names[index] in _NEVER_NAN:  # SQLite refuses a NaN there (NOT NULL)
                 raise ValueError(f"{table}.{names[index]} cannot be NaN")
             nulls[index] = null
@@ -104,7 +143,7 @@ def binary_copy_data(table: str, flat: Sequence[Any]) -> bytes:
         groups = [numpy.flatnonzero(key == value) for value in numpy.unique(key)]
     else:
         groups = [None]
-    parts = [_SIGNATURE]
+    parts = []
     for rows in groups:
         first = 0 if rows is None else rows[0]
         null_here = {index for index, null in nulls.items() if null[first]}
@@ -122,7 +161,6 @@ def binary_copy_data(table: str, flat: Sequence[Any]) -> bytes:
             packed[f"length{index}"] = _SIZES[kind]
             packed[f"value{index}"] = arrays[index] if rows is None else arrays[index][rows]
         parts.append(packed.tobytes())
-    parts.append(_TRAILER)
     return b"".join(parts)
 
 
@@ -133,10 +171,12 @@ def _copy_statement(table: str) -> sql.Composed:
     )
 
 
-def copy_flat(connection: psycopg.Connection, table: str, flat: Sequence[Any]) -> None:
-    """COPY rows laid end to end in one flat list (the row builder's layout)."""
-    if flat:
-        start_copy(connection, table, flat).finish()
+def copy_columns(
+    connection: psycopg.Connection, table: str, columns: Sequence[Sequence[Any]]
+) -> None:
+    """COPY rows given as whole columns."""
+    if columns and len(columns[0]):
+        start_copy(connection, table, binary_copy_chunks(table, columns)).finish()
 
 
 class OpenCopy:
@@ -162,9 +202,9 @@ class OpenCopy:
             self.cursor.close()
 
 
-def start_copy(connection: psycopg.Connection, table: str, flat: Sequence[Any]) -> OpenCopy:
-    """Send ``flat``'s rows by COPY and return without waiting for the server to write them."""
-    data = binary_copy_data(table, flat)
+def start_copy(connection: psycopg.Connection, table: str, pieces: Iterable[bytes]) -> OpenCopy:
+    """Send the COPY data ``pieces`` (``binary_copy_chunks``) one by one, packing the next
+    while the server writes the last, and return without waiting for the server to end."""
     cursor = connection.cursor()
     # flush_threshold=0: every block goes to the socket now, none waits in libpq
     block = cursor.copy(_copy_statement(table), writer=LibpqWriter(cursor, flush_threshold=0))
@@ -175,7 +215,8 @@ def start_copy(connection: psycopg.Connection, table: str, flat: Sequence[Any]) 
         raise
     opened = OpenCopy(cursor, block)
     try:
-        copy.write(data)
+        for piece in pieces:
+            copy.write(piece)
     except BaseException as error:
         opened.abandon(error)
         raise

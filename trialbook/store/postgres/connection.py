@@ -82,7 +82,10 @@ def _reason(url: PostgresUrl, error: BaseException) -> str:
 
 
 class Connector:
-    """Makes connections to one store's database with ``search_path`` set to its schema."""
+    """Makes connections to one store's database with ``search_path`` set to its schema, and
+    JIT compilation off: a filtered or sorted trial table page's statements cost enough (a
+    correlated subquery per trial) to pass ``jit_above_cost``, and compiling them took
+    ~10 ms a statement, often more than running it (benchmarks/README.md)."""
 
     def __init__(self, url: PostgresUrl) -> None:
         self.url = url
@@ -93,7 +96,7 @@ class Connector:
                 self.url.conninfo,
                 autocommit=autocommit,
                 connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                options=f"-c search_path={self.url.schema}",
+                options=f"-c search_path={self.url.schema} -c jit=off",
                 application_name="trialbook",
             )
         except psycopg.ProgrammingError as error:  # libpq rejected the URL's options

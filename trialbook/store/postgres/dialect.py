@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from trialbook.store.core.backend import Dialect
 
@@ -70,6 +71,12 @@ class PostgresDialect(Dialect):
 
     def sql(self, text: str) -> str:
         return psycopg_sql(text)
+
+    def in_ids(self, column: str, ids: Sequence[Any]) -> tuple[str, list[Any]]:
+        # One array parameter: an index probe for any count. An IN list of 500 placeholders
+        # costs ~1 ms to plan and is planned from its values: a sequential scan of
+        # metric_series with a 500-value filter for a page's components.
+        return f"{column} = ANY(?)", [list(ids)]
 
     def index_hint(self, index: str) -> str:
         return ""

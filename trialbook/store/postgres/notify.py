@@ -34,9 +34,12 @@ def channel(schema: str) -> str:
     return f"trialbook.{schema}.changes"
 
 
-def notify(connection: psycopg.Connection, schema: str, cursor: int) -> None:
-    """Queue the one notification of this transaction (sent at commit)."""
-    connection.execute("SELECT pg_notify(%s, %s)", (channel(schema), str(cursor)))
+def notify_sql(schema: str, cursor: int) -> sql.Composed:
+    """The statement that queues the one notification of a transaction (delivered at commit):
+    literal, so it can share a round trip with the COMMIT."""
+    return sql.SQL("SELECT pg_notify({}, {})").format(
+        sql.Literal(channel(schema)), sql.Literal(str(cursor))
+    )
 
 
 class ChangeListener:

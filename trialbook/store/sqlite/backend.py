@@ -10,6 +10,7 @@ import os
 import sqlite3
 import threading
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -134,9 +135,9 @@ class SqliteBackend(Backend):
         return is_busy(error)
 
     def bulk_insert(
-        self, connection: Connection, table: str, columns: int, flat: list[Any]
+        self, connection: Connection, table: str, columns: Sequence[Sequence[Any]]
     ) -> None:
-        bulk.insert_rows(connection, table, columns, flat)  # type: ignore[arg-type]
+        bulk.insert_columns(connection, table, columns)  # type: ignore[arg-type]
 
     def executemany(self, connection: Connection, sql: str, rows: Any) -> None:
         if rows:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 _MAX_ROWS_PER_INSERT = 1024
@@ -18,6 +19,18 @@ _MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 def _insert_sql(table: str, columns: int, rows: int) -> str:
     row = "(" + ",".join("?" * columns) + ")"
     return f"INSERT INTO {table} VALUES " + ",".join([row] * rows)
+
+
+def insert_columns(
+    connection: sqlite3.Connection, table: str, columns: Sequence[Sequence[Any]]
+) -> None:
+    """Insert rows given as whole columns: laid out row after row in one flat list (a
+    slice assignment a column), then ``insert_rows``."""
+    width = len(columns)
+    flat: list[Any] = [None] * (width * len(columns[0]))
+    for index, column in enumerate(columns):
+        flat[index::width] = column
+    insert_rows(connection, table, width, flat)
 
 
 def insert_rows(connection: sqlite3.Connection, table: str, columns: int, flat: list[Any]) -> None:
