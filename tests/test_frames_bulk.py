@@ -145,6 +145,18 @@ def test_the_bulk_analytics_frame_equals_the_records_one_in_edge_cases() -> None
     assert built["nan_only - Min"].dropna().empty and built["loss - Count"].dtype == "float64"
 
 
+def test_names_only_later_components_have_when_the_first_has_none() -> None:
+    """The first component logs no metric: every metric name is one it does not have."""
+    experiment = tb.Experiment.create("late", description="metrics from the second run on")
+    for index in range(3):
+        with experiment.run(variables={"seed": index}) as tracker:
+            if index:
+                tracker.log_metric("loss", index / 2)
+    built = tb.ExperimentAnalytics(experiment_name="late").dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("late"))
+    assert built["loss - Last"].tolist()[1:] == [0.5, 1.0]
+
+
 @pytest.mark.parametrize(
     "query", ["seed >= 2", "seed == 3 or lr > 0.45", "metrics.loss.max > 0.9", "seed > 100"]
 )

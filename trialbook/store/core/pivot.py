@@ -37,56 +37,46 @@ def pivot(
     for setting in tx.dialect.bulk_read_settings:
         tx.execute(setting)
     columns = PivotColumns(len(cells))
+    width = len(cells)
+
+    def read(names: Sequence[str]) -> None:
+        """Add the blocks of ``names``' cells, aligned with ``row_ids``."""
+        for chunk in _name_chunks(names):
+            bound = {**parameters, **{f"name{k}": name for k, name in enumerate(chunk)}}
+            result = tx.execute(tx.dialect.pivot(rows, table, cells, len(chunk)), bound).fetchall()
+            if [row[0] for row in result] != list(row_ids):  # one snapshot: never, in fact
+                by_id = {row[0]: row for row in result}
+                empty = (None,) * (1 + width * len(chunk))
+                result = [by_id.get(row_id, empty) for row_id in row_ids]
+            offsets = {name: 1 + k * width for k, name in enumerate(chunk)}
+            columns.blocks.append((result, offsets))
+
     source = f"SELECT r.component_id FROM ({rows}) r WHERE r.component_id IS NOT NULL"
     first = tx.scalar(f"{source} ORDER BY r.row_id LIMIT 1", parameters)
     names = [
         row[0] for row in tx.execute(f"SELECT name FROM {table} WHERE component_id = ?", (first,))
     ]
-    _read(tx, rows, parameters, row_ids, table, cells, names, columns)
+    read(names)
     found = sum(
         len(block) - list(map(itemgetter(offset), block)).count(None)
         for block, offsets in columns.blocks
         for offset in offsets.values()
     )
-    total = tx.scalar(
-        f"SELECT count(*) FROM ({rows}) r JOIN {table} j ON j.component_id = r.component_id",
-        parameters,
-    )
+    joined = f"({rows}) r JOIN {table} j ON j.component_id = r.component_id"
+    total = tx.scalar(f"SELECT count(*) FROM {joined}", parameters)
     if found < total:  # names the first component does not have
         known = {f"known{k}": name for k, name in enumerate(names)}
-        others = [
-            row[0]
-            for row in tx.execute(
-                f"SELECT j.name FROM ({rows}) r JOIN {table} j ON j.component_id = r.component_id"
-                f" WHERE j.name NOT IN ({', '.join(f':{key}' for key in known)})"
-                " GROUP BY j.name",
-                {**parameters, **known},
-            )
-        ]
-        _read(tx, rows, parameters, row_ids, table, cells, others, columns)
+        unknown = f" WHERE j.name NOT IN ({', '.join(f':{key}' for key in known)})" if known else ""
+        read(
+            [
+                row[0]
+                for row in tx.execute(
+                    f"SELECT j.name FROM {joined}{unknown} GROUP BY j.name",
+                    {**parameters, **known},
+                )
+            ]
+        )
     return columns
-
-
-def _read(
-    tx: Transaction,
-    rows: str,
-    parameters: Mapping[str, Any],
-    row_ids: Sequence[int],
-    table: str,
-    cells: Sequence[str],
-    names: Sequence[str],
-    columns: PivotColumns,
-) -> None:
-    width = len(cells)
-    for chunk in _name_chunks(names):
-        bound = {**parameters, **{f"name{k}": name for k, name in enumerate(chunk)}}
-        result = tx.execute(tx.dialect.pivot(rows, table, cells, len(chunk)), bound).fetchall()
-        if [row[0] for row in result] != list(row_ids):  # one snapshot: never, in fact
-            by_id = {row[0]: row for row in result}
-            empty = (None,) * (1 + width * len(chunk))
-            result = [by_id.get(row_id, empty) for row_id in row_ids]
-        offsets = {name: 1 + k * width for k, name in enumerate(chunk)}
-        columns.blocks.append((result, offsets))
 
 
 def _name_chunks(names: Sequence[str]) -> Iterable[Sequence[str]]:
