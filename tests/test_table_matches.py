@@ -128,3 +128,20 @@ def test_the_cache_is_bounded() -> None:
     for bound in range(20):
         names(TrialQuery(query=f"width < {bound}", sort="name"))
     assert len(table_matches._entries) == table_matches._MAX_ENTRIES
+
+
+def test_a_sorts_first_page_comes_before_its_whole_order(experiment: tb.Experiment) -> None:
+    """With no order at hand, a sort's first page is read with LIMIT and the whole order is
+    listed on the worker afterwards: the page is the list's head, the list is kept, and the
+    pages after it are slices of it."""
+    store = open_store()
+    for descending in (False, True):
+        table_matches.clear()
+        first = names(TrialQuery(sort="metrics.loss.last", descending=descending, limit=5))
+        table_matches.wait_for_store(store.key)
+        kept = [ids for _, ids in table_matches._entries.values()]
+        assert len(kept) == 1 and len(kept[0]) == 12  # the whole order, listed by the worker
+        whole = names(TrialQuery(sort="metrics.loss.last", descending=descending))
+        assert first == (12, whole[1][:5])
+        tail = names(TrialQuery(sort="metrics.loss.last", descending=descending, offset=5))
+        assert tail == (12, whole[1][5:])

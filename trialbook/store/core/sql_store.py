@@ -25,6 +25,7 @@ from trialbook.store.core import (
     runs,
     series,
     table,
+    table_matches,
     trials,
 )
 from trialbook.store.core.backend import Backend
@@ -67,6 +68,7 @@ class SqlStore(Store):
 
     # -- transactions ----------------------------------------------------------------------
     def close(self) -> None:
+        table_matches.wait_for_store(self.key)  # a sort's order being listed on the worker
         self.backend.close()
 
     def reset_after_fork(self) -> None:
@@ -423,14 +425,17 @@ class SqlStore(Store):
 
     def trial_table(self, experiment_name: str, query: TrialQuery) -> TrialTable:
         def body(tx: Transaction) -> TrialTable:
-            return table.trial_table(tx, self.key, self._with_ids(tx, [experiment_name]), query)
+            experiments = self._with_ids(tx, [experiment_name])
+            return table.trial_table(tx, self.key, experiments, query, reader=self.read)
 
         return self.read(body)
 
     def all_trials_table(self, query: TrialQuery) -> TrialTable:
         def body(tx: Transaction) -> TrialTable:
             every = self._with_ids(tx, None)
-            return table.trial_table(tx, self.key, every, query, every_experiment=True)
+            return table.trial_table(
+                tx, self.key, every, query, every_experiment=True, reader=self.read
+            )
 
         return self.read(body)
 

@@ -43,15 +43,17 @@ def trial_table(
     query: TrialQuery,
     *,
     every_experiment: bool = False,
+    reader: table_matches.Reader | None = None,
 ) -> TrialTable:
     """The table of these experiments' trials (one experiment's, or several with the union of
     their columns; ``every_experiment``: they are all the store has): ``query`` filters,
-    sorts and pages in the database; only the page becomes rows."""
+    sorts and pages in the database; only the page becomes rows. ``reader`` (the store's
+    ``read``) lets a sort's whole order be listed after the answer."""
     query.validate()
     values = TrialValueSql(tx, experiments)
     filtered = _filter(tx, experiments, values, query)
     scope = _scope(experiments, every_experiment)
-    total, page = _page(tx, store_key, values, query, scope, filtered)
+    total, page = _page(tx, store_key, values, query, scope, filtered, reader)
     rows = _rows(tx, experiments, page)
     whole = not query.search and not query.filters and not query.statuses and not query.query
     if len(experiments) == 1 and len(rows) == total and whole:
@@ -110,11 +112,13 @@ def _page(
     query: TrialQuery,
     scope: Sql,
     filtered: Sql | None,
+    reader: table_matches.Reader | None,
 ) -> tuple[int, list[int]]:
     """(how many trials match, the ids of the page in order).
 
     A filtered or sorted query lists every match in order (``table_matches``: cached until
-    the next write), and its pages are slices of that list. Otherwise (creation order
+    the next write), and its pages are slices of that list (a sort's first page may come
+    first, its list after). Otherwise (creation order
     without a filter, or a status that moves with the clock) the page is read alone, and a
     sorted page and its total come from one pass (the total as a window count)."""
     direction = "DESC" if query.descending else "ASC"
@@ -122,7 +126,7 @@ def _page(
     if query.sort is not None:
         key, key_parameters = values(column_field(parse_trial_column(query.sort, "sort")))
     if (query.sort is not None or filtered) and not (query.statuses or values.uses_clock):
-        ids = table_matches.ordered_ids(
+        return table_matches.page_ids(
             tx,
             table_matches.MatchQuery(
                 store_key,
@@ -134,9 +138,10 @@ def _page(
                 tuple(key_parameters),
                 query.descending,
             ),
+            query.offset,
+            query.limit,
+            reader,
         )
-        end = None if query.limit is None else query.offset + query.limit
-        return len(ids), ids[query.offset : end].tolist()
     where, parameters = _where(scope, filtered)
     page_clause = tx.dialect.limit_offset(query.limit, query.offset)
     if query.sort is None:  # creation order is id order: the primary key serves the page
