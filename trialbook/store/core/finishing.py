@@ -22,6 +22,9 @@ from trialbook.store.core.tallies import TALLY_COLUMNS
 from trialbook.store.core.transaction import Transaction
 
 _IN_PROGRESS = TrialStatus.IN_PROGRESS.value
+#: The new stored status of trial ``t`` once component ``?`` has the stored status ``?``:
+#: that status when it is the trial's sole component, else the rule over all of them.
+_RESTATUS = f"CASE WHEN t.sole_component = ? THEN ? ELSE {stored_trial_status_sql('t')} END"
 
 
 def finish(
@@ -51,9 +54,7 @@ def finish(
     tx.touched.add(component_id)  # its trials and experiments are touched below
     stored, parameters = "t.stored_status", [component_id]
     if "status" in columns or "start_time" in columns:
-        # A trial whose sole component this is (a run's attempt: almost every trial) takes
-        # its status as it is now; any other trial the rule over all of its components.
-        stored = f"CASE WHEN t.sole_component = ? THEN ? ELSE {stored_trial_status_sql('t')} END"
+        stored = _RESTATUS  # a run's attempt is its trial's sole component: no walk
         parameters = [component_id, status, component_id]
     trials = tx.execute(
         f"SELECT t.id, t.name, t.experiment_id, e.name, t.stored_status, {stored}"
