@@ -152,3 +152,48 @@ def test_opening_a_schema_2_store_drops_the_levels_a_series_does_not_need(
     assert {level for level, _ in _buckets(store_path, "m")} == {0}
     store.append_metric_points({(name, "m"): points[20:]})
     assert _buckets(store_path, "m") == _expected_buckets(values)
+
+
+@pytest.mark.sqlite_only  # reads or breaks the SQLite file itself
+def test_opening_a_schema_6_store_keeps_the_change_feed_and_its_seqs_ascending(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schema 6 numbered changes with AUTOINCREMENT (a ``sqlite_sequence`` row rewritten
+    by every write); schema 7 with the plain rowid key: the rows, their seqs and the
+    cursors stay, and new rows go on after the newest, pruned or not."""
+    monkeypatch.setenv("TRIALBOOK_CHANGES_KEPT", "100")
+    reset_store_cache()
+    store = open_store()
+    name = _component()
+    for index in range(250):
+        store.set_parameters(name, {"p": index}, replace=False)
+    before = store.changes_since(0, 1_000)
+    reset_store_cache()
+    connection = sqlite3.connect(store_path)
+    with connection:  # what schema 6 left: the same rows in an AUTOINCREMENT table
+        connection.execute("ALTER TABLE changes RENAME TO changes_v6")
+        connection.execute(
+            "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL,"
+            " kind TEXT NOT NULL, entity_type TEXT NOT NULL, entity_name TEXT NOT NULL,"
+            " experiment_name TEXT, payload TEXT NOT NULL DEFAULT '{}')"
+        )
+        connection.execute("INSERT INTO changes SELECT * FROM changes_v6")
+        connection.execute("DROP TABLE changes_v6")
+        connection.execute("PRAGMA user_version = 6")
+    assert connection.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+    connection.close()
+    store = open_store()
+    assert store.changes_since(0, 1_000) == before
+    for index in range(250, 400):  # prunes again on the way
+        store.set_parameters(name, {"p": index}, replace=False)
+    seqs = [change.seq for change in store.changes_since(0, 1_000)]
+    assert seqs == list(range(seqs[0], before[-1].seq + 151))
+    assert seqs[0] > before[0].seq  # pruned since
+    connection = sqlite3.connect(store_path)
+    version, sql = connection.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version), sql FROM sqlite_master"
+        " WHERE name = 'changes'"
+    ).fetchone()
+    assert version == 7 and "AUTOINCREMENT" not in sql.upper()
+    assert connection.execute("SELECT count(*) FROM sqlite_sequence").fetchone() == (0,)
+    connection.close()

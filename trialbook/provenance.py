@@ -32,12 +32,13 @@ _python = platform.python_version()
 
 def capture() -> dict[str, Any]:
     """Provenance of the current execution (kernel cell when inside one, else the script)."""
+    cwd = os.getcwd()
     info: dict[str, Any] = {
         "host": _host,
         "pid": os.getpid(),
         "python": _python,
         "python_executable": sys.executable,
-        "cwd": os.getcwd(),
+        "cwd": cwd,
         "captured_at": time.time(),
     }
     kernel = kernel_context()
@@ -49,7 +50,7 @@ def capture() -> dict[str, Any]:
         script = getattr(main, "__file__", None)
         if script:
             info["script"] = os.path.abspath(script)
-    git = git_state(os.getcwd())
+    git = git_state(cwd)
     if git:
         info["git"] = git
     info["packages"] = package_versions()

@@ -38,7 +38,7 @@ def absolute_setting(raw: str) -> str:
     URLs and absolute paths unchanged. Kernels run in the notebook's folder: anything
     exported to them must not depend on the working directory."""
     raw = raw.strip()
-    if not raw or "://" in raw or raw.startswith("sqlite:") or os.path.isabs(raw):
+    if not raw or _absolute(raw):
         return raw  # (an absolute path: no filesystem call, once per store access)
     return str(Path(raw).expanduser().absolute())
 
@@ -75,13 +75,21 @@ def resolve_store_location(location: str | None = None) -> StoreLocation:
     if not raw:
         path = default_store_dir() / "trialbook.db"
         return _sqlite(path, override)
-    return _resolve_given(raw, override, os.getcwd())
+    relative = not _absolute(raw) or (override and not _absolute(override))
+    return _resolve_given(raw, override, os.getcwd() if relative else "")
+
+
+def _absolute(raw: str) -> bool:
+    """Whether a setting resolves the same from any working directory (a URL, an absolute
+    path)."""
+    return "://" in raw or raw.startswith("sqlite:") or os.path.isabs(raw)
 
 
 @functools.lru_cache(maxsize=64)
 def _resolve_given(raw: str, override: str, cwd: str) -> StoreLocation:
-    """A given location, resolved once per working directory (relative paths depend on
-    it): every ``open_store()`` resolves, and a sweep opens thousands of trackers."""
+    """A given location, resolved once per working directory when it is relative (``cwd``
+    is then that directory, else empty): every ``open_store()`` resolves, and a sweep opens
+    thousands of trackers."""
     if raw.startswith(("postgresql://", "postgres://", "postgresql+")):
         root = Path(override) if override else default_store_dir() / "artifacts"
         return StoreLocation("postgresql", raw, None, root.expanduser().absolute())

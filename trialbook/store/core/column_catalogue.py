@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trialbook.store.core.backend import Dialect
-from trialbook.store.core.transaction import Transaction, chunks, marks
+from trialbook.store.core.transaction import CHUNK, Transaction, chunks, marks
 
 VARIABLE, PARAMETER, METRIC = "variable", "parameter", "metric"
 
@@ -129,6 +129,35 @@ def first_parameters(tx: Transaction, experiment_id: int, component_id: int) -> 
             " FROM parameters p WHERE p.component_id = ?"
         ),
         (experiment_id, component_id),
+    )
+
+
+def run_added(
+    tx: Transaction,
+    experiment_id: int,
+    trial_id: int | None,
+    variables: Any,
+    component_id: int | None,
+) -> None:
+    """A run's additions in one statement: a new trial's variables (``trial_id`` given, as
+    ``trial_added``) and its attempt's parameters (``component_id`` given, as
+    ``first_parameters``)."""
+    rows: list[Any] = []
+    if trial_id is not None and isinstance(variables, Mapping) and variables:
+        rows = [(experiment_id, VARIABLE, str(key), trial_id, 1) for key in variables]
+    if component_id is None or len(rows) > CHUNK:
+        if rows:
+            _upsert(tx, rows)
+        if component_id is not None:
+            first_parameters(tx, experiment_id, component_id)
+        return
+    given = f"VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(rows))} UNION ALL " if rows else ""
+    tx.execute(
+        _UPSERT.format(
+            rows=f"{given}SELECT ?, 'parameter', p.name, p.{tx.dialect.parameter_order}, 1"
+            " FROM parameters p WHERE p.component_id = ?"
+        ),
+        [*(value for row in rows for value in row), experiment_id, component_id],
     )
 
 

@@ -22,6 +22,9 @@ from trialbook.store.core.tallies import TALLY_COLUMNS
 from trialbook.store.core.transaction import Transaction
 
 _IN_PROGRESS = TrialStatus.IN_PROGRESS.value
+#: The new stored status of trial ``t`` once component ``?`` has the stored status ``?``:
+#: that status when it is the trial's sole component, else the rule over all of them.
+_RESTATUS = f"CASE WHEN t.sole_component = ? THEN ? ELSE {stored_trial_status_sql('t')} END"
 
 
 def finish(
@@ -40,21 +43,24 @@ def finish(
     if columns.get("status") == _IN_PROGRESS:
         columns["heartbeat_time"] = tx.now
     assignments = "".join(f"{column} = ?, " for column in columns)
-    component_id = tx.scalar(
+    updated = tx.execute(
         f"UPDATE components SET {assignments}last_modified_time = ?, last_activity = ?"
-        " WHERE name = ? RETURNING id",
+        " WHERE name = ? RETURNING id, status",
         (*columns.values(), tx.now, tx.now, name),
-    )
-    if component_id is None:
+    ).fetchall()  # read to its end before the next statement (as ``scalar``)
+    if not updated:
         raise entities.not_found(tx, "components", name)
+    component_id, status = updated[0]
     tx.touched.add(component_id)  # its trials and experiments are touched below
-    restatus = "status" in columns or "start_time" in columns
-    stored = stored_trial_status_sql("t") if restatus else "t.stored_status"
+    stored, parameters = "t.stored_status", [component_id]
+    if "status" in columns or "start_time" in columns:
+        stored = _RESTATUS  # a run's attempt is its trial's sole component: no walk
+        parameters = [component_id, status, component_id]
     trials = tx.execute(
         f"SELECT t.id, t.name, t.experiment_id, e.name, t.stored_status, {stored}"
         " FROM trial_components tc JOIN trials t ON t.id = tc.trial_id"
         " JOIN experiments e ON e.id = t.experiment_id WHERE tc.component_id = ? ORDER BY t.id",
-        (component_id,),
+        parameters,
     ).fetchall()
     trial_names = [row[1] for row in trials]
     experiment_names = list(dict.fromkeys(row[3] for row in trials))

@@ -3,7 +3,8 @@
 Per series, the batch's summary (Chan's parallel merge of count, mean and M2 over finite
 values; min, max, last) is merged into the stored one in Python with C-level passes only,
 then points, summaries and buckets are written with a few statements: the backend's bulk
-insert (whole columns) for points and fresh buckets, ``executemany`` for the rest. The
+insert (whole columns) for points and fresh buckets, ``executemany`` for the rest (a new
+series goes in with its first batch's summary, never updated after in the same flush). The
 points are handed to the backend before the summaries and buckets are computed, so a
 backend that streams them (PostgreSQL's COPY) has the server write them meanwhile.
 """
@@ -31,6 +32,14 @@ SERIES_UPDATE = (
     " mean = ?, m2 = ?, min_value = ?, max_value = ?, last_step = ?, last_time = ?, last_value = ?,"
     " first_time = ?, ordered = ? WHERE id = ?"
 )
+#: A new series with its first batch's summary (the columns of ``SERIES_UPDATE``).
+SERIES_INSERT = (
+    "INSERT INTO metric_series (component_id, name, count, finite_count, pos_inf_count,"
+    " neg_inf_count, mean, m2, min_value, max_value, last_step, last_time, last_value,"
+    " first_time, ordered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: A series before its first point, as ``append`` reads a stored one (without its id).
+_EMPTY_SERIES = (None, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None, 1)
 
 
 def append(
@@ -73,12 +82,12 @@ def append(
             " WHERE component_id = ? AND name = ?",
             (component_id, metric),
         ).fetchone()
-        if row is None:
+        columns = _columns(points)
+        if row is None:  # inserted with this batch's summary: no update after the points
             series_id = tx.insert(
-                "INSERT INTO metric_series (component_id, name) VALUES (?, ?)",
-                (component_id, metric),
+                SERIES_INSERT, (component_id, metric, *_summary(_EMPTY_SERIES, columns))
             )
-            row = (series_id, 0, 0, 0, 0, 0.0, 0.0, None, None, None, None, None, None, 1)
+            row = (series_id, *_EMPTY_SERIES[1:])
             created.append((series_id, component_id, metric))
         size = len(points)
         count = row[1]
@@ -86,7 +95,6 @@ def append(
         if count and begun:  # a level begins: its first bucket holds stored points too
             aggregate = buckets.prefix(tx, row[0], count)
             prefixes.extend((row[0], level, *aggregate) for level in begun)
-        columns = _columns(points)
         steps, times, _, stored = columns
         for parts, column in zip(
             point_columns,
@@ -99,8 +107,13 @@ def append(
         per_metric = added.setdefault(component_id, {})
         per_metric[metric] = per_metric.get(metric, 0) + size
     tx.bulk_insert("metric_points", [_joined(parts) for parts in point_columns])
+    inserted = {series_id for series_id, _, _ in created}  # (with their summaries)
     for row, columns in laid_out:
-        _summarize(row, columns, series_updates, bucket_rows, new_buckets)
+        series_id, count = row[0], row[1]
+        if series_id not in inserted:
+            series_updates.append((*_summary(row, columns), series_id))
+        steps, times, _, stored = columns
+        batch_buckets(series_id, count, steps, times, stored, bucket_rows, new_buckets)
     # Fresh buckets before the statements: a backend that streams packs them while the
     # server still writes the points (their keys differ from the prefixes' and upserts').
     tx.bulk_insert("metric_buckets", list(zip(*new_buckets, strict=True)) if new_buckets else [])
@@ -152,17 +165,11 @@ def _joined(parts: list[Sequence[Any]]) -> Sequence[Any]:
     return joined
 
 
-def _summarize(
-    row: Sequence[Any],
-    columns: _Columns,
-    series_updates: list[tuple[Any, ...]],
-    bucket_rows: list[tuple[Any, ...]],
-    new_buckets: list[Any],
-) -> None:
-    """Queue one series' summary update and bucket upserts, with C-level passes over its
-    points (sum/min/max/fsum)."""
+def _summary(row: Sequence[Any], columns: _Columns) -> tuple[Any, ...]:
+    """A series' summary (the columns of ``SERIES_UPDATE`` but the id) once its stored
+    ``row`` takes a batch, with C-level passes over the batch's points (sum/min/max/fsum)."""
     (
-        series_id,
+        _,
         count,
         finite,
         pos_inf,
@@ -215,22 +222,18 @@ def _summarize(
     if last_step is None or (steps[index], times[index]) >= (last_step, last_time):
         last_step, last_time, last_value = steps[index], times[index], stored[index]
     first_time = times[0] if first_time is None else first_time
-    series_updates.append(
-        (
-            count + size,
-            finite,
-            pos_inf,
-            neg_inf,
-            mean,
-            m2,
-            minimum,
-            maximum,
-            last_step,
-            last_time,
-            last_value,
-            first_time,
-            ordered,
-            series_id,
-        )
+    return (
+        count + size,
+        finite,
+        pos_inf,
+        neg_inf,
+        mean,
+        m2,
+        minimum,
+        maximum,
+        last_step,
+        last_time,
+        last_value,
+        first_time,
+        ordered,
     )
-    batch_buckets(series_id, count, steps, times, stored, bucket_rows, new_buckets)

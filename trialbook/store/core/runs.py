@@ -79,7 +79,6 @@ def start(
                 + ", ".join(["(?, ?, ?, ?)"] * len(chunk)),
                 [value for row in chunk for value in row],
             )
-        column_catalogue.first_parameters(tx, experiment_id, component_id)
         tx.record_change(
             "parameters.logged",
             "component",
@@ -91,6 +90,14 @@ def start(
                 "experiments": [experiment_name],
             },
         )
+    # the parameters just inserted, and a new trial's variables
+    column_catalogue.run_added(
+        tx,
+        experiment_id,
+        trial_id if new_trial else None,
+        run.variables,
+        component_id if run.parameters else None,
+    )
     trial.status = _IN_PROGRESS
     trial.last_activity = tx.now
     return trial, _attempt_record(name, display, trial.name, run, tx.now)
@@ -143,8 +150,7 @@ def _new_trial(
     tx.record_change(
         "trial.created", "trial", run.trial_name, experiment_name, {"variables": run.variables}
     )
-    column_catalogue.trial_added(tx, experiment_id, int(trial_id), run.variables)
-    return int(trial_id)
+    return int(trial_id)  # its variables' columns: column_catalogue.run_added
 
 
 def _new_trial_record(tx: Transaction, experiment_name: str, run: RunStart) -> TrialRecord:

@@ -236,8 +236,29 @@ CREATE TABLE experiment_columns (
 ) WITHOUT ROWID;
 """ + ";\n".join(_REBUILD_COLUMNS)
 
+# The change feed's seq a plain rowid key, without AUTOINCREMENT (which rewrote the
+# ``sqlite_sequence`` page in every write transaction): a new row takes max(seq) + 1, and
+# pruning (core/changes.py) only ever deletes the oldest rows, never the newest, so seqs
+# still only ascend. (Were the newest rows deleted by hand, a reader whose cursor is then
+# ahead of the feed is told to reset, as for a recreated store.)
+_V7 = """
+CREATE TABLE changes_v7 (
+    seq INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    kind TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    entity_name TEXT NOT NULL,
+    experiment_name TEXT,
+    payload TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO changes_v7 (seq, time, kind, entity_type, entity_name, experiment_name, payload)
+    SELECT seq, time, kind, entity_type, entity_name, experiment_name, payload FROM changes;
+DROP TABLE changes;
+ALTER TABLE changes_v7 RENAME TO changes
+"""
+
 #: Migration N (index N-1) brings a store from version N-1 to N.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
