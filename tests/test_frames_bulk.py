@@ -194,3 +194,118 @@ def test_times_are_rounded_to_microseconds_as_datetime_rounds_them() -> None:
     expected = pandas.DataFrame({"t": [to_datetime(epoch) for epoch in epochs]})
     pandas.testing.assert_frame_equal(built, expected)
     assert datetime_column([None, None]) == [None, None]  # objects, as pandas makes of them
+
+
+def a_sweep(name: str = "sweep", runs: int = 4) -> tb.Experiment:
+    """Every component with the same float parameters and metric names (logged in another
+    order from the third run on), one NaN parameter and one series of NaN only."""
+    experiment = tb.Experiment.create(name, description="a sweep")
+    for index in range(runs):
+        with experiment.run(variables={"lr": index / 10}) as tracker:
+            parameters = {"dropout": math.nan if index == 1 else index / 4, "width": 8.0}
+            metrics = {"loss": [0.5, math.inf, 2.0, 1.0][index % 4], "acc": index / 3}
+            if index >= 2:  # another first-logged order: a component the query may keep first
+                parameters, metrics = (
+                    dict(reversed(parameters.items())),
+                    dict(reversed(metrics.items())),
+                )
+            tracker.log_parameters(parameters)
+            for metric, value in metrics.items():
+                tracker.log_metric(metric, math.nan if (metric, index) == ("acc", 0) else value)
+    return experiment
+
+
+def grids(experiment: str) -> tuple[bool, bool]:
+    """Whether the parameters and the metric summaries were read as grids (``grid.py``)."""
+    rows = open_store().component_frame_rows(experiment)
+    return rows.parameters.grid is not None, rows.metrics.grid is not None
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"query": "lr >= 0.2"}, {"query": "lr > 5"}, {"parameter_names": ["width"]}],
+)
+def test_a_sweep_is_read_as_a_grid_and_gives_the_same_frame(options) -> None:
+    a_sweep()
+    assert grids("sweep") == (True, True)
+    built = tb.ExperimentAnalytics(experiment_name="sweep", **options).dataframe()
+    names = {key: value for key, value in options.items() if key != "query"}
+    pandas.testing.assert_frame_equal(
+        built, reference_analytics("sweep", options.get("query"), **names)
+    )
+    if options.get("query") == "lr >= 0.2":  # the first kept component logged another order
+        assert list(built.columns[2:5]) == ["lr", "width", "dropout"]
+
+
+def test_a_component_in_two_trials_of_the_sweep_is_read_once() -> None:
+    experiment = a_sweep()
+    trials = [trial.trial_name for trial in experiment.list_trials()]
+    open_store().associate(trials[0], f"{trials[1]}-training")
+    assert grids("sweep") == (True, True)
+    built = tb.ExperimentAnalytics(experiment_name="sweep").dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("sweep"))
+    assert len(built) == 4
+
+
+def break_the_sweep(case: str) -> None:
+    """One component of the sweep breaks what the grid needs."""
+    experiment = tb.Experiment.load("sweep")
+    with experiment.run(variables={"lr": 0.9}) as tracker:
+        if case == "an int":
+            tracker.log_parameters({"dropout": 1, "width": 8.0})
+        elif case == "a str":
+            tracker.log_parameters({"dropout": "none", "width": 8.0})
+        elif case == "a bool":
+            tracker.log_parameters({"dropout": True, "width": 8.0})
+        elif case == "a missing name":
+            tracker.log_parameters({"width": 8.0})
+        elif case == "one more name":
+            tracker.log_parameters({"dropout": 0.5, "width": 8.0, "depth": 3.0})
+        elif case == "a name of its own":
+            tracker.log_parameters({"depth": 0.5, "width": 8.0})
+        else:
+            tracker.log_parameters({"dropout": 0.5, "width": 8.0})
+        metrics = {
+            "a missing metric": {"loss": 1.0},
+            "one more metric": {"loss": 1.0, "acc": 0.5, "f1": 0.1},
+            "a metric of its own": {"loss": 1.0, "f1": 0.1},
+        }.get(case, {"loss": 1.0, "acc": 0.5})
+        for metric, value in metrics.items():
+            tracker.log_metric(metric, value)
+    if case == "no component":  # a trial without a component: the others keep their grid
+        experiment.create_trial(variables={"lr": 2.0})
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("an int", (False, True)),
+        ("a str", (False, True)),
+        ("a bool", (False, True)),
+        ("a missing name", (False, True)),
+        ("one more name", (False, True)),
+        ("a name of its own", (False, True)),
+        ("a missing metric", (True, False)),
+        ("one more metric", (True, False)),
+        ("a metric of its own", (True, False)),
+        ("no component", (True, True)),
+    ],
+)
+def test_the_grid_falls_back_to_the_pivot_exactly_when_a_component_differs(case, expected):
+    a_sweep()
+    break_the_sweep(case)
+    assert grids("sweep") == expected
+    for later in (None, "lr > 0.5"):  # the breaking component last, or alone
+        built = tb.ExperimentAnalytics(experiment_name="sweep", query=later).dataframe()
+        pandas.testing.assert_frame_equal(built, reference_analytics("sweep", later))
+
+
+def test_a_sweep_parameter_named_like_another_column_keeps_the_records_rule() -> None:
+    experiment = tb.Experiment.create("e", description="clashing names in a grid")
+    for index in range(2):
+        with experiment.run(variables={"lr": index / 10}) as tracker:
+            tracker.log_parameters({"loss - Min": 3.0, "DisplayName": 1.5})
+            tracker.log_metric("loss", 1.0)
+    assert grids("e") == (True, True)
+    built = tb.ExperimentAnalytics(experiment_name="e").dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("e"))

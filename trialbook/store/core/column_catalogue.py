@@ -96,6 +96,19 @@ def columns(tx: Transaction, experiment_id: int) -> dict[str, list[str]]:
     return found
 
 
+def names_in_order(tx: Transaction, experiment_id: int, kind: str) -> list[str]:
+    """The experiment's column names of ``kind``, in the database's order of names (that of
+    an index over a name column)."""
+    return [
+        row[0]
+        for row in tx.execute(
+            "SELECT name FROM experiment_columns WHERE experiment_id = ? AND kind = ?"
+            " ORDER BY name",
+            (experiment_id, kind),
+        )
+    ]
+
+
 # -- the writes of a run: only additions --------------------------------------------------
 def trial_added(tx: Transaction, experiment_id: int, trial_id: int, variables: Any) -> None:
     """A new trial gives its variables' keys."""

@@ -1,6 +1,7 @@
 """An experiment's trial components for ``ExperimentAnalytics.dataframe()``, read in bulk:
-their parameters and metric accumulators as columns (``pivot.py``), a handful of
-statements for the whole experiment whatever its size, instead of a record per component."""
+their parameters and metric accumulators as columns (``grid.py`` when every component has
+the same names, else ``pivot.py``), a handful of statements for the whole experiment
+whatever its size, instead of a record per component."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Collection
 from itertools import compress
 from typing import Any
 
+from trialbook.store.core.grid import metric_grid, parameter_grid
 from trialbook.store.core.pivot import keep_rows, pivot, place
 from trialbook.store.core.records import ComponentFrameRows
 from trialbook.store.core.summaries import ACCUMULATOR_CELLS
@@ -17,6 +19,11 @@ from trialbook.store.core.transaction import Transaction
 _ROWS = (
     "SELECT DISTINCT tc.component_id AS row_id, tc.component_id AS component_id"
     " FROM trial_components tc JOIN trials t ON t.id = tc.trial_id"
+    " WHERE t.experiment_id = :experiment"
+)
+#: The same components as a grid's (``grid.py``) list of ids (repeats do not matter).
+_COMPONENT_IDS = (
+    "SELECT tc.component_id FROM trials t JOIN trial_components tc ON tc.trial_id = t.id"
     " WHERE t.experiment_id = :experiment"
 )
 
@@ -56,8 +63,12 @@ def component_frame_rows(
         bound,
     ):
         artifacts[index[component_id]].append(tuple(artifact))
-    parameters = pivot(tx, _ROWS, bound, ids, "parameters", tx.dialect.parameter_cells)
-    metrics = pivot(tx, _ROWS, bound, ids, "metric_series", ACCUMULATOR_CELLS)
+    parameters = parameter_grid(tx, experiment_id, _COMPONENT_IDS, bound, len(ids))
+    if parameters is None:
+        parameters = pivot(tx, _ROWS, bound, ids, "parameters", tx.dialect.parameter_cells)
+    metrics = metric_grid(tx, _COMPONENT_IDS, bound, len(ids))
+    if metrics is None:
+        metrics = pivot(tx, _ROWS, bound, ids, "metric_series", ACCUMULATOR_CELLS)
     if not all(keep):
         components, trials, experiments, artifacts = (
             list(compress(items, keep)) for items in (components, trials, experiments, artifacts)
