@@ -309,3 +309,47 @@ def test_a_sweep_parameter_named_like_another_column_keeps_the_records_rule() ->
     assert grids("e") == (True, True)
     built = tb.ExperimentAnalytics(experiment_name="e").dataframe()
     pandas.testing.assert_frame_equal(built, reference_analytics("e"))
+
+
+def trial_grid(experiment: str) -> bool:
+    """Whether ``Experiment.dataframe()``'s metric summaries were read as a grid."""
+    return open_store().trial_frame_rows(experiment).metrics.grid is not None
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "a sweep",
+        "a trial without a component first",
+        "components out of trial order",
+        "a shared component",
+        "a missing metric",
+        "a metric of its own",
+        "a NaN-only series",
+    ],
+)
+def test_the_trial_frame_reads_a_grid_exactly_when_every_sole_component_has_its_names(case):
+    experiment = tb.Experiment.create("e", description="a sweep", objective=None)
+    if case == "a trial without a component first":
+        experiment.create_trial(variables={"lr": 5.0})
+    late = experiment.create_trial(variables={"lr": 7.0})
+    for index in range(3):
+        with experiment.run(variables={"lr": index / 10, "seed": index}) as tracker:
+            tracker.log_metric("loss", index / 2)
+            tracker.log_metric("acc", math.nan if case == "a NaN-only series" else index)
+            if case == "a missing metric" and index == 1:
+                continue
+            tracker.log_metric("f1" if case == "a metric of its own" and index else "auc", 0.5)
+    if case == "components out of trial order":  # the oldest trial's component is the newest
+        tracker = tb.Tracker.create("late")
+        tracker.log_metric("loss", 4.0)
+        tracker.log_metric("acc", 0.0)
+        tracker.log_metric("auc", 1.0)
+        tracker.close()
+        tb.flush_all()
+        open_store().associate(late.trial_name, tracker.trial_component_name)
+    if case == "a shared component":  # its trials have no sole component: the general rows
+        trials = [trial.trial_name for trial in experiment.list_trials()]
+        open_store().associate(trials[-1], f"{trials[-2]}-training")
+    assert trial_grid("e") == (case not in ("a missing metric", "a metric of its own"))
+    pandas.testing.assert_frame_equal(experiment.dataframe(), from_general_rows("e"))
