@@ -353,3 +353,46 @@ def test_the_trial_frame_reads_a_grid_exactly_when_every_sole_component_has_its_
         open_store().associate(trials[-1], f"{trials[-2]}-training")
     assert trial_grid("e") == (case not in ("a missing metric", "a metric of its own"))
     pandas.testing.assert_frame_equal(experiment.dataframe(), from_general_rows("e"))
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        None,  # every trial the same float variables: one float64 matrix
+        {"lr": 1},  # an int among floats
+        {"lr": True},
+        {"lr": "0.5"},
+        {"lr": 2**62},
+        {"momentum": 0.5, "lr": 0.5},  # another key order
+        {"lr": 0.5},  # a key fewer
+        {},
+    ],
+)
+def test_variables_decode_and_set_as_the_general_rows_do(odd) -> None:
+    experiment = tb.Experiment.create("e", description="variables")
+    for index in range(4):
+        variables = {"lr": index / 8, "momentum": 0.9 - index / 10}
+        if odd is not None and index == 2:
+            variables = odd
+        with experiment.run(variables=variables) as tracker:
+            tracker.log_metric("loss", index)
+    built = experiment.dataframe()
+    pandas.testing.assert_frame_equal(built, from_general_rows("e"))
+    if odd is None:
+        assert built["lr"].dtype == "float64" and built["lr"].tolist() == [0, 0.125, 0.25, 0.375]
+    if odd == {"lr": 2**62}:
+        assert built["lr"].tolist()[2] == 2**62
+
+
+def test_documents_msgspec_refuses_are_read_by_json() -> None:
+    """The API never stores these, but a store may hold any JSON: read as json reads it."""
+    import json
+
+    from trialbook.frames import _documents
+
+    texts = ['{"a": NaN}', '{"a": -Infinity}', '{"a": 1e400}', '{"a": "\\ud800"}']
+    texts += ['{"a": 123456789012345678901234567890, "b": -0.0}', '{"a": 0.1, "a": 0.2}', "null"]
+    decoded = _documents(texts)
+    assert repr(decoded) == repr([json.loads(text) for text in texts])
+    assert decoded[4]["a"] == 123456789012345678901234567890 and decoded[5] == {"a": 0.2}
+    assert _documents(texts[4:]) == [json.loads(text) for text in texts[4:]]  # all read by msgspec
