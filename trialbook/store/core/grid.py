@@ -31,11 +31,11 @@ def parameter_grid(
     experiment's parameter names, all floats: one cell a name (the value; NaN as None)."""
     names = names_in_order(tx, experiment_id, PARAMETER)
     value = tx.dialect.parameter_cells[1].format(j="p")
-    rows = tx.execute(
+    rows = tx.fetch_all(
         f"SELECT {value} FROM parameters p WHERE p.component_id IN ({components})"
         " AND p.type = 'float' ORDER BY p.component_id, p.name",
         bound,
-    ).fetchall()
+    )
     if not count or len(rows) != count * len(names):
         return None
     return PivotColumns(1, grid=GridCells(names, rows))
@@ -51,11 +51,11 @@ def metric_grid(
     """The ``ACCUMULATORS`` of the series of the ``count`` distinct components that
     ``components`` gives, when each has series of the same names (``blocks``: see
     ``GridCells``)."""
-    rows = tx.execute(
+    rows = tx.fetch_all(
         f"SELECT s.name, {ACCUMULATORS} FROM metric_series s"
         f" WHERE s.component_id IN ({components}) ORDER BY s.component_id, s.name",
         bound,
-    ).fetchall()
+    )
     if not count or len(rows) % count:
         return None
     width = len(rows) // count

@@ -44,7 +44,7 @@ def pivot(
         """Add the blocks of ``names``' cells, aligned with ``row_ids``."""
         for chunk in _name_chunks(names):
             bound = {**parameters, **{f"name{k}": name for k, name in enumerate(chunk)}}
-            result = tx.execute(tx.dialect.pivot(rows, table, cells, len(chunk)), bound).fetchall()
+            result = tx.fetch_all(tx.dialect.pivot(rows, table, cells, len(chunk)), bound)
             if [row[0] for row in result] != list(row_ids):  # one snapshot: never, in fact
                 by_id = {row[0]: row for row in result}
                 empty = (None,) * (1 + width * len(chunk))
