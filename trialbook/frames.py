@@ -5,8 +5,10 @@ as ``pandas.DataFrame(list_of_dicts)`` gives, without its per-row, per-key conve
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,20 @@ if TYPE_CHECKING:
     import pandas
 
 MISSING = float("nan")
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while a frame is read and built: the millions of rows
+    and cells just created (none in a cycle; reference counting frees them) would make it
+    walk every one of them several times over (0.3 s of 2.4 at 100,000 components)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class ColumnsBuilder:

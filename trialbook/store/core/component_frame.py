@@ -36,7 +36,7 @@ def component_frame_rows(
     bound = {"experiment": experiment_id}
     components = tx.execute(
         "SELECT c.id, c.name, c.display_name, c.creation_time FROM components c"
-        f" WHERE c.id IN (SELECT row_id FROM ({_ROWS}) r) ORDER BY c.id",
+        f" WHERE c.id IN ({_COMPONENT_IDS}) ORDER BY c.id",
         bound,
     ).fetchall()
     ids = [row[0] for row in components]
@@ -44,14 +44,16 @@ def component_frame_rows(
     trials: list[list[str]] = [[] for _ in ids]
     experiments: list[list[str]] = [[] for _ in ids]
     keep = [matching_trials is None] * len(ids)
-    for component_id, trial_id, trial, experiment in tx.execute(
-        "SELECT tc.component_id, t.id, t.name, e.name FROM trial_components tc"
-        " JOIN trials t ON t.id = tc.trial_id JOIN experiments e ON e.id = t.experiment_id"
-        f" WHERE tc.component_id IN (SELECT row_id FROM ({_ROWS}) r) ORDER BY t.id",
+    names = dict(tx.execute("SELECT id, name FROM experiments").fetchall())
+    for component_id, trial_id, trial, experiment_of_trial in tx.execute(
+        "SELECT tc.component_id, t.id, t.name, t.experiment_id FROM trial_components tc"
+        f" JOIN trials t ON t.id = tc.trial_id WHERE tc.component_id IN ({_COMPONENT_IDS})"
+        " ORDER BY t.id",
         bound,
     ):
         position = index[component_id]
         trials[position].append(trial)
+        experiment = names[experiment_of_trial]
         if experiment not in experiments[position]:
             experiments[position].append(experiment)
         if matching_trials is not None and trial_id in matching_trials:
@@ -59,7 +61,7 @@ def component_frame_rows(
     artifacts: list[list[tuple[Any, ...]]] = [[] for _ in ids]
     for component_id, *artifact in tx.execute(
         "SELECT a.component_id, a.direction, a.name, a.value, a.media_type FROM artifacts a"
-        f" WHERE a.component_id IN (SELECT row_id FROM ({_ROWS}) r) ORDER BY a.id",
+        f" WHERE a.component_id IN ({_COMPONENT_IDS}) ORDER BY a.id",
         bound,
     ):
         artifacts[index[component_id]].append(tuple(artifact))
