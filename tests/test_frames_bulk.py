@@ -396,3 +396,42 @@ def test_documents_msgspec_refuses_are_read_by_json() -> None:
     assert repr(decoded) == repr([json.loads(text) for text in texts])
     assert decoded[4]["a"] == 123456789012345678901234567890 and decoded[5] == {"a": 0.2}
     assert _documents(texts[4:]) == [json.loads(text) for text in texts[4:]]  # all read by msgspec
+
+
+def write_store(sql: str) -> None:
+    """One plain SQL write on this test's store, beside Trialbook (committed)."""
+    import contextlib
+    import os
+    import sqlite3
+
+    location = os.environ["TRIALBOOK_STORE"]
+    if not location.startswith("postgresql://"):
+        with contextlib.closing(sqlite3.connect(location)) as connection:
+            connection.execute(sql)
+            connection.commit()
+        return
+    import psycopg
+
+    from trialbook.store.postgres.url import parse_postgres_url
+
+    url = parse_postgres_url(location)
+    with psycopg.connect(url.conninfo, options=f"-c search_path={url.schema}") as connection:
+        connection.execute(sql)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        "UPDATE experiment_columns SET name = 'height' WHERE name = 'width'",
+        "DELETE FROM experiment_columns WHERE name = 'width'",
+    ],
+)
+def test_a_catalogue_out_of_step_with_the_parameters_keeps_the_pivot(wrong) -> None:
+    """The grid takes its parameter names from the catalogue; a first component whose names
+    differ from it sends the frame back to the pivot, which reads the names themselves."""
+    a_sweep()
+    write_store(wrong)
+    assert grids("sweep") == (False, True)
+    built = tb.ExperimentAnalytics(experiment_name="sweep").dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("sweep"))
+    assert "width" in built.columns and "height" not in built.columns

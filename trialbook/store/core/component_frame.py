@@ -65,7 +65,7 @@ def component_frame_rows(
         bound,
     ):
         artifacts[index[component_id]].append(tuple(artifact))
-    parameters = parameter_grid(tx, experiment_id, _COMPONENT_IDS, bound, len(ids))
+    parameters = parameter_grid(tx, experiment_id, _COMPONENT_IDS, bound, ids)
     if parameters is None:
         parameters = pivot(tx, _ROWS, bound, ids, "parameters", tx.dialect.parameter_cells)
     metrics = metric_grid(tx, _COMPONENT_IDS, bound, len(ids))

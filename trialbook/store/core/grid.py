@@ -4,13 +4,16 @@ order (component id, name), which the frame reshapes with numpy. No join a name,
 cells: 100,000 components × 20 float parameters in 0.6 s on SQLite where the pivot
 (``pivot.py``) steps 2,000,000 index probes (1.6 s).
 
-The precondition is checked on what was read, never assumed: otherwise None, and the
-caller pivots. Parameters: only floats are read (``type = 'float'``), and there must be
-exactly one a component and name of the experiment's catalogue (``column_catalogue.py``:
-every name its components have), so each component has every name and only floats.
-Metric series: their names are read too, and must repeat one list of distinct names from
-component to component (each component's names being distinct and in index order, any
-other layout breaks the repetition)."""
+Each read checks that every component has the same names; otherwise it gives None, and
+the caller pivots. Parameters: only floats are read
+(``type = 'float'``), and there must be exactly one a component and name of the
+experiment's column catalogue (``column_catalogue.py``: every parameter name its components
+have, kept in the same transactions as the parameters; the first component must have
+those names too), so each component has every name and only floats. The catalogue spares
+reading 2,000,000 names (0.3 s more). Metric series: their names are read too, and must
+repeat one list of distinct names from component to component (each component's names
+being distinct and in index order, any other layout breaks the repetition: checked on
+what was read, nothing assumed)."""
 
 from __future__ import annotations
 
@@ -24,19 +27,31 @@ from trialbook.store.core.transaction import Transaction
 
 
 def parameter_grid(
-    tx: Transaction, experiment_id: int, components: str, bound: Mapping[str, Any], count: int
+    tx: Transaction,
+    experiment_id: int,
+    components: str,
+    bound: Mapping[str, Any],
+    component_ids: Sequence[int],
 ) -> PivotColumns | None:
-    """The float parameters of the ``count`` distinct components that ``components`` (a
-    SELECT of component ids binding ``bound``) gives, when each has exactly the
-    experiment's parameter names, all floats: one cell a name (the value; NaN as None)."""
+    """The float parameters of the components that ``components`` (a SELECT of the ids
+    ``component_ids`` binding ``bound``) gives, when each has exactly the experiment's
+    parameter names, all floats: one cell a name (the value; NaN as None)."""
     names = names_in_order(tx, experiment_id, PARAMETER)
+    count = len(component_ids)
+    if not count or set(names) != {
+        row[0]
+        for row in tx.execute(
+            "SELECT name FROM parameters WHERE component_id = ?", (component_ids[0],)
+        )
+    }:  # the catalogue's names, as one component has them: the cheap half of the check
+        return None
     value = tx.dialect.parameter_cells[1].format(j="p")
     rows = tx.fetch_all(
         f"SELECT {value} FROM parameters p WHERE p.component_id IN ({components})"
         " AND p.type = 'float' ORDER BY p.component_id, p.name",
         bound,
     )
-    if not count or len(rows) != count * len(names):
+    if len(rows) != count * len(names):
         return None
     return PivotColumns(1, grid=GridCells(names, rows))
 
