@@ -420,16 +420,20 @@ def write_store(sql: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "wrong",
+    ("case", "wrong"),
     [
-        "UPDATE experiment_columns SET name = 'height' WHERE name = 'width'",
-        "DELETE FROM experiment_columns WHERE name = 'width'",
+        (None, "UPDATE experiment_columns SET name = 'height' WHERE name = 'width'"),
+        (None, "DELETE FROM experiment_columns WHERE name = 'width'"),
+        ("a missing name", "UPDATE experiment_columns SET uses = 5 WHERE name = 'dropout'"),
     ],
 )
-def test_a_catalogue_out_of_step_with_the_parameters_keeps_the_pivot(wrong) -> None:
-    """The grid takes its parameter names from the catalogue; a first component whose names
-    differ from it sends the frame back to the pivot, which reads the names themselves."""
+def test_a_catalogue_out_of_step_with_the_parameters_keeps_the_pivot(case, wrong) -> None:
+    """The grid takes its parameter names and uses from the catalogue; a first component
+    whose names differ from it, or fewer values than it promises, send the frame back to
+    the pivot, which reads the names themselves."""
     a_sweep()
+    if case:
+        break_the_sweep(case)  # the fifth component has no dropout: 4 uses of 5
     write_store(wrong)
     assert grids("sweep") == (False, True)
     built = tb.ExperimentAnalytics(experiment_name="sweep").dataframe()

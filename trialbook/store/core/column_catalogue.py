@@ -96,13 +96,13 @@ def columns(tx: Transaction, experiment_id: int) -> dict[str, list[str]]:
     return found
 
 
-def names_in_order(tx: Transaction, experiment_id: int, kind: str) -> list[str]:
-    """The experiment's column names of ``kind``, in the database's order of names (that of
-    an index over a name column)."""
+def uses_in_name_order(tx: Transaction, experiment_id: int, kind: str) -> list[tuple[str, int]]:
+    """The experiment's column names of ``kind`` with their uses, in the database's order
+    of names (that of an index over a name column)."""
     return [
-        row[0]
-        for row in tx.execute(
-            "SELECT name FROM experiment_columns WHERE experiment_id = ? AND kind = ?"
+        (name, uses)
+        for name, uses in tx.execute(
+            "SELECT name, uses FROM experiment_columns WHERE experiment_id = ? AND kind = ?"
             " ORDER BY name",
             (experiment_id, kind),
         )

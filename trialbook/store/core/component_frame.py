@@ -45,14 +45,16 @@ def component_frame_rows(
     experiments: list[list[str]] = [[] for _ in ids]
     keep = [matching_trials is None] * len(ids)
     names = dict(tx.execute("SELECT id, name FROM experiments").fetchall())
+    links = 0  # to the experiment's trials
     for component_id, trial_id, trial, experiment_of_trial in tx.execute(
         "SELECT tc.component_id, t.id, t.name, t.experiment_id FROM trial_components tc"
         f" JOIN trials t ON t.id = tc.trial_id WHERE tc.component_id IN ({_COMPONENT_IDS})"
         " ORDER BY t.id",
         bound,
-    ):
+    ).fetchall():  # psycopg's cursor steps a row at a time: 0.13 s more
         position = index[component_id]
         trials[position].append(trial)
+        links += experiment_of_trial == experiment_id
         experiment = names[experiment_of_trial]
         if experiment not in experiments[position]:
             experiments[position].append(experiment)
@@ -63,12 +65,12 @@ def component_frame_rows(
         "SELECT a.component_id, a.direction, a.name, a.value, a.media_type FROM artifacts a"
         f" WHERE a.component_id IN ({_COMPONENT_IDS}) ORDER BY a.id",
         bound,
-    ):
+    ).fetchall():
         artifacts[index[component_id]].append(tuple(artifact))
-    parameters = parameter_grid(tx, experiment_id, _COMPONENT_IDS, bound, ids)
+    parameters = parameter_grid(tx, experiment_id, _COMPONENT_IDS, bound, ids, links)
     if parameters is None:
         parameters = pivot(tx, _ROWS, bound, ids, "parameters", tx.dialect.parameter_cells)
-    metrics = metric_grid(tx, _COMPONENT_IDS, bound, len(ids))
+    metrics = metric_grid(tx, _COMPONENT_IDS, bound, ids)
     if metrics is None:
         metrics = pivot(tx, _ROWS, bound, ids, "metric_series", ACCUMULATOR_CELLS)
     if not all(keep):

@@ -44,7 +44,7 @@ def trial_frame_rows(
     else:
         position = {component: index for index, component in enumerate(components)}
         blocks = [None if component is None else position[component] for component in soles]
-    metrics = metric_grid(tx, _SOLE_COMPONENTS, bound, len(components), blocks)
+    metrics = metric_grid(tx, _SOLE_COMPONENTS, bound, components, blocks)
     if metrics is None:
         metrics = pivot(tx, _ROWS, bound, ids, "metric_series", ACCUMULATOR_CELLS)
     place(tx, "metric_series", "id", soles, metrics)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trialbook.store.core.column_catalogue import PARAMETER, names_in_order
+from trialbook.store.core.column_catalogue import PARAMETER, uses_in_name_order
 from trialbook.store.core.records import GridCells, PivotColumns
 from trialbook.store.core.summaries import ACCUMULATORS
 from trialbook.store.core.transaction import Transaction
@@ -32,18 +32,20 @@ def parameter_grid(
     components: str,
     bound: Mapping[str, Any],
     component_ids: Sequence[int],
+    links: int,
 ) -> PivotColumns | None:
     """The float parameters of the components that ``components`` (a SELECT of the ids
-    ``component_ids`` binding ``bound``) gives, when each has exactly the experiment's
-    parameter names, all floats: one cell a name (the value; NaN as None)."""
-    names = names_in_order(tx, experiment_id, PARAMETER)
+    ``component_ids`` binding ``bound``, in ``links`` links to the experiment's trials)
+    gives, when each has exactly the experiment's parameter names, all floats: one cell a
+    name (the value; NaN as None)."""
+    catalogue = uses_in_name_order(tx, experiment_id, PARAMETER)
+    names = [name for name, _ in catalogue]
     count = len(component_ids)
-    if not count or set(names) != {
-        row[0]
-        for row in tx.execute(
-            "SELECT name FROM parameters WHERE component_id = ?", (component_ids[0],)
-        )
-    }:  # the catalogue's names, as one component has them: the cheap half of the check
+    if (
+        not count
+        or any(uses != links for _, uses in catalogue)  # a name some trial's component lacks
+        or set(names) != set(_names_of(tx, "parameters", component_ids[0]))
+    ):  # the quick half of the check: no grid read for nothing
         return None
     value = tx.dialect.parameter_cells[1].format(j="p")
     rows = tx.fetch_all(
@@ -60,24 +62,37 @@ def metric_grid(
     tx: Transaction,
     components: str,
     bound: Mapping[str, Any],
-    count: int,
+    component_ids: Sequence[int],
     blocks: list[int | None] | None = None,
 ) -> PivotColumns | None:
-    """The ``ACCUMULATORS`` of the series of the ``count`` distinct components that
+    """The ``ACCUMULATORS`` of the series of the distinct components ``component_ids`` that
     ``components`` gives, when each has series of the same names (``blocks``: see
     ``GridCells``)."""
+    count = len(component_ids)
+    if not count:
+        return None
+    total = tx.scalar(
+        f"SELECT count(*) FROM metric_series s WHERE s.component_id IN ({components})", bound
+    )
+    if total != count * len(_names_of(tx, "metric_series", component_ids[0])):
+        return None  # the quick half of the check: no grid read for nothing
     rows = tx.fetch_all(
         f"SELECT s.name, {ACCUMULATORS} FROM metric_series s"
         f" WHERE s.component_id IN ({components}) ORDER BY s.component_id, s.name",
         bound,
     )
-    if not count or len(rows) % count:
-        return None
     width = len(rows) // count
     names = [row[0] for row in rows[:width]]
     if len(set(names)) != width or [row[0] for row in rows] != names * count:
         return None
     return PivotColumns(len(ACCUMULATORS.split(",")), grid=GridCells(names, rows, 1, blocks))
+
+
+def _names_of(tx: Transaction, table: str, component_id: int) -> list[str]:
+    return [
+        row[0]
+        for row in tx.execute(f"SELECT name FROM {table} WHERE component_id = ?", (component_id,))
+    ]
 
 
 def keep_grid_rows(columns: PivotColumns, keep: Sequence[bool]) -> None:
