@@ -174,12 +174,7 @@ def _variable_columns(
             elif placed[key][0] > (indexes[0], 0, rank, 0):
                 placed[key] = ((indexes[0], 0, rank, 0), placed[key][1])
             placed[key][1][indexes] = numpy.fromiter(values, dtype=object, count=len(indexes))
-    return {
-        key: (place, _as_floats(column.tolist()) if column.dtype == object else column)
-        if isinstance(column, numpy.ndarray)
-        else (place, column)
-        for key, (place, column) in placed.items()
-    }
+    return {key: (place, _as_floats(column)) for key, (place, column) in placed.items()}
 
 
 def _float_matrix(rows: list[tuple[Any, ...]], width: int) -> numpy.ndarray | None:
@@ -216,11 +211,15 @@ def _document(text: str) -> Any:
         return json.loads(text)
 
 
-def _as_floats(column: list[Any]) -> numpy.ndarray | list[Any]:
+def _as_floats(column: numpy.ndarray | list[Any]) -> numpy.ndarray | list[Any]:
     """A column of floats only (NaN for a missing value is one) as float64, what pandas makes
-    of it, without pandas' inference a value at a time; any other column as it is."""
+    of it, without pandas' inference a value at a time; any other column as a list."""
     import numpy
 
+    if isinstance(column, numpy.ndarray):
+        if column.dtype != object:  # already float64
+            return column
+        column = column.tolist()
     if set(map(type, column)) == {float}:
         return numpy.fromiter(column, numpy.float64, len(column))
     return column

@@ -44,7 +44,7 @@ def component_frame_rows(
     trials: list[list[str]] = [[] for _ in ids]
     experiments: list[list[str]] = [[] for _ in ids]
     keep = [matching_trials is None] * len(ids)
-    names = dict(tx.execute("SELECT id, name FROM experiments").fetchall())
+    experiment_names = dict(tx.execute("SELECT id, name FROM experiments").fetchall())
     links = 0  # to the experiment's trials
     for component_id, trial_id, trial, experiment_of_trial in tx.execute(
         "SELECT tc.component_id, t.id, t.name, t.experiment_id FROM trial_components tc"
@@ -55,7 +55,7 @@ def component_frame_rows(
         position = index[component_id]
         trials[position].append(trial)
         links += experiment_of_trial == experiment_id
-        experiment = names[experiment_of_trial]
+        experiment = experiment_names[experiment_of_trial]
         if experiment not in experiments[position]:
             experiments[position].append(experiment)
         if matching_trials is not None and trial_id in matching_trials:

@@ -1,9 +1,8 @@
 """An experiment's trials for a DataFrame, read in bulk: the trials with a sole component
 (``sole_components.py``; nearly all) as flat rows plus their components' series
 accumulators as columns (``grid.py`` when each has series of the same names, else
-``pivot.py``), a few statements for the whole experiment; the
-others through the general row builder (``rows.py``), whose rules (own components, clash
-keys) they need."""
+``pivot.py``), a few statements for the whole experiment; the others through the general
+row builder (``rows.py``), whose rules (own components, clash keys) they need."""
 
 from __future__ import annotations
 
