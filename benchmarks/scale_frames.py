@@ -89,13 +89,17 @@ def main() -> None:
 
 def give_variables(database: Path, count: int) -> None:
     """Each trial's first ``count`` parameters as its variables (JSON), as ``exp.run``
-    keeps them."""
+    keeps them, and the tallies and column catalogue recomputed for them."""
+    from trialbook.store.sqlite import schema
+
     names = ", ".join(f"'p{k}'" for k in range(count))
     with sqlite3.connect(database) as connection:
         connection.execute(
             "UPDATE trials SET variables = (SELECT json_group_object(p.name, p.value)"
             f" FROM parameters p WHERE p.component_id = trials.id AND p.name IN ({names}))"
         )
+        for statement in getattr(schema, "RECOUNT", ()):
+            connection.execute(statement)
 
 
 def postgres_connection(url: str) -> Any:

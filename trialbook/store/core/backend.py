@@ -211,6 +211,10 @@ class Backend(abc.ABC):
         order; the hot path of metric points and buckets): multi-row INSERTs, COPY, or
         pipelined batches."""
 
+    def fetch_all(self, connection: Connection, sql: str, parameters: Any) -> list[Any]:
+        """Every row of a large read of numbers and text (a DataFrame's cells)."""
+        return connection.execute(sql, parameters).fetchall()  # type: ignore[no-any-return]
+
     def executemany(self, connection: Connection, sql: str, rows: Sequence[Any]) -> None:
         if rows:
             connection.cursor().executemany(self.dialect.sql(sql), rows)

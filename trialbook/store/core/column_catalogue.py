@@ -96,6 +96,19 @@ def columns(tx: Transaction, experiment_id: int) -> dict[str, list[str]]:
     return found
 
 
+def uses_in_name_order(tx: Transaction, experiment_id: int, kind: str) -> list[tuple[str, int]]:
+    """The experiment's column names of ``kind`` with their uses, in the database's order
+    of names (that of an index over a name column)."""
+    return [
+        (name, uses)
+        for name, uses in tx.execute(
+            "SELECT name, uses FROM experiment_columns WHERE experiment_id = ? AND kind = ?"
+            " ORDER BY name",
+            (experiment_id, kind),
+        )
+    ]
+
+
 # -- the writes of a run: only additions --------------------------------------------------
 def trial_added(tx: Transaction, experiment_id: int, trial_id: int, variables: Any) -> None:
     """A new trial gives its variables' keys."""

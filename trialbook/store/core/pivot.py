@@ -15,6 +15,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any
 
+from trialbook.store.core.grid import keep_grid_rows, place_grid
 from trialbook.store.core.records import PivotColumns
 from trialbook.store.core.transaction import Transaction, chunks, marks
 
@@ -43,7 +44,7 @@ def pivot(
         """Add the blocks of ``names``' cells, aligned with ``row_ids``."""
         for chunk in _name_chunks(names):
             bound = {**parameters, **{f"name{k}": name for k, name in enumerate(chunk)}}
-            result = tx.execute(tx.dialect.pivot(rows, table, cells, len(chunk)), bound).fetchall()
+            result = tx.fetch_all(tx.dialect.pivot(rows, table, cells, len(chunk)), bound)
             if [row[0] for row in result] != list(row_ids):  # one snapshot: never, in fact
                 by_id = {row[0]: row for row in result}
                 empty = (None,) * (1 + width * len(chunk))
@@ -86,6 +87,9 @@ def _name_chunks(names: Sequence[str]) -> Iterable[Sequence[str]]:
 
 def keep_rows(columns: PivotColumns, keep: Sequence[bool]) -> None:
     """Only the kept rows, and only the names one of them has."""
+    if columns.grid is not None:
+        keep_grid_rows(columns, keep)
+        return
     for position, (block, offsets) in enumerate(columns.blocks):
         kept = list(compress(block, keep))
         held = {
@@ -101,6 +105,9 @@ def place(
 ) -> None:
     """Fill ``columns.order``: name → (index of the first row that has it, its rank among
     that row's names by ``order``), where ``pandas.DataFrame(list_of_dicts)`` puts it."""
+    if columns.grid is not None:
+        place_grid(tx, table, order, component_ids, columns)
+        return
     first: dict[str, int] = {}
     for block, offsets in columns.blocks:
         for name, offset in offsets.items():

@@ -226,15 +226,31 @@ class RunStart:
 
 
 @dataclass
+class GridCells:
+    """Every component's cells when each has the same names (``core/grid.py``): ``rows``,
+    one a (component, name) in component id then name order, each with its ``width`` cells
+    from ``offset``; ``names``: a component's names in that order; ``blocks``: for each
+    frame row, the position of its component among the components read (None: it has
+    none), or None when the frame rows are those components in order."""
+
+    names: list[str]
+    rows: list[tuple[Any, ...]]
+    offset: int = 0
+    blocks: list[int | None] | None = None
+
+
+@dataclass
 class PivotColumns:
     """Values kept a row per (component, name) as columns (``core/pivot.py``): ``blocks`` of
     result rows, each row a row id then ``width`` cells a name, at the offset ``names``
-    gives (the first cell is None only where the row has no such name); ``order``: name →
-    (index of the first row that has it, its rank among that row's names)."""
+    gives (the first cell is None only where the row has no such name), or instead a
+    ``grid`` when every component has the same names; ``order``: name → (index of the
+    first row that has it, its rank among that row's names)."""
 
     width: int
     blocks: list[tuple[list[tuple[Any, ...]], dict[str, int]]] = field(default_factory=list)
     order: dict[str, tuple[int, int]] = field(default_factory=dict)
+    grid: GridCells | None = None
 
 
 @dataclass

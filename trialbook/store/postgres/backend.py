@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg import sql
@@ -210,6 +210,11 @@ class PostgresBackend(Backend):
             first = next(pieces)  # packed while the server may still write an earlier COPY
             raw = connection.open()
             connection.copying = bulk.start_copy(raw, table, itertools.chain([first], pieces))
+
+    def fetch_all(self, connection: Connection, sql: str, parameters: Any) -> list[Any]:
+        # Binary rows: half the client's CPU of parsing 2,000,000 numbers from text.
+        cursor = cast(PostgresConnection, connection).open().cursor(binary=True)
+        return cursor.execute(sql, parameters).fetchall()
 
     def executemany(self, connection: Connection, sql: str, rows: Any) -> None:
         if rows:
