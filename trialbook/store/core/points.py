@@ -67,7 +67,7 @@ def append(
     new_buckets: list[list[Any]] = []  # buckets this batch begins: plain inserts
     prefixes: list[tuple[Any, ...]] = []  # the stored part of a level's first bucket
     added: dict[int, dict[str, int]] = {}
-    laid_out: list[tuple[Sequence[Any], _Columns]] = []
+    laid_out: list[tuple[Sequence[Any], _Columns, bool]] = []  # (stored row, columns, new)
     created: list[tuple[int, int, str]] = []  # new series: (id, component id, name)
     written = 0
     # Every read first, then the points: the backend may stream them to the server (a
@@ -83,7 +83,8 @@ def append(
             (component_id, metric),
         ).fetchone()
         columns = _columns(points)
-        if row is None:  # inserted with this batch's summary: no update after the points
+        new = row is None
+        if new:  # inserted with this batch's summary: no update after the points
             series_id = tx.insert(
                 SERIES_INSERT, (component_id, metric, *_summary(_EMPTY_SERIES, columns))
             )
@@ -103,14 +104,13 @@ def append(
         ):
             parts.append(column)
         written += size
-        laid_out.append((row, columns))
+        laid_out.append((row, columns, new))
         per_metric = added.setdefault(component_id, {})
         per_metric[metric] = per_metric.get(metric, 0) + size
     tx.bulk_insert("metric_points", [_joined(parts) for parts in point_columns])
-    inserted = {series_id for series_id, _, _ in created}  # (with their summaries)
-    for row, columns in laid_out:
+    for row, columns, new in laid_out:
         series_id, count = row[0], row[1]
-        if series_id not in inserted:
+        if not new:  # (a new series went in with its summary)
             series_updates.append((*_summary(row, columns), series_id))
         steps, times, _, stored = columns
         batch_buckets(series_id, count, steps, times, stored, bucket_rows, new_buckets)

@@ -33,9 +33,10 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from trialbook.store.core.changes import latest_cursor
 from trialbook.store.core.transaction import Transaction
 
 _MAX_ENTRIES = 8
@@ -82,7 +83,7 @@ def page_ids(
 
     With a ``reader``, a sort's first page whose order is not at hand is read with LIMIT and
     the whole order listed on the worker through ``reader``."""
-    cursor = _cursor(tx)
+    cursor = latest_cursor(tx)
     if (
         reader is not None
         and query.key is not None
@@ -91,15 +92,9 @@ def page_ids(
         and offset + limit <= _TOP_ROWS
         and _get(_order_key(query), cursor) is None
     ):
-        direction = "DESC" if query.descending else "ASC"
+        sql, parameters = _sorted(replace(query, where=None))
         page = [
-            row[0]
-            for row in tx.execute(
-                f"SELECT id FROM (SELECT t.id AS id, {query.key} AS k FROM trials t"
-                f" WHERE {query.scope}) page ORDER BY k {direction} NULLS LAST, id {direction}"
-                f"{tx.dialect.limit_offset(limit, offset)}",
-                [*query.key_parameters, *query.scope_parameters],
-            )
+            row[0] for row in tx.execute(sql + tx.dialect.limit_offset(limit, offset), parameters)
         ]
         total = tx.scalar(
             f"SELECT count(*) FROM trials t WHERE {query.scope}", query.scope_parameters
@@ -111,37 +106,38 @@ def page_ids(
     return len(ids), ids[offset:end].tolist()
 
 
-def ordered_ids(tx: Transaction, query: MatchQuery) -> array[int]:
-    """The ids of the trials ``query`` keeps, in its order, ties by id."""
-    return _ordered_ids(tx, query, _cursor(tx))
-
-
-def _cursor(tx: Transaction) -> int:
-    return int(tx.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
+def _sorted(query: MatchQuery) -> tuple[str, list[Any]]:
+    """The ids of the trials ``query`` keeps (its filter, if any), in its sort's order, ties
+    by id: a statement and its parameters."""
+    direction = "DESC" if query.descending else "ASC"
+    where, parameters = query.scope, [*query.key_parameters, *query.scope_parameters]
+    if query.where is not None:
+        where, parameters = f"{where} AND {query.where}", [*parameters, *query.parameters]
+    return (
+        f"SELECT id FROM (SELECT t.id AS id, {query.key} AS k FROM trials t WHERE {where}) page"
+        f" ORDER BY k {direction} NULLS LAST, id {direction}",
+        parameters,
+    )
 
 
 def _order_key(query: MatchQuery) -> Hashable:
-    direction = "DESC" if query.descending else "ASC"
-    return (
-        query.store,
-        query.scope,
-        query.scope_parameters,
-        query.key,
-        query.key_parameters,
-        direction,
-    )
+    """The cache key of ``query``'s sort order over every trial in scope."""
+    scope = (query.store, query.scope, query.scope_parameters)
+    return (*scope, query.key, query.key_parameters, query.descending)
 
 
 def _ordered_ids(
     tx: Transaction, query: MatchQuery, cursor: int, *, on_worker: bool = False
 ) -> array[int]:
-    direction = "DESC" if query.descending else "ASC"
+    """The ids of the trials ``query`` keeps, in its order, ties by id."""
     scope = (query.store, query.scope, query.scope_parameters)
     matches_key = (*scope, query.where, query.parameters)
     order_key = _order_key(query)
 
     def run(sql: str, parameters: Sequence[Any]) -> array[int]:
         return array("q", [row[0] for row in tx.execute(sql, parameters)])
+
+    order_only = replace(query, where=None, parameters=())
 
     def matches() -> array[int]:
         return _get_or(
@@ -156,32 +152,19 @@ def _ordered_ids(
     def order() -> array[int]:
         if not on_worker:
             _wait_for_listing(order_key)
-        return _get_or(
-            order_key,
-            cursor,
-            lambda: run(
-                f"SELECT id FROM (SELECT t.id AS id, {query.key} AS k FROM trials t"
-                f" WHERE {query.scope}) page ORDER BY k {direction} NULLS LAST, id {direction}",
-                [*query.key_parameters, *query.scope_parameters],
-            ),
-        )
+        return _get_or(order_key, cursor, lambda: run(*_sorted(order_only)))
 
     if query.key is None:
         found = matches()
         return array("q", reversed(found)) if query.descending else found
     if query.where is None:
         return order()
-    both_key = (*matches_key, query.key, query.key_parameters, direction)
+    both_key = (*matches_key, query.key, query.key_parameters, query.descending)
     found = _get(both_key, cursor)
     if found is not None:
         return found
     if _get(matches_key, cursor) is None and _get(order_key, cursor) is None:
-        found = run(
-            f"SELECT id FROM (SELECT t.id AS id, {query.key} AS k FROM trials t"
-            f" WHERE {query.scope} AND {query.where}) page"
-            f" ORDER BY k {direction} NULLS LAST, id {direction}",
-            [*query.key_parameters, *query.scope_parameters, *query.parameters],
-        )
+        found = run(*_sorted(query))
         _keep(matches_key, cursor, array("q", sorted(found)))
     else:
         kept = set(matches())
@@ -195,40 +178,33 @@ def _list_later(query: MatchQuery, reader: Reader) -> None:
     read transaction of its own: kept at the change cursor that transaction sees."""
     global _worker
     key = _order_key(query)
-    order_only = MatchQuery(
-        query.store,
-        query.scope,
-        query.scope_parameters,
-        None,
-        (),
-        query.key,
-        query.key_parameters,
-        query.descending,
-    )
+    order_only = replace(query, where=None, parameters=())
+    done: Future[None] = Future()  # set once the listing is over, whatever its outcome
 
     def list_order() -> None:
         try:
-            reader(lambda tx: _ordered_ids(tx, order_only, _cursor(tx), on_worker=True))
+            reader(lambda tx: _ordered_ids(tx, order_only, latest_cursor(tx), on_worker=True))
         except Exception:  # the store closed or failed: the next read lists it itself
             _log.debug("listing a sort's order on the worker failed", exc_info=True)
         finally:
-            with _lock:
-                if key in _listing and _listing[key][1] is future:
-                    del _listing[key]
+            finished()
+
+    def finished() -> None:
+        with _lock:
+            if _listing.get(key, (None, None))[1] is done:
+                del _listing[key]
+        done.set_result(None)
 
     with _lock:
         if key in _listing:
             return
         if _worker is None:
             _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialbook-order")
-        future: Future[None] = Future()
-        _listing[key] = (query.store, future)
+        _listing[key] = (query.store, done)
     try:
-        _worker.submit(list_order).add_done_callback(lambda done: future.set_result(None))
+        _worker.submit(list_order)
     except RuntimeError:  # the interpreter is shutting down: no worker, no list
-        with _lock:
-            del _listing[key]
-        future.set_result(None)
+        finished()
 
 
 def _wait_for_listing(key: Hashable) -> None:
@@ -240,12 +216,12 @@ def _wait_for_listing(key: Hashable) -> None:
         listing[1].result()
 
 
-def wait_for_store(store: Hashable) -> None:
-    """Wait until the worker no longer reads ``store`` (closing it)."""
+def wait_for_store(store: Hashable | None = None) -> None:
+    """Wait until the worker no longer reads ``store`` (closing it), or any store (None)."""
     with _lock:
-        futures = [future for owner, future in _listing.values() if owner == store]
-    for future in futures:
-        future.result()
+        futures = [done for owner, done in _listing.values() if store in (None, owner)]
+    for done in futures:
+        done.result()
 
 
 def _after_fork_in_child() -> None:
@@ -294,8 +270,7 @@ def _keep(key: Hashable, cursor: int, ids: array[int]) -> None:
 def clear() -> None:
     """Forget every cached list (tests, benchmarks measuring the first read)."""
     global _ids_held
-    for _, future in list(_listing.values()):
-        future.result()
+    wait_for_store()
     with _lock:
         _entries.clear()
         _ids_held = 0
